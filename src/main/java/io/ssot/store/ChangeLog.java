@@ -1,0 +1,184 @@
+package io.ssot.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The change log: every commit, in revision order, in memory-mapped segment files under
+ * {@code <data>/changelog/}. It is the store's write-ahead log (a write is appended here before
+ * the key-value map changes, so recovery replays it), the source that watches and history read
+ * from, and the outbox that a write-behind drains. Old segments are dropped by
+ * {@link #dropBefore}; the first revision still held is the compact revision.
+ *
+ * <p>A killed process loses nothing appended (the mapped pages belong to the OS); a machine
+ * crash loses what was not {@link #force() forced}. Appends come from the store's single writer;
+ * reads from any thread.
+ */
+public final class ChangeLog implements AutoCloseable {
+
+  private final Path dir;
+  private final long segmentBytes;
+  private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+  private volatile LogSegment active;
+  private volatile long lastRevision;
+
+  private ChangeLog(Path dir, long segmentBytes) {
+    this.dir = dir;
+    this.segmentBytes = segmentBytes;
+  }
+
+  /**
+   * Opens the log in {@code dir}, creating it empty (next revision {@code firstRevision}) if it
+   * holds no segment. A torn append at the end of the last segment is cut off; a broken record
+   * anywhere else is corruption and fails the open.
+   */
+  public static ChangeLog open(Path dir, long segmentBytes, long firstRevision) throws IOException {
+    Files.createDirectories(dir);
+    ChangeLog log = new ChangeLog(dir, segmentBytes);
+    List<Path> files;
+    try (Stream<Path> list = Files.list(dir)) {
+      files = list.filter(p -> p.getFileName().toString().endsWith(".log")).sorted().toList();
+    }
+    long expected = -1;
+    for (int i = 0; i < files.size(); i++) {
+      Path file = files.get(i);
+      long first = Long.parseLong(file.getFileName().toString().replace(".log", ""));
+      if (expected != -1 && first != expected) {
+        throw new IOException("change log has a gap: expected a segment starting at revision "
+            + expected + " but found " + file);
+      }
+      LogSegment segment = LogSegment.open(file, first);
+      boolean last = i == files.size() - 1;
+      if (!segment.scan()) {
+        if (!last) {
+          throw new IOException("change log segment " + file + " is corrupt after revision "
+              + segment.lastRevision());
+        }
+        segment.zeroTail();
+      }
+      log.segments.put(first, segment);
+      expected = segment.lastRevision() + 1;
+    }
+    if (log.segments.isEmpty()) {
+      log.segments.put(firstRevision, LogSegment.create(dir, firstRevision, segmentBytes));
+      syncDirectory(dir);
+    }
+    log.active = log.segments.lastEntry().getValue();
+    log.lastRevision = log.active.lastRevision();
+    return log;
+  }
+
+  /** Appends the record of {@code commit}, whose revision must be {@link #lastRevision()} + 1. */
+  public void append(Commit commit) {
+    if (commit.revision() != lastRevision + 1) {
+      throw new IllegalStateException("append of revision " + commit.revision() + " after " + lastRevision);
+    }
+    byte[] payload = CommitCodec.encode(commit);
+    LogSegment segment = active;
+    if (!segment.fits(payload.length)) {
+      segment = roll(commit.revision(), payload.length);
+    }
+    segment.append(payload);
+    lastRevision = commit.revision();
+  }
+
+  private LogSegment roll(long firstRevision, int payloadLength) {
+    try {
+      long capacity = Math.max(segmentBytes, LogSegment.RECORD_HEADER + (long) payloadLength + Integer.BYTES);
+      LogSegment next = LogSegment.create(dir, firstRevision, capacity);
+      syncDirectory(dir);
+      segments.put(firstRevision, next);
+      active = next;
+      return next;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a change-log segment", e);
+    }
+  }
+
+  /** The commit of {@code revision}, or {@code null} if it is compacted away or not written yet. */
+  public Commit read(long revision) {
+    if (revision > lastRevision) {
+      return null;
+    }
+    Map.Entry<Long, LogSegment> floor = segments.floorEntry(revision);
+    ByteBuffer payload = floor == null ? null : floor.getValue().payload(revision);
+    return payload == null ? null : CommitCodec.decode(payload);
+  }
+
+  /** Calls {@code action} with every commit from {@code fromRevision} on, in order. */
+  public void forEach(long fromRevision, Consumer<Commit> action) {
+    for (long r = Math.max(fromRevision, firstRevision()); r <= lastRevision; r++) {
+      action.accept(read(r));
+    }
+  }
+
+  public long lastRevision() {
+    return lastRevision;
+  }
+
+  /** The oldest revision still held; every revision below it is compacted. */
+  public long firstRevision() {
+    return segments.firstKey();
+  }
+
+  /** Forces every appended record to disk (for {@code durability=sync}). */
+  public void force() {
+    for (LogSegment segment : segments.values()) {
+      segment.force();
+    }
+    // Records of older segments were forced when their segment was still active or by an
+    // earlier call; forcing them again is a no-op.
+  }
+
+  /**
+   * Drops whole segments that end below {@code bound} (never the active one).
+   *
+   * @return the first revision still held afterwards
+   */
+  public long dropBefore(long bound) throws IOException {
+    List<LogSegment> dropped = new ArrayList<>();
+    for (LogSegment segment : segments.values()) {
+      if (segment == active || segment.lastRevision() >= bound) {
+        break;
+      }
+      dropped.add(segment);
+    }
+    for (LogSegment segment : dropped) {
+      segments.remove(segment.firstRevision);
+      segment.delete();
+    }
+    return firstRevision();
+  }
+
+  /** The first revision of the oldest segment holding a commit made at or after {@code timestamp}. */
+  public long oldestRevisionNewerThan(long timestamp) {
+    for (LogSegment segment : segments.values()) {
+      if (segment.lastTimestamp() >= timestamp || segment == active) {
+        return segment.firstRevision;
+      }
+    }
+    return firstRevision();
+  }
+
+  @Override
+  public void close() {
+    force();
+  }
+
+  private static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+}

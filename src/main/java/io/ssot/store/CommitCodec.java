@@ -1,0 +1,43 @@
+package io.ssot.store;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The payload of one change-log record: {@code i64 revision | i64 timestamp | i32 count |
+ * count × change} (change layout in {@link EntryCodec}).
+ */
+final class CommitCodec {
+
+  private CommitCodec() {
+  }
+
+  static byte[] encode(Commit commit) {
+    int size = 2 * Long.BYTES + Integer.BYTES;
+    for (Entry e : commit.changes()) {
+      size += EntryCodec.changeSize(e);
+    }
+    ByteBuffer out = ByteBuffer.allocate(size);
+    out.putLong(commit.revision()).putLong(commit.timestamp()).putInt(commit.changes().size());
+    for (Entry e : commit.changes()) {
+      EntryCodec.writeChange(out, e);
+    }
+    return out.array();
+  }
+
+  static Commit decode(ByteBuffer in) {
+    long revision = in.getLong();
+    long timestamp = in.getLong();
+    int count = in.getInt();
+    List<Entry> changes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      changes.add(EntryCodec.readChange(in, revision, timestamp));
+    }
+    return new Commit(revision, timestamp, List.copyOf(changes));
+  }
+
+  static long revisionOf(ByteBuffer payload) {
+    return payload.getLong(payload.position());
+  }
+}

@@ -1,0 +1,89 @@
+package io.ssot.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data directory and the store opened from it.
+ *
+ * <pre>
+ * &lt;data&gt;/LOCK            held (flock) while a process has the store open
+ * &lt;data&gt;/clean-shutdown  present only between a clean close and the next open
+ * &lt;data&gt;/kv.dat          Chronicle Map: key to current entry
+ * &lt;data&gt;/tombstones.dat  Chronicle Map: deleted key to its delete marker (within retention)
+ * &lt;data&gt;/changelog/      change-log segments (see {@link ChangeLog})
+ * </pre>
+ * After an unclean stop (no marker) both maps are opened in recovery mode and the change log is
+ * replayed over them; every commit that reached the log is back in the map afterwards.
+ */
+public final class DataDir implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DataDir.class);
+
+  /** Sizing and retention of what lives in the data directory. */
+  public record Options(long maxKeys, int averageValueBytes, long segmentBytes) {
+  }
+
+  private final Path dir;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final MvccStore store;
+
+  private DataDir(Path dir, FileChannel lockChannel, FileLock lock, MvccStore store) {
+    this.dir = dir;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    this.store = store;
+  }
+
+  public static DataDir open(Path dir, Options options) throws IOException {
+    Files.createDirectories(dir);
+    FileChannel lockChannel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    FileLock lock = lockChannel.tryLock();
+    if (lock == null) {
+      lockChannel.close();
+      throw new IOException("the data directory " + dir.toAbsolutePath() + " is in use by another process");
+    }
+    try {
+      Path marker = dir.resolve("clean-shutdown");
+      boolean fresh = !Files.exists(dir.resolve("kv.dat"));
+      boolean clean = fresh || Files.exists(marker);
+      Files.deleteIfExists(marker);
+      long started = System.nanoTime();
+      ChangeLog log = ChangeLog.open(dir.resolve("changelog"), options.segmentBytes(), 1);
+      KvStore kv = ChronicleKvStore.open(dir.resolve("kv.dat").toFile(), options.maxKeys(),
+          options.averageValueBytes(), !clean);
+      KvStore tombstones = ChronicleKvStore.open(dir.resolve("tombstones.dat").toFile(),
+          Math.max(1024, options.maxKeys() / 8), 64, !clean);
+      MvccStore store = new MvccStore(kv, tombstones, log, !clean, System::currentTimeMillis);
+      LOG.info("Opened the store in {} at revision {} with {} keys in {} ms{}", dir.toAbsolutePath(),
+          store.revision(), store.size(), (System.nanoTime() - started) / 1_000_000,
+          clean ? "" : " (recovered after an unclean stop)");
+      return new DataDir(dir, lockChannel, lock, store);
+    } catch (IOException | RuntimeException e) {
+      lock.release();
+      lockChannel.close();
+      throw e;
+    }
+  }
+
+  public MvccStore store() {
+    return store;
+  }
+
+  /** Flushes and closes the store, then leaves the clean-shutdown marker. */
+  @Override
+  public void close() throws IOException {
+    store.close();
+    Files.writeString(dir.resolve("clean-shutdown"), Long.toString(store.revision()));
+    lock.release();
+    lockChannel.close();
+  }
+}

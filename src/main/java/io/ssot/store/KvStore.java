@@ -1,0 +1,25 @@
+package io.ssot.store;
+
+import java.util.function.Consumer;
+
+/**
+ * The current state: key to stored entry bytes ({@link EntryCodec}). A small synchronous SPI so
+ * the revision logic in {@link MvccStore} runs unchanged over the Chronicle Map of production and
+ * the in-memory map of tests. Implementations are safe for concurrent use.
+ */
+public interface KvStore extends AutoCloseable {
+
+  byte[] get(String key);
+
+  void put(String key, byte[] stored);
+
+  void remove(String key);
+
+  long size();
+
+  /** Visits every key, in no particular order; concurrent writes may or may not be seen. */
+  void forEachKey(Consumer<String> action);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,435 @@
+package io.ssot.store;
+
+import io.ssot.store.StoreException.Compacted;
+import io.ssot.store.StoreException.FutureRevision;
+import io.ssot.store.StoreException.PreconditionFailed;
+import io.ssot.store.StoreException.Unavailable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The revisioned store: current state ({@link KvStore}), change log, sorted key index and the
+ * global revision. Every write takes one short critical section that assigns the next revision,
+ * appends the commit to the change log and then applies it to the map, so revision order is
+ * commit order whichever event loop the write came from. Reads take no lock and touch only
+ * memory. Commit listeners are told the new revision after the lock is released.
+ *
+ * <p>Deleted keys keep a tombstone (their delete marker) in a second map while their delete is
+ * within the change log's retention, so history and {@code atRevision} reach past a delete.
+ */
+public final class MvccStore implements AutoCloseable {
+
+  private static final int RECENT_COMMITS = 4096;
+
+  private final KvStore kv;
+  private final KvStore tombstones;
+  private final ChangeLog log;
+  private final LongSupplier clock;
+  private final KeyIndex index = new KeyIndex();
+  private final Object writeLock = new Object();
+  private final AtomicReferenceArray<Commit> recent = new AtomicReferenceArray<>(RECENT_COMMITS);
+  private final List<LongConsumer> commitListeners = new CopyOnWriteArrayList<>();
+  private volatile long revision;
+  private volatile long compactRevision;
+
+  /**
+   * Takes ownership of the parts and brings the map up to date with the change log.
+   *
+   * @param replay replay the change log over the map: needed after a stop that was not clean,
+   *               when the last appended commits may be missing from the map
+   */
+  public MvccStore(KvStore kv, KvStore tombstones, ChangeLog log, boolean replay, LongSupplier clock) {
+    this.kv = kv;
+    this.tombstones = tombstones;
+    this.log = log;
+    this.clock = clock;
+    this.revision = log.lastRevision();
+    this.compactRevision = log.firstRevision();
+    if (replay) {
+      log.forEach(log.firstRevision(), this::replay);
+    }
+    if (kv.size() == 0) {
+      index.markReady();
+    } else {
+      index.buildInBackground(kv, writeLock);
+    }
+  }
+
+  private void replay(Commit commit) {
+    for (Entry change : commit.changes()) {
+      if (headRevision(change.key()) < commit.revision()) {
+        apply(change);
+      }
+    }
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  /** The highest committed revision. */
+  public long revision() {
+    return revision;
+  }
+
+  /** The oldest revision whose change is still in the log; anything below it is compacted. */
+  public long compactRevision() {
+    return compactRevision;
+  }
+
+  public long size() {
+    return kv.size();
+  }
+
+  /** The current entry of {@code key}, or {@code null}. */
+  public Entry get(String key) {
+    byte[] stored = kv.get(key);
+    return stored == null ? null : EntryCodec.decodeStored(key, stored);
+  }
+
+  /** Completes when prefix listing is available (the key index is built). */
+  public CompletableFuture<Void> listingReady() {
+    return index.ready();
+  }
+
+  /**
+   * A page of at most {@code limit} live entries whose keys start with {@code prefix}, after
+   * the key {@code after} (exclusive, may be null), in key order. Needs {@link #listingReady()}.
+   */
+  public ListPage list(String prefix, String after, int limit) {
+    if (!index.isReady()) {
+      throw new IllegalStateException("the key index is still being built");
+    }
+    List<Entry> items = new ArrayList<>(Math.min(limit, 64));
+    Iterator<String> keys = index.scan(prefix, after);
+    boolean more = false;
+    while (keys.hasNext()) {
+      String key = keys.next();
+      Entry entry = get(key);
+      if (entry == null) {
+        continue; // deleted since the index was read
+      }
+      if (items.size() == limit) {
+        more = true;
+        break;
+      }
+      items.add(entry);
+    }
+    // Read last, so every item's revision is at or below the one reported.
+    return new ListPage(revision, items, more);
+  }
+
+  public record ListPage(long revision, List<Entry> items, boolean more) {
+  }
+
+  /** The commit of {@code revision}, or {@code null} when compacted or not yet written. */
+  public Commit commit(long revision) {
+    Commit c = recent.get((int) (revision & (RECENT_COMMITS - 1)));
+    if (c != null && c.revision() == revision) {
+      return c;
+    }
+    return log.read(revision);
+  }
+
+  /**
+   * Past versions of {@code key}, newest first, with revision below {@code before} (exclusive;
+   * {@code Long.MAX_VALUE} for all), at most {@code limit}; {@code next} is the {@code before}
+   * of the following page, or null on the last one. Versions older than the compact revision
+   * are gone.
+   */
+  public HistoryPage history(String key, long before, int limit) {
+    List<Entry> items = new ArrayList<>();
+    Long next = null;
+    long floor = compactRevision;
+    for (long rev = headRevision(key); rev != 0 && rev >= floor; ) {
+      Entry change = changeOf(key, rev);
+      if (change == null) {
+        break; // compacted while we walked
+      }
+      if (rev < before) {
+        if (items.size() == limit) {
+          next = items.get(items.size() - 1).revision();
+          break;
+        }
+        items.add(change);
+      }
+      rev = change.prevRevision();
+    }
+    return new HistoryPage(items, next);
+  }
+
+  public record HistoryPage(List<Entry> items, Long next) {
+  }
+
+  /**
+   * The entry of {@code key} as it was at {@code atRevision}: {@code null} when the key did not
+   * exist then.
+   *
+   * @throws Compacted      when that state is older than the change log reaches
+   * @throws FutureRevision when {@code atRevision} is above the store revision
+   */
+  public Entry at(String key, long atRevision) {
+    long current = revision;
+    if (atRevision > current) {
+      throw new FutureRevision(atRevision, current);
+    }
+    long floor = compactRevision;
+    if (atRevision < floor) {
+      throw new Compacted(atRevision, floor);
+    }
+    long rev = headRevision(key);
+    while (rev > atRevision) {
+      Entry change = changeOf(key, rev);
+      if (change == null) {
+        throw new Compacted(atRevision, compactRevision);
+      }
+      rev = change.prevRevision();
+      if (rev != 0 && rev < floor) {
+        // The state at atRevision was written below the compact revision.
+        throw new Compacted(atRevision, floor);
+      }
+    }
+    if (rev == 0) {
+      return null;
+    }
+    Entry change = changeOf(key, rev);
+    if (change == null) {
+      throw new Compacted(atRevision, compactRevision);
+    }
+    return change.isDelete() ? null : change;
+  }
+
+  /** The revision of the key's latest change (put or retained delete), 0 if none is known. */
+  private long headRevision(String key) {
+    byte[] stored = kv.get(key);
+    if (stored == null) {
+      stored = tombstones.get(key);
+    }
+    return stored == null ? 0 : EntryCodec.storedRevision(stored);
+  }
+
+  private Entry changeOf(String key, long rev) {
+    Commit commit = commit(rev);
+    if (commit == null) {
+      return null;
+    }
+    for (Entry change : commit.changes()) {
+      if (change.key().equals(key)) {
+        return change;
+      }
+    }
+    throw new IllegalStateException("revision " + rev + " does not change " + key);
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  /** The outcome of a single-key write. */
+  public record WriteResult(Entry entry, boolean created) {
+  }
+
+  public WriteResult put(String key, byte[] value, Precondition precondition, String principal) {
+    WriteResult result;
+    synchronized (writeLock) {
+      Entry current = get(key);
+      check(precondition, current);
+      Entry next = nextVersion(key, value, current, revision + 1, clock.getAsLong(), principal);
+      commit(List.of(next));
+      result = new WriteResult(next, current == null);
+    }
+    notifyListeners(result.entry().revision());
+    return result;
+  }
+
+  /** @return the delete marker written, or {@code null} when the key did not exist */
+  public Entry delete(String key, Precondition precondition, String principal) {
+    Entry marker;
+    synchronized (writeLock) {
+      Entry current = get(key);
+      check(precondition, current);
+      if (current == null) {
+        return null;
+      }
+      marker = deleteMarker(current, revision + 1, clock.getAsLong(), principal);
+      commit(List.of(marker));
+    }
+    notifyListeners(marker.revision());
+    return marker;
+  }
+
+  public Txn.Result txn(Txn.Request request, String principal) {
+    Txn.Result result;
+    boolean wrote;
+    synchronized (writeLock) {
+      boolean succeeded = true;
+      for (Txn.Compare compare : request.compare()) {
+        if (!compare.holds(get(compare.key()))) {
+          succeeded = false;
+          break;
+        }
+      }
+      long rev = revision + 1;
+      long now = clock.getAsLong();
+      // Ops run in order; a get sees the txn's own earlier writes.
+      Map<String, Entry> written = new HashMap<>();
+      List<Entry> changes = new ArrayList<>();
+      List<Txn.OpResult> results = new ArrayList<>();
+      for (Txn.Op op : succeeded ? request.success() : request.failure()) {
+        Entry current = written.containsKey(op.key()) ? live(written.get(op.key())) : get(op.key());
+        switch (op.type()) {
+          case GET -> results.add(new Txn.GetResult(op.key(), current));
+          case PUT -> {
+            Entry next = nextVersion(op.key(), op.value(), current, rev, now, principal);
+            written.put(op.key(), next);
+            changes.add(next);
+            results.add(new Txn.PutResult(op.key(), rev));
+          }
+          case DELETE -> {
+            if (current == null) {
+              results.add(new Txn.DeleteResult(op.key(), rev, false));
+            } else {
+              Entry marker = deleteMarker(current, rev, now, principal);
+              written.put(op.key(), marker);
+              changes.add(marker);
+              results.add(new Txn.DeleteResult(op.key(), rev, true));
+            }
+          }
+        }
+      }
+      wrote = !changes.isEmpty();
+      if (wrote) {
+        commit(changes);
+      } else {
+        // Nothing written: report the store revision everywhere instead of one never committed.
+        rev = revision;
+        List<Txn.OpResult> unchanged = new ArrayList<>();
+        for (Txn.OpResult r : results) {
+          unchanged.add(r instanceof Txn.DeleteResult d ? new Txn.DeleteResult(d.key(), rev, false) : r);
+        }
+        results = unchanged;
+      }
+      result = new Txn.Result(succeeded, rev, List.copyOf(results));
+    }
+    if (wrote) {
+      notifyListeners(result.revision());
+    }
+    return result;
+  }
+
+  private static Entry live(Entry written) {
+    return written.isDelete() ? null : written;
+  }
+
+  private static void check(Precondition precondition, Entry current) {
+    Long currentRevision = current == null ? null : current.revision();
+    if (!precondition.holds(currentRevision)) {
+      throw new PreconditionFailed(currentRevision);
+    }
+  }
+
+  private Entry nextVersion(String key, byte[] value, Entry current, long rev, long now, String principal) {
+    if (current == null) {
+      return new Entry(key, value, rev, rev, 1, headRevision(key), now, principal);
+    }
+    return new Entry(key, value, rev, current.createRevision(), current.version() + 1,
+        current.revision(), now, principal);
+  }
+
+  private static Entry deleteMarker(Entry current, long rev, long now, String principal) {
+    return new Entry(current.key(), null, rev, current.createRevision(), current.version(),
+        current.revision(), now, principal);
+  }
+
+  /** Called under the write lock: log first (so recovery can replay it), then the map. */
+  private void commit(List<Entry> changes) {
+    long rev = revision + 1;
+    Commit commit = new Commit(rev, changes.get(0).updatedAt(), List.copyOf(changes));
+    try {
+      log.append(commit);
+    } catch (RuntimeException e) {
+      throw new Unavailable("the change log cannot take the write: " + e.getMessage());
+    }
+    for (Entry change : changes) {
+      apply(change);
+    }
+    recent.set((int) (rev & (RECENT_COMMITS - 1)), commit);
+    revision = rev;
+  }
+
+  private void apply(Entry change) {
+    byte[] stored = EntryCodec.encodeStored(change);
+    if (change.isDelete()) {
+      tombstones.put(change.key(), stored);
+      kv.remove(change.key());
+      index.removed(change.key());
+    } else {
+      kv.put(change.key(), stored);
+      tombstones.remove(change.key());
+      index.added(change.key());
+    }
+  }
+
+  public void addCommitListener(LongConsumer listener) {
+    commitListeners.add(listener);
+  }
+
+  private void notifyListeners(long rev) {
+    for (LongConsumer listener : commitListeners) {
+      listener.accept(rev);
+    }
+  }
+
+  // ---- maintenance -------------------------------------------------------------------------
+
+  /**
+   * Drops change-log segments that are entirely older than both bounds allow, and tombstones
+   * below the new compact revision. Blocking (file deletes): call off the event loop.
+   *
+   * @param keepRevisions keep at least this many latest revisions
+   * @param keepSinceMillis keep every commit made at or after this time
+   * @return the compact revision afterwards
+   */
+  public long compact(long keepRevisions, long keepSinceMillis) throws IOException {
+    long bound = Math.min(revision - keepRevisions + 1, log.oldestRevisionNewerThan(keepSinceMillis));
+    long floor = log.dropBefore(bound);
+    if (floor != compactRevision) {
+      compactRevision = floor;
+      List<String> expired = new ArrayList<>();
+      tombstones.forEachKey(key -> {
+        byte[] stored = tombstones.get(key);
+        if (stored != null && EntryCodec.storedRevision(stored) < floor) {
+          expired.add(key);
+        }
+      });
+      for (String key : expired) {
+        synchronized (writeLock) {
+          byte[] stored = tombstones.get(key);
+          if (stored != null && EntryCodec.storedRevision(stored) < floor) {
+            tombstones.remove(key);
+          }
+        }
+      }
+    }
+    return floor;
+  }
+
+  /** Forces the change log to disk: after it returns, every commit so far survives a crash. */
+  public void force() {
+    log.force();
+  }
+
+  @Override
+  public void close() {
+    synchronized (writeLock) {
+      log.close();
+      kv.close();
+      tombstones.close();
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.ssot.store;
+
+/** A request the store refuses for a reason the caller can act on. */
+public abstract sealed class StoreException extends RuntimeException {
+
+  StoreException(String message) {
+    super(message, null, false, false);
+  }
+
+  /** An If-Match / If-None-Match / txn precondition did not hold. */
+  public static final class PreconditionFailed extends StoreException {
+    private final Long currentRevision;
+
+    public PreconditionFailed(Long currentRevision) {
+      super(currentRevision == null ? "the key does not exist"
+          : "the key's current revision is " + currentRevision);
+      this.currentRevision = currentRevision;
+    }
+
+    /** The key's revision now, or {@code null} when it does not exist. */
+    public Long currentRevision() {
+      return currentRevision;
+    }
+  }
+
+  /** The revision asked for is below the compact revision: its history is gone. */
+  public static final class Compacted extends StoreException {
+    private final long compactRevision;
+
+    public Compacted(long requested, long compactRevision) {
+      super("revision " + requested + " is compacted; the oldest revision kept is " + compactRevision);
+      this.compactRevision = compactRevision;
+    }
+
+    public long compactRevision() {
+      return compactRevision;
+    }
+  }
+
+  /** The revision asked for is above the store revision. */
+  public static final class FutureRevision extends StoreException {
+    public FutureRevision(long requested, long current) {
+      super("revision " + requested + " is ahead of the store revision " + current);
+    }
+  }
+
+  /** The change log cannot take the write (disk full, I/O error); nothing was changed. */
+  public static final class Unavailable extends StoreException {
+    public Unavailable(String message) {
+      super(message);
+    }
+  }
+}
