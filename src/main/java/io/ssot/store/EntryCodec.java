@@ -8,8 +8,9 @@ import java.nio.charset.StandardCharsets;
  * written into change-log records. All numbers are big-endian.
  *
  * <pre>
- * stored:  u8 format(=1) | i64 revision | i64 createRevision | i64 version | i64 prevRevision
- *          | i64 updatedAt | u16 principalLen | principal (UTF-8) | value bytes (the rest)
+ * stored:  u8 format (1 entry, 2 tombstone) | i64 revision | i64 createRevision | i64 version | i64 prevRevision
+ *          | i64 updatedAt | u16 principalLen | principal (UTF-8) | value bytes (the rest; none
+ *          in a tombstone, the delete marker kept for a deleted key)
  * change:  u8 type (1 put, 2 delete) | u16 keyLen | key | i64 createRevision | i64 version
  *          | i64 prevRevision | u16 principalLen | principal | i32 valueLen | value
  * </pre>
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 public final class EntryCodec {
 
   private static final byte STORED_FORMAT = 1;
+  private static final byte TOMBSTONE_FORMAT = 2;
   private static final byte PUT = 1;
   private static final byte DELETE = 2;
   private static final int STORED_HEADER = 1 + 5 * Long.BYTES + Short.BYTES;
@@ -27,19 +29,22 @@ public final class EntryCodec {
 
   public static byte[] encodeStored(Entry e) {
     byte[] principal = e.updatedBy().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer out = ByteBuffer.allocate(STORED_HEADER + principal.length + e.value().length);
-    out.put(STORED_FORMAT)
+    int valueLength = e.isDelete() ? 0 : e.value().length;
+    ByteBuffer out = ByteBuffer.allocate(STORED_HEADER + principal.length + valueLength);
+    out.put(e.isDelete() ? TOMBSTONE_FORMAT : STORED_FORMAT)
         .putLong(e.revision()).putLong(e.createRevision()).putLong(e.version())
         .putLong(e.prevRevision()).putLong(e.updatedAt())
-        .putShort((short) principal.length).put(principal)
-        .put(e.value());
+        .putShort((short) principal.length).put(principal);
+    if (!e.isDelete()) {
+      out.put(e.value());
+    }
     return out.array();
   }
 
   public static Entry decodeStored(String key, byte[] stored) {
     ByteBuffer in = ByteBuffer.wrap(stored);
     byte format = in.get();
-    if (format != STORED_FORMAT) {
+    if (format != STORED_FORMAT && format != TOMBSTONE_FORMAT) {
       throw new IllegalStateException("unknown stored entry format " + format + " for key " + key);
     }
     long revision = in.getLong();
@@ -48,8 +53,11 @@ public final class EntryCodec {
     long prevRevision = in.getLong();
     long updatedAt = in.getLong();
     String principal = readString(in, in.getShort() & 0xFFFF);
-    byte[] value = new byte[in.remaining()];
-    in.get(value);
+    byte[] value = null;
+    if (format == STORED_FORMAT) {
+      value = new byte[in.remaining()];
+      in.get(value);
+    }
     return new Entry(key, value, revision, createRevision, version, prevRevision, updatedAt, principal);
   }
 

@@ -40,6 +40,8 @@ public final class MvccStore implements AutoCloseable {
   private final List<LongConsumer> commitListeners = new CopyOnWriteArrayList<>();
   private volatile long revision;
   private volatile long compactRevision;
+  /** Set when a commit reached the log but not the map: writes stop until a restart replays it. */
+  private volatile String writeFailure;
 
   /**
    * Takes ownership of the parts and brings the map up to date with the change log.
@@ -348,22 +350,40 @@ public final class MvccStore implements AutoCloseable {
 
   /** Called under the write lock: log first (so recovery can replay it), then the map. */
   private void commit(List<Entry> changes) {
+    if (writeFailure != null) {
+      throw new Unavailable(writeFailure);
+    }
     long rev = revision + 1;
     Commit commit = new Commit(rev, changes.get(0).updatedAt(), List.copyOf(changes));
+    byte[][] stored = new byte[changes.size()][];
+    for (int i = 0; i < stored.length; i++) {
+      stored[i] = EntryCodec.encodeStored(changes.get(i));
+    }
     try {
       log.append(commit);
     } catch (RuntimeException e) {
       throw new Unavailable("the change log cannot take the write: " + e.getMessage());
     }
-    for (Entry change : changes) {
-      apply(change);
+    try {
+      for (int i = 0; i < stored.length; i++) {
+        apply(changes.get(i), stored[i]);
+      }
+    } catch (RuntimeException e) {
+      // The commit is durable in the log and a restart replays it; until then, refuse writes
+      // rather than hand out revisions the map does not reflect.
+      writeFailure = "the store could not apply revision " + rev + " (" + e + "); restart to recover";
+      throw new Unavailable(writeFailure);
+    } finally {
+      recent.set((int) (rev & (RECENT_COMMITS - 1)), commit);
+      revision = rev;
     }
-    recent.set((int) (rev & (RECENT_COMMITS - 1)), commit);
-    revision = rev;
   }
 
   private void apply(Entry change) {
-    byte[] stored = EntryCodec.encodeStored(change);
+    apply(change, EntryCodec.encodeStored(change));
+  }
+
+  private void apply(Entry change, byte[] stored) {
     if (change.isDelete()) {
       tombstones.put(change.key(), stored);
       kv.remove(change.key());

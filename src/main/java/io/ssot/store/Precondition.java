@@ -5,6 +5,7 @@ public sealed interface Precondition {
 
   Precondition NONE = new None();
   Precondition ABSENT = new Absent();
+  Precondition EXISTS = new Exists();
 
   static Precondition revision(long revision) {
     return new AtRevision(revision);
@@ -24,6 +25,13 @@ public sealed interface Precondition {
     @Override
     public boolean holds(Long currentRevision) {
       return currentRevision == null;
+    }
+  }
+
+  record Exists() implements Precondition {
+    @Override
+    public boolean holds(Long currentRevision) {
+      return currentRevision != null;
     }
   }
 

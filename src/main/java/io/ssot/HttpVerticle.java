@@ -1,0 +1,42 @@
+package io.ssot;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** One HTTP server instance on its own event loop; instances share the listening port. */
+final class HttpVerticle extends VerticleBase {
+
+  private final HttpServerOptions options;
+  private final Function<io.vertx.core.Vertx, Router> routerFactory;
+  private final long shutdownMillis;
+  private HttpServer server;
+
+  HttpVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Router> routerFactory, long shutdownMillis) {
+    this.options = options;
+    this.routerFactory = routerFactory;
+    this.shutdownMillis = shutdownMillis;
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer(options)
+        .requestHandler(routerFactory.apply(vertx))
+        .invalidRequestHandler(io.ssot.api.Routes::invalidRequest);
+    return server.listen();
+  }
+
+  /** Stops accepting, lets in-flight requests finish for up to the shutdown timeout, then closes. */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(shutdownMillis, TimeUnit.MILLISECONDS);
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+}

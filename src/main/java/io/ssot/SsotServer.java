@@ -1,0 +1,196 @@
+package io.ssot;
+
+import io.ssot.api.Api;
+import io.ssot.api.JsonValues;
+import io.ssot.api.Limits;
+import io.ssot.api.Routes;
+import io.ssot.config.Config;
+import io.ssot.config.Settings;
+import io.ssot.ops.HealthRoutes;
+import io.ssot.ops.Metrics;
+import io.ssot.store.DataDir;
+import io.ssot.store.GroupCommit;
+import io.ssot.store.MvccStore;
+import io.ssot.watch.WatchHub;
+import io.ssot.watch.WatchRoutes;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The assembled server. Start-up: open the data directory (replaying the change log after an
+ * unclean stop), then the watch hub, then the HTTP servers. {@link #stop()} reverses it: stop
+ * accepting and finish in-flight requests, then flush and close the store.
+ */
+public final class SsotServer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SsotServer.class);
+
+  private final Config config;
+  private final DataDir dataDir;
+  private final Metrics metrics;
+  private final Vertx vertx;
+  private final GroupCommit groupCommit;
+  private final WatchHub hub;
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private long compactionTimer;
+  private int port;
+
+  private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx) {
+    this.config = config;
+    this.dataDir = dataDir;
+    this.metrics = metrics;
+    this.vertx = vertx;
+    MvccStore store = dataDir.store();
+    this.groupCommit = new GroupCommit(store);
+    this.hub = new WatchHub(vertx, store, config.get(Settings.WATCH_PROGRESS_INTERVAL).toMillis(),
+        config.get(Settings.WATCH_SLOW_CONSUMER_GRACE).toMillis());
+    metrics.bind(store, hub);
+  }
+
+  /** Opens the store and starts serving; blocks until the port is bound. */
+  public static SsotServer start(Config config) throws IOException {
+    refuseUnavailableFeatures(config);
+    DataDir dataDir = DataDir.open(Path.of(config.get(Settings.DATA_DIR)), new DataDir.Options(
+        config.get(Settings.STORE_MAX_KEYS), config.get(Settings.STORE_AVERAGE_VALUE_BYTES),
+        config.get(Settings.CHANGELOG_SEGMENT_BYTES)));
+    Metrics metrics = new Metrics();
+    int loops = config.get(Settings.HTTP_EVENT_LOOPS);
+    if (loops == 0) {
+      loops = Runtime.getRuntime().availableProcessors();
+    }
+    VertxOptions options = new VertxOptions()
+        .setEventLoopPoolSize(loops)
+        .setPreferNativeTransport(true)
+        .setMetricsOptions(Metrics.vertxMetricsOptions());
+    Vertx vertx = Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory()).build();
+    SsotServer server = new SsotServer(config, dataDir, metrics, vertx);
+    try {
+      server.listen(loops).toCompletionStage().toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      server.stop();
+      throw e;
+    }
+    server.scheduleCompaction();
+    return server;
+  }
+
+  private static void refuseUnavailableFeatures(Config config) {
+    for (var setting : java.util.List.of(Settings.PG_URL, Settings.REDIS_URL, Settings.ADMIN_TOKEN)) {
+      if (!config.get(setting).isEmpty()) {
+        throw new IllegalArgumentException(setting.envName() + " is set, but this version of the server "
+            + "does not support " + setting.name() + " yet; unset it to run embedded");
+      }
+    }
+  }
+
+  private Future<Void> listen(int instances) {
+    MvccStore store = dataDir.store();
+    Limits limits = Limits.from(config);
+    Api api = new Api(store, groupCommit, hub, limits, new JsonValues(limits.maxJsonDepth()),
+        config.get(Settings.DURABILITY).equals("sync"));
+    WatchRoutes watchRoutes = new WatchRoutes(hub, limits);
+    HealthRoutes healthRoutes = new HealthRoutes(store, metrics, stopping::get);
+    HttpServerOptions options = httpOptions(config.get(Settings.HTTP_PORT));
+    long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();
+    java.util.function.Function<Vertx, io.vertx.ext.web.Router> routers = v -> Routes.router(v, api, r -> {
+      watchRoutes.mount(r);
+      healthRoutes.mount(r);
+    });
+    // The first instance binds (possibly a free port), the others share the port it got.
+    HttpVerticle first = new HttpVerticle(options, routers, shutdownMillis);
+    return vertx.deployVerticle(first).compose(id -> {
+      port = first.actualPort();
+      LOG.info("Serving on {}://{}:{} with {} event loops, data in {}", options.isSsl() ? "https" : "http",
+          options.getHost(), port, instances, Path.of(config.get(Settings.DATA_DIR)).toAbsolutePath());
+      if (instances == 1) {
+        return Future.succeededFuture();
+      }
+      HttpServerOptions shared = new HttpServerOptions(options).setPort(port);
+      return vertx.deployVerticle(() -> new HttpVerticle(shared, routers, shutdownMillis),
+          new DeploymentOptions().setInstances(instances - 1)).mapEmpty();
+    });
+  }
+
+  private HttpServerOptions httpOptions(int port) {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.get(Settings.HTTP_HOST))
+        .setPort(port)
+        .setHttp2ClearTextEnabled(true)
+        .setHandle100ContinueAutomatically(false)
+        .setMaxHeaderSize(config.get(Settings.LIMITS_MAX_HEADER_BYTES).intValue())
+        .setMaxInitialLineLength(config.get(Settings.LIMITS_MAX_URL_BYTES).intValue())
+        .setMaxWebSocketFrameSize(config.get(Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES).intValue())
+        .setMaxWebSocketMessageSize(config.get(Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES).intValue())
+        .setTcpNoDelay(true)
+        .setInitialSettings(new Http2Settings()
+            .setMaxConcurrentStreams(1000)
+            .setMaxHeaderListSize(config.get(Settings.LIMITS_MAX_HEADER_BYTES)));
+    String cert = config.get(Settings.TLS_CERT);
+    String key = config.get(Settings.TLS_KEY);
+    if (cert.isEmpty() != key.isEmpty()) {
+      throw new IllegalArgumentException("set both SSOT_TLS_CERT and SSOT_TLS_KEY, or neither");
+    }
+    if (!cert.isEmpty()) {
+      options.setSsl(true)
+          .setUseAlpn(true)
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
+      options.getEnabledSecureTransportProtocols().retainAll(java.util.Set.of("TLSv1.2", "TLSv1.3"));
+      if (OpenSSLEngineOptions.isAvailable()) {
+        options.setSslEngineOptions(new OpenSSLEngineOptions());
+        LOG.info("TLS through OpenSSL (netty-tcnative), ALPN h2 and http/1.1");
+      } else {
+        LOG.warn("OpenSSL (netty-tcnative) could not be loaded ({}); TLS falls back to the JDK engine",
+            io.netty.handler.ssl.OpenSsl.unavailabilityCause());
+      }
+    }
+    return options;
+  }
+
+  private void scheduleCompaction() {
+    long keepRevisions = config.get(Settings.CHANGELOG_RETENTION_REVISIONS);
+    long keepMillis = config.get(Settings.CHANGELOG_RETENTION_AGE).toMillis();
+    compactionTimer = vertx.setPeriodic(config.get(Settings.CHANGELOG_COMPACT_INTERVAL).toMillis(), id ->
+        vertx.executeBlocking(() -> dataDir.store().compact(keepRevisions, System.currentTimeMillis() - keepMillis),
+            false).onFailure(e -> LOG.warn("Compaction failed", e)));
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public MvccStore store() {
+    return dataDir.store();
+  }
+
+  /** Stops accepting, finishes in-flight requests, flushes and closes the store. Idempotent. */
+  public void stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.info("Stopping");
+    vertx.cancelTimer(compactionTimer);
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      LOG.warn("Vert.x did not close cleanly", e);
+    }
+    try {
+      groupCommit.close();
+      dataDir.close();
+      LOG.info("Stopped at revision {}", dataDir.store().revision());
+    } catch (IOException | InterruptedException e) {
+      LOG.error("The store did not close cleanly", e);
+    }
+  }
+}

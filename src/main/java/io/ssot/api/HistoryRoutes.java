@@ -1,0 +1,108 @@
+package io.ssot.api;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.ssot.store.Entry;
+import io.ssot.store.MvccStore;
+import io.ssot.store.Precondition;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+
+/** {@code GET /v1/history/{key}} and {@code POST /v1/rollback/{key}}. */
+final class HistoryRoutes {
+
+  private static final String HISTORY_PREFIX = "/v1/history/";
+  private static final String ROLLBACK_PREFIX = "/v1/rollback/";
+
+  private final Api api;
+  private final MvccStore store;
+
+  HistoryRoutes(Api api) {
+    this.api = api;
+    this.store = api.store();
+  }
+
+  void mount(Router router) {
+    router.get("/v1/history/*").setName("/v1/history/{key}").handler(this::history);
+    router.route("/v1/history/*").setName("/v1/history/{key}").handler(ctx -> Routes.methodNotAllowed(ctx, "GET"));
+    router.post("/v1/rollback/*").setName("/v1/rollback/{key}").handler(this::rollback);
+    router.route("/v1/rollback/*").setName("/v1/rollback/{key}")
+        .handler(ctx -> Routes.methodNotAllowed(ctx, "POST"));
+  }
+
+  private void history(RoutingContext ctx) {
+    String key = Requests.key(ctx.request(), HISTORY_PREFIX);
+    Params params = new Params(ctx.request());
+    int limit = (int) params.longIn("limit", 100, 1, 1000);
+    long before = params.longIn("before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
+    MvccStore.HistoryPage page = store.history(key, before, limit);
+    JsonWriter json = new JsonWriter(256).beginObject().field("key", key).beginArray("items");
+    for (Entry e : page.items()) {
+      json.beginObject().field("revision", e.revision()).field("type", e.isDelete() ? "delete" : "put");
+      if (!e.isDelete()) {
+        json.rawField("value", e.value());
+      }
+      json.field("updatedAt", EntryJson.timestamp(e.updatedAt())).field("updatedBy", e.updatedBy()).endObject();
+    }
+    json.endArray();
+    if (page.next() == null) {
+      json.nullField("next");
+    } else {
+      json.field("next", page.next());
+    }
+    Requests.withRevision(ctx.response(), store.revision());
+    Requests.sendJson(ctx, 200, json.endObject().buffer());
+  }
+
+  private void rollback(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    RequestBody.read(req, api.limits().maxTxnBytes())
+        .compose(body -> {
+          String key = Requests.key(req, ROLLBACK_PREFIX);
+          boolean sync = Requests.sync(new Params(req), api);
+          Requests.requireJson(req);
+          long toRevision = toRevision(body.getBytes());
+          Entry then = store.at(key, toRevision);
+          long revision;
+          if (then != null) {
+            revision = store.put(key, then.value(), Precondition.NONE, Requests.PRINCIPAL).entry().revision();
+          } else {
+            Entry marker = store.delete(key, Precondition.NONE, Requests.PRINCIPAL);
+            revision = marker == null ? store.revision() : marker.revision();
+          }
+          return Requests.durable(ctx, api, sync, revision).map(v -> {
+            Requests.withRevision(ctx.response(), store.revision());
+            Requests.sendJson(ctx, 200, new JsonWriter(64).beginObject().field("key", key)
+                .field("revision", revision).endObject().buffer());
+            return v;
+          });
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private long toRevision(byte[] body) {
+    try (JsonParser p = api.json().parser(body)) {
+      Long to = null;
+      if (p.nextToken() == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          JsonToken t = p.nextToken();
+          if (!field.equals("toRevision") || t != JsonToken.VALUE_NUMBER_INT
+              || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() < 1) {
+            throw ApiException.badRequest("invalid-rollback", "the body must be {\"toRevision\": N} with N >= 1");
+          }
+          to = p.getLongValue();
+        }
+      }
+      if (to == null || p.nextToken() != null) {
+        throw ApiException.badRequest("invalid-rollback", "the body must be {\"toRevision\": N} with N >= 1");
+      }
+      return to;
+    } catch (IOException e) {
+      throw JsonValues.invalid(e);
+    }
+  }
+
+}

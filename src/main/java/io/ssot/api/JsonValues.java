@@ -1,0 +1,105 @@
+package io.ssot.api;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import java.io.IOException;
+
+/**
+ * Checks that bytes are one RFC 8259 JSON value with valid Unicode and bounded nesting, in one
+ * streaming pass and without building a tree. Values are stored as received, so this is the
+ * only time they are parsed.
+ */
+public final class JsonValues {
+
+  private final int maxDepth;
+  private final JsonFactory factory;
+
+  public JsonValues(int maxDepth) {
+    this.maxDepth = maxDepth;
+    // Jackson's own bound is a backstop above ours (a txn wraps values in three levels).
+    this.factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth + 8).build())
+        .build();
+  }
+
+  /** @throws ApiException 400 unless {@code json} is exactly one valid JSON value */
+  public void validate(byte[] json) {
+    try (JsonParser p = parser(json)) {
+      if (p.nextToken() == null) {
+        throw ApiException.badRequest("invalid-json", "the body is empty; a value is any JSON document");
+      }
+      skipValue(p);
+      if (p.nextToken() != null) {
+        throw ApiException.badRequest("invalid-json", "unexpected content after the JSON value at "
+            + location(p));
+      }
+    } catch (IOException e) {
+      throw invalid(e);
+    }
+  }
+
+  public JsonParser parser(byte[] json) throws IOException {
+    return factory.createParser(json);
+  }
+
+  /**
+   * Consumes the value whose first token is current, checking nesting depth and that every
+   * string and field name is well-formed Unicode (no lone surrogate).
+   */
+  public void skipValue(JsonParser p) throws IOException {
+    int depth = 0;
+    JsonToken t = p.currentToken();
+    while (true) {
+      switch (t) {
+        case START_OBJECT, START_ARRAY -> {
+          if (++depth > maxDepth) {
+            throw ApiException.badRequest("json-too-deep", "the value nests deeper than " + maxDepth + " levels");
+          }
+        }
+        case END_OBJECT, END_ARRAY -> depth--;
+        case FIELD_NAME, VALUE_STRING -> checkUnicode(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), p);
+        default -> {
+        }
+      }
+      if (depth == 0) {
+        return;
+      }
+      t = p.nextToken();
+      if (t == null) {
+        throw ApiException.badRequest("invalid-json", "the JSON value ends early");
+      }
+    }
+  }
+
+  private static void checkUnicode(char[] text, int offset, int length, JsonParser p) {
+    for (int i = offset; i < offset + length; i++) {
+      char c = text[i];
+      if (Character.isHighSurrogate(c) && i + 1 < offset + length && Character.isLowSurrogate(text[i + 1])) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw ApiException.badRequest("invalid-json", "a string holds a lone surrogate (invalid Unicode) near "
+            + location(p));
+      }
+    }
+  }
+
+  static ApiException invalid(IOException e) {
+    if (e instanceof StreamConstraintsException sce) {
+      return ApiException.badRequest("json-too-deep", sce.getOriginalMessage());
+    }
+    String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+        ? jpe.getOriginalMessage() + " at " + location(jpe.getLocation()) : e.getMessage();
+    return ApiException.badRequest("invalid-json", "the body is not valid JSON: " + message);
+  }
+
+  static String location(JsonParser p) {
+    return location(p.currentLocation());
+  }
+
+  private static String location(com.fasterxml.jackson.core.JsonLocation l) {
+    return l == null ? "?" : "byte " + l.getByteOffset();
+  }
+}

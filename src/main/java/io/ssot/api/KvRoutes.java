@@ -1,0 +1,213 @@
+package io.ssot.api;
+
+import io.ssot.store.Entry;
+import io.ssot.store.MvccStore;
+import io.ssot.store.Precondition;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+/** {@code /v1/kv}: get (plain, raw, conditional, long-poll, atRevision), list, put and delete. */
+final class KvRoutes {
+
+  static final String KEY_PREFIX = "/v1/kv/";
+
+  private final Api api;
+  private final MvccStore store;
+
+  KvRoutes(Api api) {
+    this.api = api;
+    this.store = api.store();
+  }
+
+  void mount(Router router) {
+    router.get("/v1/kv").setName("/v1/kv").handler(this::list);
+    router.route("/v1/kv").setName("/v1/kv").handler(ctx -> Routes.methodNotAllowed(ctx, "GET"));
+    router.get("/v1/kv/*").setName("/v1/kv/{key}").handler(this::get);
+    router.put("/v1/kv/*").setName("/v1/kv/{key}").handler(this::put);
+    router.delete("/v1/kv/*").setName("/v1/kv/{key}").handler(this::delete);
+    router.route("/v1/kv/*").setName("/v1/kv/{key}")
+        .handler(ctx -> Routes.methodNotAllowed(ctx, "GET, PUT, DELETE"));
+  }
+
+  // ---- GET /v1/kv/{key} ----------------------------------------------------------------------
+
+  private void get(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String key = Requests.key(req, KEY_PREFIX);
+    Params params = new Params(req);
+    boolean raw = params.flag("raw");
+    long atRevision = params.longIn("atRevision", 0, 1, Long.MAX_VALUE);
+    Duration wait = params.duration("wait");
+    String ifNoneMatch = req.getHeader("If-None-Match");
+    List<Long> notMatching = ifNoneMatch == null ? List.of() : Etags.forRead(ifNoneMatch);
+    if (atRevision > 0) {
+      if (wait != null) {
+        throw Params.invalid("wait", "cannot be combined with atRevision");
+      }
+      respond(ctx, store.at(key, atRevision), raw, notMatching);
+      return;
+    }
+    if (wait == null) {
+      respond(ctx, store.get(key), raw, notMatching);
+      return;
+    }
+    if (ifNoneMatch == null || notMatching == null) {
+      throw Params.invalid("wait", "needs If-None-Match with the revision you have (\"0\" for an absent key)");
+    }
+    // Register for changes before reading, so a change in between cannot be missed.
+    long from = store.revision() + 1;
+    Entry current = store.get(key);
+    long currentRevision = current == null ? 0 : current.revision();
+    if (!notMatching.contains(currentRevision)) {
+      respond(ctx, current, raw, notMatching);
+      return;
+    }
+    long waitMillis = Math.min(wait.toMillis(), api.limits().maxWaitMillis());
+    api.hub().awaitChange(key, from, waitMillis)
+        .onSuccess(v -> respond(ctx, store.get(key), raw, notMatching))
+        .onFailure(e -> {
+          if (e instanceof TimeoutException) {
+            respond(ctx, store.get(key), raw, notMatching);
+          } else {
+            ctx.fail(e);
+          }
+        });
+  }
+
+  /** 200 with the entry (or its raw value), 304 when the client has it, 404 when absent. */
+  private void respond(RoutingContext ctx, Entry entry, boolean raw, List<Long> notMatching) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    Requests.withRevision(response, store.revision());
+    if (entry == null) {
+      throw new ApiException(404, "key-not-found", "no key " + keyOf(ctx) + " at this revision");
+    }
+    response.putHeader("ETag", Etags.of(entry.revision()));
+    if (notMatching == null || notMatching.contains(entry.revision())) {
+      response.setStatusCode(304).end();
+      return;
+    }
+    Requests.sendJson(ctx, 200, raw ? Buffer.buffer(entry.value()) : EntryJson.entry(entry));
+  }
+
+  private static String keyOf(RoutingContext ctx) {
+    return Requests.percentDecode(ctx.request().path().substring(KEY_PREFIX.length()));
+  }
+
+  // ---- GET /v1/kv?prefix= ----------------------------------------------------------------------
+
+  private void list(RoutingContext ctx) {
+    Params params = new Params(ctx.request());
+    String prefix = params.get("prefix");
+    if (prefix == null) {
+      prefix = "";
+    }
+    String prefixProblem = io.ssot.store.Keys.prefixProblem(prefix);
+    if (prefixProblem != null) {
+      throw Params.invalid("prefix", prefixProblem.replace("the prefix ", ""));
+    }
+    int limit = (int) params.longIn("limit", 100, 1, 1000);
+    boolean keysOnly = params.flag("keysOnly");
+    String after = decodeCursor(params.get("cursor"), prefix);
+    String listPrefix = prefix;
+    Future.fromCompletionStage(store.listingReady(), ctx.vertx().getOrCreateContext())
+        .onSuccess(v -> {
+          MvccStore.ListPage page = store.list(listPrefix, after, limit);
+          JsonWriter json = new JsonWriter(256 + page.items().size() * 128);
+          json.beginObject().field("revision", page.revision()).beginArray("items");
+          for (Entry e : page.items()) {
+            EntryJson.writeEntry(json, e, !keysOnly);
+          }
+          json.endArray();
+          if (page.more()) {
+            json.field("next", encodeCursor(page.items().get(page.items().size() - 1).key()));
+          } else {
+            json.nullField("next");
+          }
+          Requests.withRevision(ctx.response(), page.revision());
+          Requests.sendJson(ctx, 200, json.endObject().buffer());
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** A cursor is the last key of the previous page, base64url-encoded: opaque to clients. */
+  static String encodeCursor(String lastKey) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(lastKey.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static String decodeCursor(String cursor, String prefix) {
+    if (cursor == null) {
+      return null;
+    }
+    String key;
+    try {
+      key = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
+    } catch (IllegalArgumentException e) {
+      throw Params.invalid("cursor", "is not a cursor returned by this listing");
+    }
+    if (io.ssot.store.Keys.problem(key) != null || !key.startsWith(prefix)) {
+      throw Params.invalid("cursor", "is not a cursor returned by this listing");
+    }
+    return key;
+  }
+
+  // ---- PUT and DELETE /v1/kv/{key} -------------------------------------------------------------
+
+  private void put(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    RequestBody.read(req, api.limits().maxValueBytes())
+        .compose(body -> {
+          String key = Requests.key(req, KEY_PREFIX);
+          Params params = new Params(req);
+          boolean sync = Requests.sync(params, api);
+          Precondition pre = Etags.forWrite(req.getHeader("If-Match"), req.getHeader("If-None-Match"));
+          Requests.requireJson(req);
+          byte[] value = body.getBytes();
+          api.json().validate(value);
+          MvccStore.WriteResult written = store.put(key, value, pre, Requests.PRINCIPAL);
+          Entry e = written.entry();
+          return Requests.durable(ctx, api, sync, e.revision()).map(v -> {
+            Buffer json = new JsonWriter(128).beginObject().field("key", e.key()).field("revision", e.revision())
+                .field("createRevision", e.createRevision()).field("version", e.version()).endObject().buffer();
+            ctx.response().putHeader("ETag", Etags.of(e.revision()));
+            Requests.withRevision(ctx.response(), e.revision());
+            Requests.sendJson(ctx, written.created() ? 201 : 200, json);
+            return v;
+          });
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void delete(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String key = Requests.key(req, KEY_PREFIX);
+    Params params = new Params(req);
+    boolean sync = Requests.sync(params, api);
+    if (req.getHeader("If-None-Match") != null) {
+      throw ApiException.badRequest("invalid-header", "If-None-Match does not apply to a delete");
+    }
+    Precondition pre = Etags.forWrite(req.getHeader("If-Match"), null);
+    Entry marker = store.delete(key, pre, Requests.PRINCIPAL);
+    if (marker == null) {
+      Requests.withRevision(ctx.response(), store.revision());
+      throw new ApiException(404, "key-not-found", "no key " + key);
+    }
+    Requests.durable(ctx, api, sync, marker.revision()).onSuccess(v -> {
+      Requests.withRevision(ctx.response(), marker.revision());
+      Requests.sendJson(ctx, 200, new JsonWriter(64).beginObject().field("key", key)
+          .field("revision", marker.revision()).endObject().buffer());
+    }).onFailure(ctx::fail);
+  }
+
+}

@@ -1,0 +1,83 @@
+package io.ssot.api;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.util.List;
+
+/** Strict reading of query parameters: a value that is present must be well-formed. */
+final class Params {
+
+  private final MultiMap params;
+
+  Params(HttpServerRequest request) {
+    try {
+      this.params = request.params();
+    } catch (RuntimeException e) {
+      throw ApiException.badRequest("invalid-parameter", "the query string is malformed");
+    }
+  }
+
+  /** The single value of {@code name}, or null; a repeated parameter is an error. */
+  String get(String name) {
+    List<String> all = params.getAll(name);
+    if (all.isEmpty()) {
+      return null;
+    }
+    if (all.size() > 1) {
+      throw invalid(name, "is given more than once");
+    }
+    return all.get(0);
+  }
+
+  boolean flag(String name) {
+    String v = get(name);
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true") || v.isEmpty()) {
+      return true;
+    }
+    throw invalid(name, "must be true or false");
+  }
+
+  long longIn(String name, long dflt, long min, long max) {
+    String v = get(name);
+    if (v == null) {
+      return dflt;
+    }
+    long n;
+    try {
+      n = Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw invalid(name, "must be a whole number");
+    }
+    if (n < min || n > max) {
+      throw invalid(name, "must be between " + min + " and " + max);
+    }
+    return n;
+  }
+
+  /** A duration such as {@code 30s}, {@code 500ms}, {@code 2m}, or plain seconds. */
+  Duration duration(String name) {
+    String v = get(name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      if (v.matches("\\d{1,9}")) {
+        return Duration.ofSeconds(Long.parseLong(v));
+      }
+      if (v.matches("\\d{1,12}(ms|s|m)")) {
+        return io.ssot.config.Parsers.duration(v);
+      }
+    } catch (IllegalArgumentException e) {
+      // fall through
+    }
+    throw invalid(name, "must be a duration such as 30s, 500ms or 2m");
+  }
+
+  static ApiException invalid(String name, String why) {
+    return ApiException.badRequest("invalid-parameter", "parameter '" + name + "' " + why);
+  }
+}

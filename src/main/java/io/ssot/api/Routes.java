@@ -1,0 +1,112 @@
+package io.ssot.api;
+
+import io.ssot.store.StoreException;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The v1 router: a path guard, every route, and one failure handler that writes problems. */
+public final class Routes {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Routes.class);
+
+  private Routes() {
+  }
+
+  /** @param extra mounts routes that live outside this package (watch, health, metrics) */
+  public static Router router(Vertx vertx, Api api, java.util.function.Consumer<Router> extra) {
+    Router router = Router.router(vertx);
+    router.route().order(-1).handler(Routes::guardPath);
+    new KvRoutes(api).mount(router);
+    new TxnRoutes(api).mount(router);
+    new HistoryRoutes(api).mount(router);
+    extra.accept(router);
+    router.route().failureHandler(Routes::failure);
+    router.errorHandler(404, ctx -> Problems.send(ctx.response(),
+        new ApiException(404, "not-found", "no such endpoint: " + ctx.request().path())));
+    router.errorHandler(405, ctx -> Problems.send(ctx.response(),
+        new ApiException(405, "method-not-allowed", "method not allowed here")));
+    return router;
+  }
+
+  /**
+   * The router matches normalised paths; this rejects any path that normalisation would change
+   * ({@code //}, {@code .} or {@code ..} segments, also percent-encoded), so that no request
+   * can reach a handler under a different path than it named.
+   */
+  private static void guardPath(RoutingContext ctx) {
+    String raw = ctx.request().path();
+    String decoded;
+    try {
+      decoded = raw == null ? null : Requests.percentDecode(raw);
+    } catch (ApiException e) {
+      decoded = null;
+    }
+    if (decoded == null || !decoded.startsWith("/") || decoded.contains("//") || decoded.contains("/./")
+        || decoded.contains("/../") || decoded.endsWith("/.") || decoded.endsWith("/..")) {
+      boolean underKv = raw != null && raw.startsWith(KvRoutes.KEY_PREFIX);
+      ctx.fail(ApiException.badRequest(underKv ? "invalid-key" : "invalid-path",
+          "the path must not contain empty, '.' or '..' segments or malformed escapes"));
+      return;
+    }
+    ctx.next();
+  }
+
+  static void methodNotAllowed(RoutingContext ctx, String allow) {
+    ctx.fail(new ApiException(405, "method-not-allowed",
+        ctx.request().method() + " is not allowed here; use " + allow).header("Allow", allow));
+  }
+
+  private static void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    ApiException problem = toProblem(ctx, failure);
+    if (problem.status() >= 500) {
+      LOG.error("Failed {} {}", ctx.request().method(), ctx.request().path(), failure);
+    }
+    Problems.send(ctx.response(), problem);
+  }
+
+  static ApiException toProblem(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    if (failure instanceof StoreException.PreconditionFailed pf) {
+      ApiException p = new ApiException(412, "precondition-failed", pf.getMessage());
+      return pf.currentRevision() == null ? p : p.with("currentRevision", pf.currentRevision());
+    }
+    if (failure instanceof StoreException.Compacted c) {
+      return new ApiException(410, "compacted", c.getMessage()).with("compactRevision", c.compactRevision());
+    }
+    if (failure instanceof StoreException.FutureRevision f) {
+      return ApiException.badRequest("future-revision", f.getMessage());
+    }
+    if (failure instanceof StoreException.Unavailable u) {
+      return new ApiException(503, "unavailable", u.getMessage()).header("Retry-After", "1");
+    }
+    int status = ctx.statusCode();
+    if (failure == null && status >= 400 && status < 500) {
+      return new ApiException(status, "http-" + status, Problems.title(status));
+    }
+    return new ApiException(500, "internal", "internal error");
+  }
+
+  /** The answer to a request the HTTP codec could not parse (line or headers too long, bad syntax). */
+  public static void invalidRequest(HttpServerRequest request) {
+    var result = request.decoderResult();
+    Throwable cause = result == null ? null : result.cause();
+    String message = cause == null ? "" : String.valueOf(cause.getMessage());
+    ApiException problem;
+    if (cause instanceof io.netty.handler.codec.TooLongFrameException && message.contains("header")) {
+      problem = new ApiException(431, "headers-too-large", "the request headers are too large");
+    } else if (cause instanceof io.netty.handler.codec.TooLongFrameException) {
+      problem = new ApiException(414, "uri-too-long", "the request line is too long");
+    } else {
+      problem = ApiException.badRequest("bad-request", "the request could not be parsed");
+    }
+    request.response().putHeader("Connection", "close");
+    Problems.send(request.response(), problem);
+  }
+}

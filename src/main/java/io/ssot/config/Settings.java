@@ -1,0 +1,85 @@
+package io.ssot.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/** Every setting, in one table: name, default, validation and meaning side by side. */
+public final class Settings {
+
+  private Settings() {
+  }
+
+  public static final Setting<String> HTTP_HOST = new Setting<>("http.host", "127.0.0.1",
+      Parsers::text, "Address to bind.");
+  public static final Setting<Integer> HTTP_PORT = new Setting<>("http.port", "8080",
+      s -> Parsers.intIn(s, 0, 65535), "Port for HTTP/1.1, h2c and (with TLS) h2; 0 picks a free one.");
+  public static final Setting<Integer> HTTP_EVENT_LOOPS = new Setting<>("http.eventLoops", "0",
+      s -> Parsers.intIn(s, 0, 256), "Event loops serving HTTP; 0 means one per CPU core.");
+  public static final Setting<String> DATA_DIR = new Setting<>("data.dir", "./data",
+      Parsers::text, "Directory of the memory-mapped store and change log.");
+  public static final Setting<String> PG_URL = new Setting<>("pg.url", "",
+      Parsers::text, "PostgreSQL URL for write-behind; empty: none.");
+  public static final Setting<String> REDIS_URL = new Setting<>("redis.url", "",
+      Parsers::text, "Redis URL for multi-node change fan-out; empty: single node.");
+  public static final Setting<String> ADMIN_TOKEN = new Setting<>("admin.token", "",
+      Parsers::text, "Bootstrap admin token.");
+  public static final Setting<String> TLS_CERT = new Setting<>("tls.cert", "",
+      Parsers::text, "PEM certificate chain; with tls.key, serves h2 and HTTP/1.1 over TLS instead of cleartext.");
+  public static final Setting<String> TLS_KEY = new Setting<>("tls.key", "",
+      Parsers::text, "PEM private key (PKCS#8) of tls.cert.");
+  public static final Setting<Long> STORE_MAX_KEYS = new Setting<>("store.maxKeys", "1000000",
+      s -> Parsers.longIn(s, 1000, 1L << 34),
+      "Keys the store file is sized for; it can grow to 8x this, more slowly. Fixed when the file is created.");
+  public static final Setting<Integer> STORE_AVERAGE_VALUE_BYTES = new Setting<>("store.averageValueBytes", "512",
+      s -> Parsers.intIn(s, 16, 1 << 20), "Expected average stored entry size, for sizing the store file.");
+  public static final Setting<Long> CHANGELOG_SEGMENT_BYTES = new Setting<>("changelog.segmentBytes", "64MiB",
+      s -> Parsers.bytesIn(s, 64 << 10, 1L << 30), "Size of one change-log segment file.");
+  public static final Setting<Long> CHANGELOG_RETENTION_REVISIONS = new Setting<>(
+      "changelog.retentionRevisions", "1000000", s -> Parsers.longIn(s, 1, Long.MAX_VALUE),
+      "Keep at least this many latest revisions for watch resume, history and atRevision.");
+  public static final Setting<Duration> CHANGELOG_RETENTION_AGE = new Setting<>("changelog.retentionAge", "7d",
+      Parsers::duration, "Also keep every revision younger than this.");
+  public static final Setting<Duration> CHANGELOG_COMPACT_INTERVAL = new Setting<>(
+      "changelog.compactInterval", "1m", Parsers::duration, "How often compaction runs.");
+  public static final Setting<String> DURABILITY = new Setting<>("durability", "local",
+      s -> Parsers.oneOf(s, Set.of("local", "sync")),
+      "Default write durability: local (memory-mapped store and change log) or sync (forced to disk).");
+  public static final Setting<Long> LIMITS_MAX_VALUE_BYTES = new Setting<>("limits.maxValueBytes", "1MiB",
+      s -> Parsers.bytesIn(s, 1, 64 << 20), "Largest value (PUT body).");
+  public static final Setting<Integer> LIMITS_MAX_JSON_DEPTH = new Setting<>("limits.maxJsonDepth", "64",
+      s -> Parsers.intIn(s, 1, 1000), "Deepest nesting of a value.");
+  public static final Setting<Duration> LIMITS_MAX_WAIT = new Setting<>("limits.maxWait", "60s",
+      Parsers::duration, "Longest long-poll wait; longer requests are capped.");
+  public static final Setting<Long> LIMITS_MAX_TXN_BYTES = new Setting<>("limits.maxTxnBytes", "8MiB",
+      s -> Parsers.bytesIn(s, 1024, 256 << 20), "Largest txn or rollback request body.");
+  public static final Setting<Integer> LIMITS_MAX_TXN_OPS = new Setting<>("limits.maxTxnOps", "128",
+      s -> Parsers.intIn(s, 1, 10_000), "Most compares, and most ops per branch, in one txn.");
+  public static final Setting<Long> LIMITS_MAX_HEADER_BYTES = new Setting<>("limits.maxHeaderBytes", "8KiB",
+      s -> Parsers.bytesIn(s, 1024, 1 << 20), "Largest request header block.");
+  public static final Setting<Long> LIMITS_MAX_URL_BYTES = new Setting<>("limits.maxUrlBytes", "4KiB",
+      s -> Parsers.bytesIn(s, 1024, 1 << 20), "Longest request line.");
+  public static final Setting<Integer> LIMITS_MAX_WATCHES_PER_CONNECTION = new Setting<>(
+      "limits.maxWatchesPerConnection", "1000", s -> Parsers.intIn(s, 1, 1_000_000),
+      "Most watches open on one WebSocket.");
+  public static final Setting<Long> LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES = new Setting<>(
+      "limits.maxWebSocketMessageBytes", "64KiB", s -> Parsers.bytesIn(s, 1024, 16 << 20),
+      "Largest WebSocket message (and frame) a client may send.");
+  public static final Setting<Duration> WATCH_PROGRESS_INTERVAL = new Setting<>("watch.progressInterval", "10s",
+      Parsers::duration, "How often a quiet watch is told the revision it has reached.");
+  public static final Setting<Long> WATCH_MAX_QUEUE_BYTES = new Setting<>("watch.maxQueueBytes", "1MiB",
+      s -> Parsers.bytesIn(s, 4096, 1L << 30),
+      "Unsent bytes a watch connection may queue before its lagging watches are cancelled (slow-consumer).");
+  public static final Setting<Duration> WATCH_SLOW_CONSUMER_GRACE = new Setting<>("watch.slowConsumerGrace", "5s",
+      Parsers::duration, "How long a full watch connection may stay full before its watches are cancelled.");
+  public static final Setting<Duration> SHUTDOWN_TIMEOUT = new Setting<>("shutdown.timeout", "10s",
+      Parsers::duration, "How long SIGTERM waits for in-flight requests before closing.");
+
+  public static final List<Setting<?>> ALL = List.of(HTTP_HOST, HTTP_PORT, HTTP_EVENT_LOOPS, DATA_DIR, PG_URL,
+      REDIS_URL, ADMIN_TOKEN, TLS_CERT, TLS_KEY, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES,
+      CHANGELOG_SEGMENT_BYTES, CHANGELOG_RETENTION_REVISIONS, CHANGELOG_RETENTION_AGE,
+      CHANGELOG_COMPACT_INTERVAL, DURABILITY, LIMITS_MAX_VALUE_BYTES, LIMITS_MAX_JSON_DEPTH, LIMITS_MAX_WAIT,
+      LIMITS_MAX_TXN_BYTES, LIMITS_MAX_TXN_OPS, LIMITS_MAX_HEADER_BYTES, LIMITS_MAX_URL_BYTES,
+      LIMITS_MAX_WATCHES_PER_CONNECTION, LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES, WATCH_PROGRESS_INTERVAL,
+      WATCH_MAX_QUEUE_BYTES, WATCH_SLOW_CONSUMER_GRACE, SHUTDOWN_TIMEOUT);
+}

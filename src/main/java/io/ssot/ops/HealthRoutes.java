@@ -1,0 +1,49 @@
+package io.ssot.ops;
+
+import io.ssot.api.JsonWriter;
+import io.ssot.store.MvccStore;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.function.BooleanSupplier;
+
+/** {@code /health/live}, {@code /health/ready} and {@code /metrics}. */
+public final class HealthRoutes {
+
+  private final MvccStore store;
+  private final Metrics metrics;
+  private final BooleanSupplier stopping;
+
+  public HealthRoutes(MvccStore store, Metrics metrics, BooleanSupplier stopping) {
+    this.store = store;
+    this.metrics = metrics;
+    this.stopping = stopping;
+  }
+
+  public void mount(Router router) {
+    router.get("/health/live").setName("/health/live").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/json").end("{\"status\":\"up\"}"));
+    router.get("/health/ready").setName("/health/ready").handler(this::ready);
+    router.get("/metrics").setName("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
+  }
+
+  private void ready(RoutingContext ctx) {
+    boolean ready = !stopping.getAsBoolean();
+    JsonWriter json = new JsonWriter(256).beginObject()
+        .field("status", ready ? "ready" : "stopping")
+        .beginObject("checks")
+        .beginObject("store")
+        .field("status", "up")
+        .field("revision", store.revision())
+        .field("compactRevision", store.compactRevision())
+        .field("keys", store.size())
+        .field("listing", store.listingReady().isDone() ? "ready" : "indexing")
+        .endObject()
+        .beginObject("postgres").field("status", "not-configured").endObject()
+        .beginObject("redis").field("status", "not-configured").endObject()
+        .endObject()
+        .endObject();
+    ctx.response().setStatusCode(ready ? 200 : 503).putHeader("Content-Type", "application/json")
+        .end(json.buffer());
+  }
+}

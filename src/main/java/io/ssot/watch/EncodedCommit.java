@@ -1,0 +1,62 @@
+package io.ssot.watch;
+
+import io.ssot.api.EntryJson;
+import io.ssot.store.Commit;
+import io.ssot.store.Entry;
+import io.vertx.core.buffer.Buffer;
+import java.util.List;
+
+/**
+ * A commit's events encoded once as JSON and shared by every watch it is sent to. A watch that
+ * matches every event of the commit gets the same array buffer as all the others.
+ */
+final class EncodedCommit {
+
+  private static final Buffer OPEN = Buffer.buffer("[");
+  private static final Buffer COMMA = Buffer.buffer(",");
+  private static final Buffer CLOSE = Buffer.buffer("]");
+
+  final long revision;
+  private final List<Entry> changes;
+  private final Buffer[] events;
+  private final Buffer all;
+
+  EncodedCommit(Commit commit) {
+    this.revision = commit.revision();
+    this.changes = commit.changes();
+    this.events = new Buffer[changes.size()];
+    for (int i = 0; i < events.length; i++) {
+      events[i] = EntryJson.event(changes.get(i));
+    }
+    this.all = join(null);
+  }
+
+  /** The JSON array of the events that {@code filter} matches, or null when none does. */
+  Buffer matching(WatchFilter filter) {
+    int matched = 0;
+    for (Entry change : changes) {
+      if (filter.matches(change.key())) {
+        matched++;
+      }
+    }
+    if (matched == 0) {
+      return null;
+    }
+    return matched == changes.size() ? all : join(filter);
+  }
+
+  private Buffer join(WatchFilter filter) {
+    Buffer out = Buffer.buffer(64 * events.length).appendBuffer(OPEN);
+    boolean first = true;
+    for (int i = 0; i < events.length; i++) {
+      if (filter == null || filter.matches(changes.get(i).key())) {
+        if (!first) {
+          out.appendBuffer(COMMA);
+        }
+        out.appendBuffer(events[i]);
+        first = false;
+      }
+    }
+    return out.appendBuffer(CLOSE);
+  }
+}

@@ -1,0 +1,171 @@
+package io.ssot.watch;
+
+import io.ssot.store.Commit;
+import io.ssot.store.MvccStore;
+import io.ssot.store.StoreException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Delivers changes to watches. Watches pull: each holds the next revision it needs and the
+ * pump of its event loop reads commits from the store in order, so a resumed watch replays
+ * from the change log and then follows live commits without a gap, duplicate or reorder.
+ * Each commit's events are encoded once and shared by every watch.
+ */
+public final class WatchHub {
+
+  private static final int ENCODED_CACHE = 1024;
+
+  private final Vertx vertx;
+  private final MvccStore store;
+  private final long progressIntervalMillis;
+  private final long slowConsumerGraceMillis;
+  private final Map<Context, ContextWatches> contexts = new ConcurrentHashMap<>();
+  private final AtomicReferenceArray<EncodedCommit> encoded = new AtomicReferenceArray<>(ENCODED_CACHE);
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong slowConsumers = new AtomicLong();
+
+  public WatchHub(Vertx vertx, MvccStore store, long progressIntervalMillis, long slowConsumerGraceMillis) {
+    this.vertx = vertx;
+    this.store = store;
+    this.progressIntervalMillis = progressIntervalMillis;
+    this.slowConsumerGraceMillis = slowConsumerGraceMillis;
+    store.addCommitListener(this::onCommit);
+  }
+
+  private void onCommit(long revision) {
+    for (ContextWatches cw : contexts.values()) {
+      if (!cw.isEmpty()) {
+        cw.schedule();
+      }
+    }
+  }
+
+  /**
+   * Opens a watch on the calling event loop from {@code fromRevision} (inclusive; 0 for the
+   * next revision).
+   *
+   * @throws StoreException.Compacted when {@code fromRevision} is below the compact revision
+   */
+  public Watch open(String id, WatchFilter filter, long fromRevision, WatchSink sink) {
+    long next = fromRevision > 0 ? fromRevision : store.revision() + 1;
+    long compactRevision = store.compactRevision();
+    if (next < compactRevision) {
+      throw new StoreException.Compacted(next, compactRevision);
+    }
+    ContextWatches home = contexts.computeIfAbsent(Vertx.currentContext(), this::startContext);
+    Watch watch = new Watch(id, filter, next, sink, home);
+    home.add(watch);
+    open.incrementAndGet();
+    return watch;
+  }
+
+  private ContextWatches startContext(Context context) {
+    ContextWatches cw = new ContextWatches(this, context);
+    context.runOnContext(v -> vertx.setPeriodic(progressIntervalMillis, id -> cw.progressTick()));
+    return cw;
+  }
+
+  /** Closes a watch (client cancel or disconnect); idempotent. */
+  public void close(Watch watch) {
+    if (!watch.closed) {
+      watch.closed = true;
+      watch.home.remove(watch);
+      open.decrementAndGet();
+    }
+  }
+
+  /**
+   * Long-poll: completes when a change of {@code key} at or after {@code fromRevision} is
+   * committed, or fails with a timeout after {@code timeoutMillis}; the caller reads the key again.
+   */
+  public Future<Void> awaitChange(String key, long fromRevision, long timeoutMillis) {
+    Promise<Void> changed = Promise.promise();
+    Watch[] holder = new Watch[1];
+    WatchSink sink = new WatchSink() {
+      @Override
+      public boolean events(Watch watch, long revision, Buffer eventsArray) {
+        close(watch);
+        changed.tryComplete();
+        return true;
+      }
+
+      @Override
+      public void progress(Watch watch, long revision) {
+      }
+
+      @Override
+      public void error(Watch watch, String code, String field, long revision) {
+        changed.tryComplete();
+      }
+
+      @Override
+      public boolean writable() {
+        return true;
+      }
+
+      @Override
+      public void onDrain(Runnable action) {
+      }
+    };
+    holder[0] = open("long-poll", WatchFilter.key(key), fromRevision, sink);
+    long timer = vertx.setTimer(Math.max(1, timeoutMillis), id -> {
+      close(holder[0]);
+      changed.tryFail(new java.util.concurrent.TimeoutException());
+    });
+    return changed.future().andThen(ar -> {
+      vertx.cancelTimer(timer);
+      close(holder[0]);
+    });
+  }
+
+  /** Cancels a watch whose connection stayed full for the grace period. */
+  void slowConsumer(Watch watch) {
+    slowConsumers.incrementAndGet();
+    end(watch, "slow-consumer", "lastRevision", watch.lastRevision());
+  }
+
+  void end(Watch watch, String code, String field, long value) {
+    close(watch);
+    watch.sink.error(watch, code, field, value);
+  }
+
+  EncodedCommit encoded(long revision) {
+    int slot = (int) (revision & (ENCODED_CACHE - 1));
+    EncodedCommit cached = encoded.get(slot);
+    if (cached != null && cached.revision == revision) {
+      return cached;
+    }
+    Commit commit = store.commit(revision);
+    if (commit == null) {
+      return null;
+    }
+    EncodedCommit fresh = new EncodedCommit(commit);
+    encoded.set(slot, fresh);
+    return fresh;
+  }
+
+  MvccStore store() {
+    return store;
+  }
+
+  long slowConsumerGraceMillis() {
+    return slowConsumerGraceMillis;
+  }
+
+  public int openWatches() {
+    return open.get();
+  }
+
+  public long slowConsumersCancelled() {
+    return slowConsumers.get();
+  }
+}

@@ -1,0 +1,179 @@
+package io.ssot.watch;
+
+import io.ssot.api.JsonWriter;
+import io.ssot.store.Keys;
+import io.ssot.store.MvccStore;
+import io.ssot.store.StoreException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One WebSocket on {@code /v1/watch} carrying any number of watches, each named by the client's
+ * {@code id}. A bad message is answered with an error message and the connection stays open.
+ */
+public final class WebSocketSession implements WatchSink {
+
+  private static final int MAX_ID_LENGTH = 128;
+
+  private final ServerWebSocket ws;
+  private final WatchHub hub;
+  private final MvccStore store;
+  private final int maxWatches;
+  private final Map<String, Watch> watches = new HashMap<>();
+  private final List<Runnable> drainActions = new ArrayList<>();
+
+  public WebSocketSession(ServerWebSocket ws, WatchHub hub, int maxWatches, long queueBytes) {
+    this.ws = ws;
+    this.hub = hub;
+    this.store = hub.store();
+    this.maxWatches = maxWatches;
+    ws.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, queueBytes));
+    ws.textMessageHandler(this::onMessage);
+    ws.binaryMessageHandler(b -> sendError(null, "binary-not-supported", "send JSON text messages"));
+    ws.drainHandler(v -> {
+      List<Runnable> actions = List.copyOf(drainActions);
+      drainActions.clear();
+      actions.forEach(Runnable::run);
+    });
+    ws.closeHandler(v -> {
+      watches.values().forEach(hub::close);
+      watches.clear();
+    });
+    ws.exceptionHandler(e -> ws.close());
+  }
+
+  private void onMessage(String text) {
+    JsonObject msg;
+    try {
+      msg = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      sendError(null, "invalid-json", "a message must be a JSON object");
+      return;
+    }
+    Object op = msg.getValue("op");
+    Object id = msg.getValue("id");
+    if (!(id instanceof String watchId) || watchId.isEmpty() || watchId.length() > MAX_ID_LENGTH) {
+      sendError(null, "invalid-message", "a message needs an id: a string of 1 to " + MAX_ID_LENGTH + " characters");
+      return;
+    }
+    if ("watch".equals(op)) {
+      watch(watchId, msg);
+    } else if ("cancel".equals(op)) {
+      cancel(watchId);
+    } else {
+      sendError(watchId, "unknown-op", "op must be watch or cancel");
+    }
+  }
+
+  private void watch(String id, JsonObject msg) {
+    if (watches.containsKey(id)) {
+      sendError(id, "duplicate-id", "a watch with this id is already open");
+      return;
+    }
+    if (watches.size() >= maxWatches) {
+      sendError(id, "too-many-watches", "at most " + maxWatches + " watches per connection");
+      return;
+    }
+    Object key = msg.getValue("key");
+    Object prefix = msg.getValue("prefix");
+    Object from = msg.getValue("fromRevision");
+    WatchFilter filter;
+    if (key instanceof String k && prefix == null) {
+      String problem = Keys.problem(k);
+      if (problem != null) {
+        sendError(id, "invalid-key", problem);
+        return;
+      }
+      filter = WatchFilter.key(k);
+    } else if (prefix instanceof String p && key == null) {
+      String problem = Keys.prefixProblem(p);
+      if (problem != null) {
+        sendError(id, "invalid-key", problem);
+        return;
+      }
+      filter = WatchFilter.prefix(p);
+    } else {
+      sendError(id, "invalid-message", "a watch needs either key or prefix, as a string");
+      return;
+    }
+    long fromRevision = 0;
+    if (from != null) {
+      if (!(from instanceof Integer || from instanceof Long) || ((Number) from).longValue() < 1) {
+        sendError(id, "invalid-message", "fromRevision must be a whole number >= 1");
+        return;
+      }
+      fromRevision = ((Number) from).longValue();
+    }
+    try {
+      long revision = store.revision();
+      Watch watch = hub.open(id, filter, fromRevision, this);
+      watches.put(id, watch);
+      send(new JsonWriter(64).beginObject().field("id", id).field("created", true).field("revision", revision)
+          .endObject().buffer());
+    } catch (StoreException.Compacted e) {
+      send(new JsonWriter(64).beginObject().field("id", id).field("error", "compacted")
+          .field("compactRevision", e.compactRevision()).endObject().buffer());
+    }
+  }
+
+  private void cancel(String id) {
+    Watch watch = watches.remove(id);
+    if (watch == null) {
+      sendError(id, "unknown-id", "no open watch has this id");
+      return;
+    }
+    hub.close(watch);
+    send(new JsonWriter(48).beginObject().field("id", id).field("canceled", true).endObject().buffer());
+  }
+
+  private void sendError(String id, String code, String detail) {
+    JsonWriter json = new JsonWriter(128).beginObject();
+    if (id != null) {
+      json.field("id", id);
+    }
+    send(json.field("error", code).field("detail", detail).endObject().buffer());
+  }
+
+  private void send(Buffer message) {
+    if (!ws.isClosed()) {
+      ws.writeTextMessage(message.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  @Override
+  public boolean events(Watch watch, long revision, Buffer eventsArray) {
+    JsonWriter json = new JsonWriter(eventsArray.length() + 48).beginObject().field("id", watch.id());
+    json.buffer().appendString(",\"events\":").appendBuffer(eventsArray).appendString("}");
+    send(json.buffer());
+    return !ws.writeQueueFull();
+  }
+
+  @Override
+  public void progress(Watch watch, long revision) {
+    send(new JsonWriter(48).beginObject().field("id", watch.id()).field("progress", revision).endObject().buffer());
+  }
+
+  @Override
+  public void error(Watch watch, String code, String field, long revision) {
+    watches.remove(watch.id());
+    send(new JsonWriter(80).beginObject().field("id", watch.id()).field("error", code).field(field, revision)
+        .endObject().buffer());
+  }
+
+  @Override
+  public boolean writable() {
+    return !ws.isClosed() && !ws.writeQueueFull();
+  }
+
+  @Override
+  public void onDrain(Runnable action) {
+    drainActions.add(action);
+  }
+}
