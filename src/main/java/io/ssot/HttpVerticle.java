@@ -35,8 +35,4 @@ final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     return server.shutdown(shutdownMillis, TimeUnit.MILLISECONDS);
   }
-
-  int actualPort() {
-    return server.actualPort();
-  }
 }

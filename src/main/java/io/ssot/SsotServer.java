@@ -101,25 +101,32 @@ public final class SsotServer {
         config.get(Settings.DURABILITY).equals("sync"));
     WatchRoutes watchRoutes = new WatchRoutes(hub, limits);
     HealthRoutes healthRoutes = new HealthRoutes(store, metrics, stopping::get);
-    HttpServerOptions options = httpOptions(config.get(Settings.HTTP_PORT));
+    HttpServerOptions options = httpOptions(resolvePort(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)));
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();
     java.util.function.Function<Vertx, io.vertx.ext.web.Router> routers = v -> Routes.router(v, api, r -> {
       watchRoutes.mount(r);
       healthRoutes.mount(r);
     });
-    // The first instance binds (possibly a free port), the others share the port it got.
-    HttpVerticle first = new HttpVerticle(options, routers, shutdownMillis);
-    return vertx.deployVerticle(first).compose(id -> {
-      port = first.actualPort();
-      LOG.info("Serving on {}://{}:{} with {} event loops, data in {}", options.isSsl() ? "https" : "http",
-          options.getHost(), port, instances, Path.of(config.get(Settings.DATA_DIR)).toAbsolutePath());
-      if (instances == 1) {
-        return Future.succeededFuture();
-      }
-      HttpServerOptions shared = new HttpServerOptions(options).setPort(port);
-      return vertx.deployVerticle(() -> new HttpVerticle(shared, routers, shutdownMillis),
-          new DeploymentOptions().setInstances(instances - 1)).mapEmpty();
-    });
+    // One server per event loop; Vert.x shares the listening socket between them.
+    return vertx.deployVerticle(() -> new HttpVerticle(options, routers, shutdownMillis),
+        new DeploymentOptions().setInstances(instances)).map(id -> {
+          port = options.getPort();
+          LOG.info("Serving on {}://{}:{} with {} event loops, data in {}", options.isSsl() ? "https" : "http",
+              options.getHost(), port, instances, Path.of(config.get(Settings.DATA_DIR)).toAbsolutePath());
+          return null;
+        });
+  }
+
+  /** Port 0 means any free port; it is picked here so that every event loop's server shares it. */
+  private static int resolvePort(String host, int port) {
+    if (port != 0) {
+      return port;
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return probe.getLocalPort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot find a free port on " + host, e);
+    }
   }
 
   private HttpServerOptions httpOptions(int port) {

@@ -1,0 +1,73 @@
+package io.ssot;
+
+import io.ssot.config.Config;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A real server on a free loopback port with its own temporary data directory. */
+public final class TestServer implements AutoCloseable {
+
+  static {
+    System.setProperty("chronicle.analytics.disable", "true");
+    System.setProperty("chronicle.announcer.disable", "true");
+  }
+
+  public final Path dataDir;
+  private final Map<String, String> settings;
+  private SsotServer server;
+
+  private TestServer(Path dataDir, Map<String, String> settings) {
+    this.dataDir = dataDir;
+    this.settings = settings;
+  }
+
+  /** Starts with small store sizing and the given settings (by dotted name) on top. */
+  public static TestServer start(Map<String, String> overrides) throws IOException {
+    Path dir = Files.createTempDirectory("ssot-test");
+    Map<String, String> settings = new HashMap<>();
+    settings.put("http.port", "0");
+    settings.put("http.eventLoops", "2");
+    settings.put("data.dir", dir.toString());
+    settings.put("store.maxKeys", "20000");
+    settings.put("changelog.segmentBytes", "4MiB");
+    settings.putAll(overrides);
+    TestServer t = new TestServer(dir, settings);
+    t.restart();
+    return t;
+  }
+
+  public static TestServer start() throws IOException {
+    return start(Map.of());
+  }
+
+  /** (Re)starts the server on the same data directory. */
+  public void restart() throws IOException {
+    if (server != null) {
+      server.stop();
+    }
+    server = SsotServer.start(Config.defaults().with(settings));
+  }
+
+  public SsotServer server() {
+    return server;
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public void stop() {
+    if (server != null) {
+      server.stop();
+      server = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}
