@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
@@ -28,15 +27,12 @@ import java.util.function.LongSupplier;
  */
 public final class MvccStore implements AutoCloseable {
 
-  private static final int RECENT_COMMITS = 4096;
-
   private final KvStore kv;
   private final KvStore tombstones;
   private final ChangeLog log;
   private final LongSupplier clock;
   private final KeyIndex index = new KeyIndex();
   private final Object writeLock = new Object();
-  private final AtomicReferenceArray<Commit> recent = new AtomicReferenceArray<>(RECENT_COMMITS);
   private final List<LongConsumer> commitListeners = new CopyOnWriteArrayList<>();
   private volatile long revision;
   private volatile long compactRevision;
@@ -133,10 +129,6 @@ public final class MvccStore implements AutoCloseable {
 
   /** The commit of {@code revision}, or {@code null} when compacted or not yet written. */
   public Commit commit(long revision) {
-    Commit c = recent.get((int) (revision & (RECENT_COMMITS - 1)));
-    if (c != null && c.revision() == revision) {
-      return c;
-    }
     return log.read(revision);
   }
 
@@ -374,7 +366,6 @@ public final class MvccStore implements AutoCloseable {
       writeFailure = "the store could not apply revision " + rev + " (" + e + "); restart to recover";
       throw new Unavailable(writeFailure);
     } finally {
-      recent.set((int) (rev & (RECENT_COMMITS - 1)), commit);
       revision = rev;
     }
   }

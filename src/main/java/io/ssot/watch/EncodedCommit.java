@@ -31,6 +31,10 @@ final class EncodedCommit {
     this.all = join(null);
   }
 
+  int size() {
+    return all.length();
+  }
+
   /** The JSON array of the events that {@code filter} matches, or null when none does. */
   Buffer matching(WatchFilter filter) {
     int matched = 0;

@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class WatchHub {
 
-  private static final int ENCODED_CACHE = 1024;
+  private static final int ENCODED_CACHE = 512;
+  /** Larger commits are encoded per use instead of cached, so the cache stays under 32 MiB. */
+  private static final int CACHEABLE_BYTES = 64 << 10;
 
   private final Vertx vertx;
   private final MvccStore store;
@@ -149,7 +151,9 @@ public final class WatchHub {
       return null;
     }
     EncodedCommit fresh = new EncodedCommit(commit);
-    encoded.set(slot, fresh);
+    if (fresh.size() <= CACHEABLE_BYTES) {
+      encoded.set(slot, fresh);
+    }
     return fresh;
   }
 

@@ -1,0 +1,121 @@
+package io.ssot;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** Watch clients for tests: a WebSocket and an SSE stream whose messages land in a queue. */
+final class WatchClients {
+
+  private WatchClients() {
+  }
+
+  /** A WebSocket on /v1/watch; every text message is queued as JSON. */
+  static final class Ws implements AutoCloseable {
+    final WebSocket socket;
+    final BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
+    private final WebSocketClient client;
+
+    Ws(Vertx vertx, int port) {
+      client = vertx.createWebSocketClient();
+      socket = client.connect(port, "127.0.0.1", "/v1/watch").await();
+      socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
+    }
+
+    void send(JsonObject message) {
+      socket.writeTextMessage(message.encode()).await();
+    }
+
+    JsonObject next() throws InterruptedException {
+      JsonObject m = messages.poll(10, TimeUnit.SECONDS);
+      if (m == null) {
+        throw new AssertionError("no WebSocket message within 10 s");
+      }
+      return m;
+    }
+
+    @Override
+    public void close() {
+      if (!socket.isClosed()) {
+        socket.close().await();
+      }
+      client.close().await();
+    }
+  }
+
+  /** One SSE message. */
+  record Event(String id, String event, String data) {
+    JsonObject json() {
+      return new JsonObject(data);
+    }
+  }
+
+  /** An SSE stream on /v1/watch; each complete message is queued. */
+  static final class Sse implements AutoCloseable {
+    final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    final int status;
+    private final io.vertx.core.http.HttpClientRequest request;
+    private final StringBuilder pending = new StringBuilder();
+
+    Sse(HttpClient client, String uri, Map<String, String> headers) {
+      request = client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri)).await();
+      request.putHeader("Accept", "text/event-stream");
+      headers.forEach(request::putHeader);
+      // The handler is set on the event loop as the response arrives, so no chunk is missed.
+      status = request.send().map(response -> {
+        response.handler(this::onData);
+        return response.statusCode();
+      }).await();
+    }
+
+    private synchronized void onData(Buffer chunk) {
+      pending.append(chunk.toString());
+      int end;
+      while ((end = pending.indexOf("\n\n")) >= 0) {
+        String block = pending.substring(0, end);
+        pending.delete(0, end + 2);
+        String id = null;
+        String event = "message";
+        StringBuilder data = new StringBuilder();
+        for (String line : block.split("\n")) {
+          if (line.startsWith("id: ")) {
+            id = line.substring(4);
+          } else if (line.startsWith("event: ")) {
+            event = line.substring(7);
+          } else if (line.startsWith("data: ")) {
+            data.append(line.substring(6));
+          }
+        }
+        if (data.length() > 0) {
+          events.add(new Event(id, event, data.toString()));
+        }
+      }
+    }
+
+    Event next() throws InterruptedException {
+      Event e = events.poll(10, TimeUnit.SECONDS);
+      if (e == null) {
+        throw new AssertionError("no SSE message within 10 s");
+      }
+      return e;
+    }
+
+    io.vertx.core.http.HttpConnection connection() {
+      return request.connection();
+    }
+
+    @Override
+    public void close() {
+      request.reset();
+    }
+  }
+}

@@ -1,0 +1,265 @@
+package io.ssot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Watches over WebSocket and SSE (HTTP/1.1 and h2c): resume with no gap, duplicate or reorder,
+ * transactions delivered together, progress notifications and compaction.
+ */
+@ExtendWith(VertxExtension.class)
+class WatchTest {
+
+  private static TestServer server;
+  private static Vertx vertx;
+  private static Http http;
+  private static final ExecutorService writers = Executors.newFixedThreadPool(2);
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = TestServer.start(Map.of("watch.progressInterval", "300ms"));
+    vertx = Vertx.vertx();
+    http = new Http(vertx, server.port());
+  }
+
+  @AfterAll
+  static void stop() {
+    writers.shutdownNow();
+    http.close();
+    vertx.close().await();
+    server.close();
+  }
+
+  /** Writes {@code count} values under {@code prefix} in the background; returns their revisions. */
+  private static CompletableFuture<List<Long>> writeInBackground(String prefix, int count) {
+    return CompletableFuture.supplyAsync(() -> {
+      List<Long> revisions = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        Http.Response r = http.put("/v1/kv/" + prefix + "k" + (i % 17), "{\"i\":" + i + "}");
+        assertTrue(r.status() == 200 || r.status() == 201, r::toString);
+        revisions.add(r.json().getLong("revision"));
+        // Unrelated writes interleave, so the watched revisions have gaps to skip.
+        http.put("/v1/kv/other/" + prefix + "x", "0");
+      }
+      return revisions;
+    }, writers);
+  }
+
+  @Test
+  void webSocketResumeHasNoGapDuplicateOrReorder() throws Exception {
+    String prefix = "wsresume/";
+    CompletableFuture<List<Long>> written = writeInBackground(prefix, 300);
+    List<Long> seen = new ArrayList<>();
+    long from = 1;
+    while (seen.size() < 300) {
+      try (WatchClients.Ws ws = new WatchClients.Ws(vertx, server.port())) {
+        ws.send(new JsonObject().put("op", "watch").put("id", "w").put("prefix", prefix).put("fromRevision", from));
+        assertEquals(true, ws.next().getBoolean("created"));
+        // Take a slice of events, then drop the connection mid-stream.
+        int slice = 0;
+        while (slice < 70 && seen.size() < 300) {
+          JsonObject m = ws.next();
+          if (m.containsKey("progress")) {
+            continue;
+          }
+          JsonArray events = m.getJsonArray("events");
+          long rev = events.getJsonObject(0).getLong("revision");
+          for (int i = 0; i < events.size(); i++) {
+            assertEquals(rev, events.getJsonObject(i).getLong("revision"), "one message holds one revision");
+            assertTrue(events.getJsonObject(i).getString("key").startsWith(prefix));
+          }
+          seen.add(rev);
+          slice++;
+        }
+        from = seen.get(seen.size() - 1) + 1;
+      }
+    }
+    assertEquals(written.get(), seen, "exactly the written revisions, in order, once each");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP_1_1", "HTTP_2"})
+  void sseResumeWithLastEventIdHasNoGapDuplicateOrReorder(String version) throws Exception {
+    HttpClient client = client(HttpVersion.valueOf(version));
+    String prefix = "sse" + version + "/";
+    CompletableFuture<List<Long>> written = writeInBackground(prefix, 200);
+    List<Long> seen = new ArrayList<>();
+    String lastEventId = null;
+    while (seen.size() < 200) {
+      // The URL always says fromRevision=1, as a browser's EventSource repeats it; Last-Event-ID wins.
+      Map<String, String> headers = lastEventId == null ? Map.of() : Map.of("Last-Event-ID", lastEventId);
+      try (WatchClients.Sse sse = new WatchClients.Sse(client, "/v1/watch?prefix=" + prefix + "&fromRevision=1",
+          headers)) {
+        assertEquals(200, sse.status);
+        int slice = 0;
+        while (slice < 60 && seen.size() < 200) {
+          WatchClients.Event e = sse.next();
+          if (!e.event().equals("change")) {
+            continue;
+          }
+          long rev = e.json().getLong("revision");
+          assertEquals(String.valueOf(rev), e.id());
+          seen.add(rev);
+          lastEventId = e.id();
+          slice++;
+        }
+      }
+    }
+    assertEquals(written.get(), seen);
+    client.close().await();
+  }
+
+  @Test
+  void txnEventsArriveTogether() throws Exception {
+    try (WatchClients.Ws ws = new WatchClients.Ws(vertx, server.port());
+         WatchClients.Sse sse = new WatchClients.Sse(client(HttpVersion.HTTP_1_1), "/v1/watch?prefix=txnw/",
+             Map.of())) {
+      ws.send(new JsonObject().put("op", "watch").put("id", "t").put("prefix", "txnw/"));
+      assertEquals(true, ws.next().getBoolean("created"));
+      Http.Response r = http.post("/v1/txn", "{\"success\":[{\"op\":\"put\",\"key\":\"txnw/a\",\"value\":1},"
+          + "{\"op\":\"put\",\"key\":\"txnw/b\",\"value\":2},{\"op\":\"put\",\"key\":\"elsewhere\",\"value\":3}]}");
+      long rev = r.json().getLong("revision");
+      JsonObject m = ws.next();
+      assertEquals("t", m.getString("id"));
+      JsonArray events = m.getJsonArray("events");
+      assertEquals(2, events.size(), "both matching events of the txn in one message, nothing else");
+      assertEquals("txnw/a", events.getJsonObject(0).getString("key"));
+      assertEquals(rev, events.getJsonObject(1).getLong("revision"));
+
+      WatchClients.Event e = sse.next();
+      assertEquals("change", e.event());
+      assertEquals(2, e.json().getJsonArray("events").size());
+      assertEquals(rev, e.json().getLong("revision"));
+    }
+  }
+
+  @Test
+  void webSocketCarriesManyWatchesAndCancel() throws Exception {
+    try (WatchClients.Ws ws = new WatchClients.Ws(vertx, server.port())) {
+      ws.send(new JsonObject().put("op", "watch").put("id", "k").put("key", "many/a"));
+      ws.send(new JsonObject().put("op", "watch").put("id", "p").put("prefix", "many/"));
+      assertEquals(true, ws.next().getBoolean("created"));
+      assertEquals(true, ws.next().getBoolean("created"));
+      http.put("/v1/kv/many/a", "1");
+      List<String> ids = List.of(ws.next().getString("id"), ws.next().getString("id"));
+      assertTrue(ids.containsAll(List.of("k", "p")), ids::toString);
+      ws.send(new JsonObject().put("op", "cancel").put("id", "k"));
+      JsonObject canceled = ws.next();
+      assertEquals(true, canceled.getBoolean("canceled"));
+      http.put("/v1/kv/many/a", "2");
+      JsonObject m = ws.next();
+      while (m.containsKey("progress")) {
+        m = ws.next();
+      }
+      assertEquals("p", m.getString("id"), "the canceled watch gets nothing more");
+      http.delete("/v1/kv/many/a");
+      m = ws.next();
+      while (m.containsKey("progress")) {
+        m = ws.next();
+      }
+      JsonObject delete = m.getJsonArray("events").getJsonObject(0);
+      assertEquals("delete", delete.getString("type"));
+      assertTrue(!delete.containsKey("value"));
+    }
+  }
+
+  @Test
+  void quietWatchesGetProgress() throws Exception {
+    try (WatchClients.Ws ws = new WatchClients.Ws(vertx, server.port());
+         WatchClients.Sse sse = new WatchClients.Sse(client(HttpVersion.HTTP_2), "/v1/watch?key=quiet/k", Map.of())) {
+      ws.send(new JsonObject().put("op", "watch").put("id", "q").put("prefix", "quiet/"));
+      long created = ws.next().getLong("revision");
+      http.put("/v1/kv/noise/k", "1");
+      JsonObject progress = ws.next();
+      assertEquals("q", progress.getString("id"));
+      assertTrue(progress.getLong("progress") >= created, progress::encode);
+      WatchClients.Event e = sse.next();
+      assertEquals("progress", e.event());
+      assertEquals(e.id(), String.valueOf(e.json().getLong("revision")));
+    }
+  }
+
+  @Test
+  void h2CarriesManyWatchStreamsOnOneConnection() throws Exception {
+    HttpClient client = client(HttpVersion.HTTP_2);
+    try (WatchClients.Sse a = new WatchClients.Sse(client, "/v1/watch?key=h2many/a", Map.of());
+         WatchClients.Sse b = new WatchClients.Sse(client, "/v1/watch?key=h2many/b", Map.of());
+         WatchClients.Sse c = new WatchClients.Sse(client, "/v1/watch?prefix=h2many/", Map.of())) {
+      assertSame(a.connection(), b.connection());
+      assertSame(a.connection(), c.connection());
+      http.put("/v1/kv/h2many/a", "1");
+      http.put("/v1/kv/h2many/b", "2");
+      assertEquals("h2many/a", firstChange(a).getJsonArray("events").getJsonObject(0).getString("key"));
+      assertEquals("h2many/b", firstChange(b).getJsonArray("events").getJsonObject(0).getString("key"));
+      assertEquals("h2many/a", firstChange(c).getJsonArray("events").getJsonObject(0).getString("key"));
+    }
+    client.close().await();
+  }
+
+  @Test
+  void watchBelowTheCompactRevisionIsCompacted() throws Exception {
+    try (TestServer small = TestServer.start(Map.of("changelog.segmentBytes", "64KiB",
+        "changelog.retentionRevisions", "10", "changelog.retentionAge", "1ms", "changelog.compactInterval", "100ms"))) {
+      Http h = new Http(vertx, small.port());
+      String big = "\"" + "x".repeat(4000) + "\"";
+      for (int i = 0; i < 100; i++) {
+        h.put("/v1/kv/c/k", big);
+      }
+      long compactRevision = 1;
+      for (int i = 0; i < 100 && compactRevision == 1; i++) {
+        Thread.sleep(100);
+        compactRevision = small.server().store().compactRevision();
+      }
+      assertTrue(compactRevision > 1, "compaction ran");
+      try (WatchClients.Ws ws = new WatchClients.Ws(vertx, small.port())) {
+        ws.send(new JsonObject().put("op", "watch").put("id", "old").put("key", "c/k").put("fromRevision", 1));
+        JsonObject m = ws.next();
+        assertEquals("compacted", m.getString("error"));
+        assertEquals(small.server().store().compactRevision(), m.getLong("compactRevision"));
+      }
+      Http.Response at = h.get("/v1/kv/c/k?atRevision=1");
+      assertEquals(410, at.status());
+      assertEquals("compacted", at.json().getString("code"));
+      String metrics = h.get("/metrics").body().toString();
+      assertTrue(metrics.contains("ssot_store_compact_revision " + compactRevision + ".0")
+          || metrics.contains("ssot_store_compact_revision"), metrics);
+      h.close();
+    }
+  }
+
+  private static JsonObject firstChange(WatchClients.Sse sse) throws InterruptedException {
+    WatchClients.Event e = sse.next();
+    while (!e.event().equals("change")) {
+      e = sse.next();
+    }
+    return e.json();
+  }
+
+  private static HttpClient client(HttpVersion version) {
+    HttpClientOptions options = new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port())
+        .setProtocolVersion(version).setHttp2ClearTextUpgrade(false);
+    return vertx.createHttpClient(options, new PoolOptions().setHttp2MaxSize(1).setHttp1MaxSize(8));
+  }
+}
