@@ -30,7 +30,13 @@ public final class WatchRoutes {
     if (req.canUpgradeToWebSocket()) {
       req.toWebSocket()
           .onSuccess(ws -> new WebSocketSession(ws, hub, limits.maxWatchesPerConnection(), limits.watchQueueBytes()))
-          .onFailure(ctx::fail);
+          .onFailure(e -> {
+            // Vert.x has usually answered the refused handshake itself (400, or 426 for a version).
+            if (!ctx.response().headWritten()) {
+              ctx.fail(ApiException.badRequest("invalid-handshake", "the WebSocket handshake is malformed: "
+                  + e.getMessage()));
+            }
+          });
       return;
     }
     String accept = req.getHeader("Accept");
