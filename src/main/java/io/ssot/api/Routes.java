@@ -87,8 +87,10 @@ public final class Routes {
       return new ApiException(503, "unavailable", u.getMessage()).header("Retry-After", "1");
     }
     int status = ctx.statusCode();
-    if (failure == null && status >= 400 && status < 500) {
-      return new ApiException(status, "http-" + status, Problems.title(status));
+    if (status >= 400 && status < 500) {
+      // Vert.x Web fails some requests with a 4xx and a cause, such as an HTTP/1.1 request without Host.
+      String detail = failure == null || failure.getMessage() == null ? Problems.title(status) : failure.getMessage();
+      return new ApiException(status, "http-" + status, detail);
     }
     return new ApiException(500, "internal", "internal error");
   }
