@@ -33,9 +33,10 @@ public final class Routes {
   }
 
   /**
-   * The router matches normalised paths; this rejects any path that normalisation would change
-   * ({@code //}, {@code .} or {@code ..} segments, also percent-encoded), so that no request
-   * can reach a handler under a different path than it named.
+   * The router matches normalised paths and ignores a trailing slash; this rejects any path that
+   * either would change ({@code //}, {@code .} or {@code ..} segments, also percent-encoded, or a
+   * trailing {@code /}), so that no request can reach a handler under a different path than it
+   * named: {@code /v1/kv/} is an empty key, not the listing.
    */
   private static void guardPath(RoutingContext ctx) {
     String raw = ctx.request().path();
@@ -46,10 +47,11 @@ public final class Routes {
       decoded = null;
     }
     if (decoded == null || !decoded.startsWith("/") || decoded.contains("//") || decoded.contains("/./")
-        || decoded.contains("/../") || decoded.endsWith("/.") || decoded.endsWith("/..")) {
+        || decoded.contains("/../") || decoded.endsWith("/.") || decoded.endsWith("/..")
+        || (decoded.length() > 1 && decoded.endsWith("/"))) {
       boolean underKv = raw != null && raw.startsWith(KvRoutes.KEY_PREFIX);
       ctx.fail(ApiException.badRequest(underKv ? "invalid-key" : "invalid-path",
-          "the path must not contain empty, '.' or '..' segments or malformed escapes"));
+          "the path must not end with '/' or contain empty, '.' or '..' segments or malformed escapes"));
       return;
     }
     ctx.next();
