@@ -49,8 +49,9 @@ public final class Routes {
     if (decoded == null || !decoded.startsWith("/") || decoded.contains("//") || decoded.contains("/./")
         || decoded.contains("/../") || decoded.endsWith("/.") || decoded.endsWith("/..")
         || (decoded.length() > 1 && decoded.endsWith("/"))) {
-      boolean underKv = raw != null && raw.startsWith(KvRoutes.KEY_PREFIX);
-      ctx.fail(ApiException.badRequest(underKv ? "invalid-key" : "invalid-path",
+      boolean namesKey = raw != null && (raw.startsWith(KvRoutes.KEY_PREFIX)
+          || raw.startsWith(HistoryRoutes.HISTORY_PREFIX) || raw.startsWith(HistoryRoutes.ROLLBACK_PREFIX));
+      ctx.fail(ApiException.badRequest(namesKey ? "invalid-key" : "invalid-path",
           "the path must not end with '/' or contain empty, '.' or '..' segments or malformed escapes"));
       return;
     }
