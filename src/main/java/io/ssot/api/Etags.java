@@ -69,7 +69,12 @@ final class Etags {
           throw malformed(header);
         }
       }
-      revisions.add(Long.parseLong(digits));
+      try {
+        revisions.add(Long.parseLong(digits));
+      } catch (NumberFormatException e) {
+        // 19 digits can still be above Long.MAX_VALUE: no such revision, and no 500 either.
+        throw malformed(header);
+      }
     }
     return revisions;
   }

@@ -13,8 +13,8 @@ import java.io.IOException;
 /** {@code GET /v1/history/{key}} and {@code POST /v1/rollback/{key}}. */
 final class HistoryRoutes {
 
-  private static final String HISTORY_PREFIX = "/v1/history/";
-  private static final String ROLLBACK_PREFIX = "/v1/rollback/";
+  static final String HISTORY_PREFIX = "/v1/history/";
+  static final String ROLLBACK_PREFIX = "/v1/rollback/";
 
   private final Api api;
   private final MvccStore store;

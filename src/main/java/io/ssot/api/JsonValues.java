@@ -27,6 +27,7 @@ public final class JsonValues {
 
   /** @throws ApiException 400 unless {@code json} is exactly one valid JSON value */
   public void validate(byte[] json) {
+    requireUtf8(json);
     try (JsonParser p = parser(json)) {
       if (p.nextToken() == null) {
         throw ApiException.badRequest("invalid-json", "the body is empty; a value is any JSON document");
@@ -39,6 +40,53 @@ public final class JsonValues {
     } catch (IOException e) {
       throw invalid(e);
     }
+  }
+
+  /**
+   * Jackson decodes UTF-8 leniently (overlong forms, code points above U+10FFFF), so a body is
+   * first checked to be well-formed UTF-8 (Unicode Table 3-7); surrogates are refused here too.
+   *
+   * @throws ApiException 400 unless every byte sequence of {@code bytes} is well-formed
+   */
+  public static void requireUtf8(byte[] bytes) {
+    int i = 0;
+    while (i < bytes.length) {
+      int b = bytes[i] & 0xFF;
+      if (b < 0x80) {
+        i++;
+        continue;
+      }
+      int more;
+      int low = 0x80;
+      int high = 0xBF;
+      if (b >= 0xC2 && b <= 0xDF) {
+        more = 1;
+      } else if (b >= 0xE0 && b <= 0xEF) {
+        more = 2;
+        low = b == 0xE0 ? 0xA0 : 0x80;
+        high = b == 0xED ? 0x9F : 0xBF;
+      } else if (b >= 0xF0 && b <= 0xF4) {
+        more = 3;
+        low = b == 0xF0 ? 0x90 : 0x80;
+        high = b == 0xF4 ? 0x8F : 0xBF;
+      } else {
+        throw notUtf8(i);
+      }
+      if (i + more >= bytes.length) {
+        throw notUtf8(i);
+      }
+      for (int k = 1; k <= more; k++) {
+        int c = bytes[i + k] & 0xFF;
+        if (c < (k == 1 ? low : 0x80) || c > (k == 1 ? high : 0xBF)) {
+          throw notUtf8(i);
+        }
+      }
+      i += more + 1;
+    }
+  }
+
+  private static ApiException notUtf8(int offset) {
+    return ApiException.badRequest("invalid-json", "the body is not well-formed UTF-8 at byte " + offset);
   }
 
   public JsonParser parser(byte[] json) throws IOException {

@@ -33,9 +33,10 @@ public final class Routes {
   }
 
   /**
-   * The router matches normalised paths; this rejects any path that normalisation would change
-   * ({@code //}, {@code .} or {@code ..} segments, also percent-encoded), so that no request
-   * can reach a handler under a different path than it named.
+   * The router matches normalised paths and ignores a trailing slash; this rejects any path that
+   * either would change ({@code //}, {@code .} or {@code ..} segments, also percent-encoded, or a
+   * trailing {@code /}), so that no request can reach a handler under a different path than it
+   * named: {@code /v1/kv/} is an empty key, not the listing.
    */
   private static void guardPath(RoutingContext ctx) {
     String raw = ctx.request().path();
@@ -46,10 +47,12 @@ public final class Routes {
       decoded = null;
     }
     if (decoded == null || !decoded.startsWith("/") || decoded.contains("//") || decoded.contains("/./")
-        || decoded.contains("/../") || decoded.endsWith("/.") || decoded.endsWith("/..")) {
-      boolean underKv = raw != null && raw.startsWith(KvRoutes.KEY_PREFIX);
-      ctx.fail(ApiException.badRequest(underKv ? "invalid-key" : "invalid-path",
-          "the path must not contain empty, '.' or '..' segments or malformed escapes"));
+        || decoded.contains("/../") || decoded.endsWith("/.") || decoded.endsWith("/..")
+        || (decoded.length() > 1 && decoded.endsWith("/"))) {
+      boolean namesKey = raw != null && (raw.startsWith(KvRoutes.KEY_PREFIX)
+          || raw.startsWith(HistoryRoutes.HISTORY_PREFIX) || raw.startsWith(HistoryRoutes.ROLLBACK_PREFIX));
+      ctx.fail(ApiException.badRequest(namesKey ? "invalid-key" : "invalid-path",
+          "the path must not end with '/' or contain empty, '.' or '..' segments or malformed escapes"));
       return;
     }
     ctx.next();
@@ -87,8 +90,10 @@ public final class Routes {
       return new ApiException(503, "unavailable", u.getMessage()).header("Retry-After", "1");
     }
     int status = ctx.statusCode();
-    if (failure == null && status >= 400 && status < 500) {
-      return new ApiException(status, "http-" + status, Problems.title(status));
+    if (status >= 400 && status < 500) {
+      // Vert.x Web fails some requests with a 4xx and a cause, such as an HTTP/1.1 request without Host.
+      String detail = failure == null || failure.getMessage() == null ? Problems.title(status) : failure.getMessage();
+      return new ApiException(status, "http-" + status, detail);
     }
     return new ApiException(500, "internal", "internal error");
   }

@@ -6,6 +6,7 @@ import io.ssot.store.Keys;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /** {@code GET /v1/watch}: a WebSocket upgrade, or an SSE stream with {@code Accept: text/event-stream}. */
 public final class WatchRoutes {
@@ -29,7 +30,13 @@ public final class WatchRoutes {
     if (req.canUpgradeToWebSocket()) {
       req.toWebSocket()
           .onSuccess(ws -> new WebSocketSession(ws, hub, limits.maxWatchesPerConnection(), limits.watchQueueBytes()))
-          .onFailure(ctx::fail);
+          .onFailure(e -> {
+            // Vert.x has usually answered the refused handshake itself (400, or 426 for a version).
+            if (!ctx.response().headWritten()) {
+              ctx.fail(ApiException.badRequest("invalid-handshake", "the WebSocket handshake is malformed: "
+                  + e.getMessage()));
+            }
+          });
       return;
     }
     String accept = req.getHeader("Accept");
@@ -65,7 +72,13 @@ public final class WatchRoutes {
   }
 
   private static String single(HttpServerRequest req, String name) {
-    var all = req.params().getAll(name);
+    List<String> all;
+    try {
+      all = req.params().getAll(name);
+    } catch (IllegalArgumentException e) {
+      // The query is decoded lazily here: a bad escape such as %zz is the client's error.
+      throw ApiException.badRequest("invalid-parameter", "the query string is malformed");
+    }
     if (all.size() > 1) {
       throw ApiException.badRequest("invalid-parameter", "parameter '" + name + "' is given more than once");
     }
