@@ -186,7 +186,17 @@ public final class MvccStore implements AutoCloseable {
     if (atRevision < floor) {
       throw new Compacted(atRevision, floor);
     }
-    long rev = headRevision(key);
+    byte[] head = kv.get(key);
+    if (head == null) {
+      head = tombstones.get(key);
+    }
+    long headRevision = head == null ? 0 : EntryCodec.storedRevision(head);
+    if (headRevision <= atRevision) {
+      // The latest change is the state at atRevision. The map holds it even when it was written
+      // below the compact revision and the log no longer does.
+      return head == null ? null : live(EntryCodec.decodeStored(key, head));
+    }
+    long rev = headRevision;
     while (rev > atRevision) {
       Entry change = changeOf(key, rev);
       if (change == null) {
