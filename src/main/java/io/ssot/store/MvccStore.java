@@ -3,6 +3,7 @@ package io.ssot.store;
 import io.ssot.store.StoreException.Compacted;
 import io.ssot.store.StoreException.FutureRevision;
 import io.ssot.store.StoreException.PreconditionFailed;
+import io.ssot.store.StoreException.TooLarge;
 import io.ssot.store.StoreException.Unavailable;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -367,7 +368,13 @@ public final class MvccStore implements AutoCloseable {
     Commit commit = new Commit(rev, changes.get(0).updatedAt(), List.copyOf(changes));
     byte[][] stored = new byte[changes.size()][];
     for (int i = 0; i < stored.length; i++) {
-      stored[i] = EntryCodec.encodeStored(changes.get(i));
+      Entry change = changes.get(i);
+      stored[i] = EntryCodec.encodeStored(change);
+      // Checked before the log: a commit the map cannot apply would fail again on every replay.
+      if (!(change.isDelete() ? tombstones : kv).fits(change.key(), stored[i])) {
+        throw new TooLarge("the entry of " + change.key() + " (" + stored[i].length
+            + " bytes) is larger than the store, sized by store.maxKeys and store.averageValueBytes, can hold");
+      }
     }
     try {
       log.append(commit);
