@@ -1,6 +1,5 @@
 package io.ssot.store;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -44,7 +43,7 @@ class MvccStoreTest {
   @TempDir
   Path dir;
 
-  /** Commit time = 10 × revision-ish: deterministic, increasing. */
+  /** Commit times: deterministic and increasing. */
   private final AtomicLong clock = new AtomicLong(1_000);
   private final InMemoryKvStore kv = new InMemoryKvStore();
   private final InMemoryKvStore tombstones = new InMemoryKvStore();
