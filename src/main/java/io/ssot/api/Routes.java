@@ -86,6 +86,9 @@ public final class Routes {
     if (failure instanceof StoreException.FutureRevision f) {
       return ApiException.badRequest("future-revision", f.getMessage());
     }
+    if (failure instanceof StoreException.TooLarge t) {
+      return new ApiException(413, "too-large", t.getMessage());
+    }
     if (failure instanceof StoreException.Unavailable u) {
       return new ApiException(503, "unavailable", u.getMessage()).header("Retry-After", "1");
     }

@@ -96,7 +96,11 @@ public final class ChangeLog implements AutoCloseable {
   private LogSegment roll(long firstRevision, int payloadLength) {
     try {
       long capacity = Math.max(segmentBytes, LogSegment.RECORD_HEADER + (long) payloadLength + Integer.BYTES);
-      LogSegment next = LogSegment.create(dir, firstRevision, capacity);
+      // An empty active segment too small for the record (a fresh log with small segments, or
+      // a file a kill left unsized mid-roll) grows in place: a successor would have its name.
+      LogSegment next = active.count() == 0
+          ? active.grow(capacity)
+          : LogSegment.create(dir, firstRevision, capacity);
       syncDirectory(dir);
       segments.put(firstRevision, next);
       active = next;

@@ -3,6 +3,7 @@ package io.ssot.store;
 import java.io.File;
 import java.io.IOException;
 import java.util.function.Consumer;
+import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,10 +18,18 @@ public final class ChronicleKvStore implements KvStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChronicleKvStore.class);
 
+  /** Room for the few bytes of sizes and checksum Chronicle adds to the key and value (8-9 seen). */
+  private static final int ENTRY_OVERHEAD = 32;
+
   private final ChronicleMap<String, byte[]> map;
+  /** The largest entry one segment tier holds: a fraction of the file, set by its sizing. */
+  private final long maxEntryBytes;
 
   private ChronicleKvStore(ChronicleMap<String, byte[]> map) {
     this.map = map;
+    this.maxEntryBytes = map instanceof VanillaChronicleHash<?, ?, ?, ?> hash
+        ? hash.chunkSize * hash.maxChunksPerEntry
+        : Long.MAX_VALUE;
   }
 
   /**
@@ -57,6 +66,11 @@ public final class ChronicleKvStore implements KvStore {
   @Override
   public void put(String key, byte[] stored) {
     map.put(key, stored);
+  }
+
+  @Override
+  public boolean fits(String key, byte[] stored) {
+    return (long) key.length() + stored.length + ENTRY_OVERHEAD <= maxEntryBytes;
   }
 
   @Override

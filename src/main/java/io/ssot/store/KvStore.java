@@ -13,6 +13,14 @@ public interface KvStore extends AutoCloseable {
 
   void put(String key, byte[] stored);
 
+  /**
+   * Whether {@link #put} can take this entry. Asked before a commit is logged: a commit the map
+   * cannot apply would fail again on every replay.
+   */
+  default boolean fits(String key, byte[] stored) {
+    return true;
+  }
+
   void remove(String key);
 
   long size();

@@ -56,6 +56,19 @@ final class LogSegment {
   }
 
   /**
+   * This segment, which must hold no record, mapped again with {@code capacity} bytes. The file
+   * only grows, so the old mapping stays valid for anyone still holding it.
+   */
+  LogSegment grow(long capacity) throws IOException {
+    if (capacity > Integer.MAX_VALUE) {
+      throw new IOException("change-log segment too large: " + capacity + " bytes");
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      return new LogSegment(file, firstRevision, ch.map(FileChannel.MapMode.READ_WRITE, 0, capacity));
+    }
+  }
+
+  /**
    * Reads the records from the start and stops at the first one that is missing, torn (bad
    * checksum) or out of sequence: appends continue from there.
    *

@@ -3,6 +3,7 @@ package io.ssot.store;
 import io.ssot.store.StoreException.Compacted;
 import io.ssot.store.StoreException.FutureRevision;
 import io.ssot.store.StoreException.PreconditionFailed;
+import io.ssot.store.StoreException.TooLarge;
 import io.ssot.store.StoreException.Unavailable;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -178,7 +179,17 @@ public final class MvccStore implements AutoCloseable {
     if (atRevision < floor) {
       throw new Compacted(atRevision, floor);
     }
-    long rev = headRevision(key);
+    byte[] head = kv.get(key);
+    if (head == null) {
+      head = tombstones.get(key);
+    }
+    long headRevision = head == null ? 0 : EntryCodec.storedRevision(head);
+    if (headRevision <= atRevision) {
+      // The latest change is the state at atRevision. The map holds it even when it was written
+      // below the compact revision and the log no longer does.
+      return head == null ? null : live(EntryCodec.decodeStored(key, head));
+    }
+    long rev = headRevision;
     while (rev > atRevision) {
       Entry change = changeOf(key, rev);
       if (change == null) {
@@ -349,7 +360,13 @@ public final class MvccStore implements AutoCloseable {
     Commit commit = new Commit(rev, changes.get(0).updatedAt(), List.copyOf(changes));
     byte[][] stored = new byte[changes.size()][];
     for (int i = 0; i < stored.length; i++) {
-      stored[i] = EntryCodec.encodeStored(changes.get(i));
+      Entry change = changes.get(i);
+      stored[i] = EntryCodec.encodeStored(change);
+      // Checked before the log: a commit the map cannot apply would fail again on every replay.
+      if (!(change.isDelete() ? tombstones : kv).fits(change.key(), stored[i])) {
+        throw new TooLarge("the entry of " + change.key() + " (" + stored[i].length
+            + " bytes) is larger than the store, sized by store.maxKeys and store.averageValueBytes, can hold");
+      }
     }
     try {
       log.append(commit);

@@ -44,6 +44,13 @@ public abstract sealed class StoreException extends RuntimeException {
     }
   }
 
+  /** A written entry is larger than the store, as it is sized, can hold; nothing was changed. */
+  public static final class TooLarge extends StoreException {
+    public TooLarge(String message) {
+      super(message);
+    }
+  }
+
   /** The change log cannot take the write (disk full, I/O error); nothing was changed. */
   public static final class Unavailable extends StoreException {
     public Unavailable(String message) {
