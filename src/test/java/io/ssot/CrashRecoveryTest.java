@@ -510,8 +510,13 @@ class CrashRecoveryTest {
           assertEquals(text(f.getValue()), text(current), what + ": value of " + f.getKey());
         }
       }
-      assertEquals(keys.stream().filter(k -> s.get(k) != null).count(), s.size(),
-          what + ": no key beyond those written");
+      // Every key in the map was written by this test; one whose last write was never acknowledged
+      // (in flight at a kill) and has since been compacted from the log cannot be attributed.
+      s.listingReady().join();
+      for (Entry e : s.list("", null, Integer.MAX_VALUE).items()) {
+        assertTrue(keys.contains(e.key()) || e.revision() < compact,
+            what + ": " + e.key() + " at revision " + e.revision() + " was never written");
+      }
 
       // Writes continue at the next revision.
       long next = s.put("after/crash", "{\"ok\":true}".getBytes(StandardCharsets.UTF_8), Precondition.NONE, "test")

@@ -103,7 +103,10 @@ final class Requests {
     if (!sync) {
       return Future.succeededFuture();
     }
-    return Future.fromCompletionStage(api.groupCommit().durable(revision), ctx.vertx().getOrCreateContext());
+    return Future.fromCompletionStage(api.groupCommit().durable(revision), ctx.vertx().getOrCreateContext())
+        .recover(e -> Future.failedFuture(new ApiException(503, "not-durable",
+            "the write of revision " + revision + " is in the store but could not be forced to disk: "
+                + e.getMessage()).header("Retry-After", "1")));
   }
 
   static HttpServerResponse withRevision(HttpServerResponse response, long storeRevision) {

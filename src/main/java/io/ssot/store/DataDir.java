@@ -53,11 +53,18 @@ public final class DataDir implements AutoCloseable {
     }
     try {
       Path marker = dir.resolve("clean-shutdown");
-      boolean fresh = !Files.exists(dir.resolve("kv.dat"));
-      boolean clean = fresh || Files.exists(marker);
-      Files.deleteIfExists(marker);
       long started = System.nanoTime();
       ChangeLog log = ChangeLog.open(dir.resolve("changelog"), options.segmentBytes(), 1);
+      boolean mapMissing = !Files.exists(dir.resolve("kv.dat"));
+      if (mapMissing && log.lastRevision() > 0 && log.firstRevision() > 1) {
+        throw new IOException(dir.resolve("kv.dat") + " is missing and the change log no longer reaches "
+            + "revision 1, so the current state cannot be rebuilt; restore the file or start from an empty "
+            + "data directory");
+      }
+      // A missing map with a change log from revision 1 is rebuilt by replaying the log.
+      boolean fresh = mapMissing && log.lastRevision() == 0;
+      boolean clean = fresh || (!mapMissing && Files.exists(marker));
+      Files.deleteIfExists(marker);
       KvStore kv = ChronicleKvStore.open(dir.resolve("kv.dat").toFile(), options.maxKeys(),
           options.averageValueBytes(), !clean);
       KvStore tombstones = ChronicleKvStore.open(dir.resolve("tombstones.dat").toFile(),

@@ -40,6 +40,11 @@ public final class GroupCommit implements AutoCloseable {
         done.complete(null);
         return done;
       }
+      if (revision > store.revision()) {
+        // Nothing will ever make it durable; waiting for it would force the log forever.
+        done.completeExceptionally(new IllegalArgumentException("revision " + revision + " is not committed"));
+        return done;
+      }
       waiters.add(new Waiter(revision, done));
       notifyAll();
     }
@@ -74,9 +79,11 @@ public final class GroupCommit implements AutoCloseable {
         RuntimeException error = failure;
         waiters.removeIf(w -> {
           if (error != null) {
-            return w.done().completeExceptionally(error);
+            w.done().completeExceptionally(error);
+          } else if (w.revision() <= durableRevision) {
+            w.done().complete(null);
           }
-          return w.revision() <= durableRevision && w.done().complete(null);
+          return w.done().isDone();
         });
       }
     }
