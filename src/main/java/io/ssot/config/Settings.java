@@ -19,11 +19,11 @@ public final class Settings {
   public static final Setting<String> DATA_DIR = new Setting<>("data.dir", "./data",
       Parsers::text, "Directory of the memory-mapped store and change log.");
   public static final Setting<String> PG_URL = new Setting<>("pg.url", "",
-      Parsers::text, "PostgreSQL URL for write-behind; empty: none.");
+      Parsers::text, "PostgreSQL URL for write-behind; empty: none. Not available yet: setting it stops start-up.");
   public static final Setting<String> REDIS_URL = new Setting<>("redis.url", "",
-      Parsers::text, "Redis URL for multi-node change fan-out; empty: single node.");
+      Parsers::text, "Redis URL for multi-node change fan-out; empty: single node. Not available yet: setting it stops start-up.");
   public static final Setting<String> ADMIN_TOKEN = new Setting<>("admin.token", "",
-      Parsers::text, "Bootstrap admin token.");
+      Parsers::text, "Bootstrap admin token. Not available yet (no auth): setting it stops start-up.");
   public static final Setting<String> TLS_CERT = new Setting<>("tls.cert", "",
       Parsers::text, "PEM certificate chain; with tls.key, serves h2 and HTTP/1.1 over TLS instead of cleartext.");
   public static final Setting<String> TLS_KEY = new Setting<>("tls.key", "",

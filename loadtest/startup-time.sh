@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Start-up time with N keys in the data directory: fills a fresh data dir with N keys (through
+# the store's own write path, closed cleanly), then starts `java -jar target/ssot.jar` on it and
+# reports when a single-key read is first answered and when prefix listing is ready.
+#
+#   loadtest/startup-time.sh [keys=1000000] [port=18080]
+# Needs target/ssot.jar and bench/target/benchmarks.jar (see bench/README.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+KEYS=${1:-1000000}
+PORT=${2:-18080}
+DIR=$(mktemp -d /tmp/ssot-startup.XXXXXX)
+trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$DIR"' EXIT
+
+java -cp bench/target/benchmarks.jar $(sed -n 's#.*<jvm.flags>\(.*\)</jvm.flags>.*#\1#p' pom.xml) \
+  io.ssot.bench.FillStore "$DIR/data" "$KEYS"
+du -sh "$DIR/data"
+KEY="svc7/prod/setting.$((KEYS - 3))"
+
+now_ms() { date +%s%3N; }
+START=$(now_ms)
+SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$DIR/data" SSOT_STORE_MAX_KEYS=$KEYS java -jar target/ssot.jar > "$DIR/server.log" 2>&1 &
+PID=$!
+until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1/kv/$KEY"; do sleep 0.01; done
+READ=$(now_ms)
+until curl -s "http://127.0.0.1:$PORT/health/ready" | grep -q '"listing":"ready"'; do sleep 0.01; done
+LIST=$(now_ms)
+curl -sf "http://127.0.0.1:$PORT/v1/kv?prefix=svc7/prod/&limit=3&keysOnly=true" > /dev/null
+echo "keys=$KEYS first single-key read after $((READ - START)) ms; listing ready after $((LIST - START)) ms"
+grep "Opened the store" "$DIR/server.log" | sed 's/^.* - /server: /'
