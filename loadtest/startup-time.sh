@@ -15,7 +15,8 @@ trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "
 java -cp bench/target/benchmarks.jar $(sed -n 's#.*<jvm.flags>\(.*\)</jvm.flags>.*#\1#p' pom.xml) \
   io.ssot.bench.FillStore "$DIR/data" "$KEYS"
 du -sh "$DIR/data"
-KEY="svc7/prod/setting.$((KEYS - 3))"
+I=$((KEYS - 3))
+KEY="svc$((I % 1000))/prod/setting.$I"
 
 now_ms() { date +%s%3N; }
 START=$(now_ms)
@@ -25,6 +26,6 @@ until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1/kv/$KEY"; do sleep 0.01; 
 READ=$(now_ms)
 until curl -s "http://127.0.0.1:$PORT/health/ready" | grep -q '"listing":"ready"'; do sleep 0.01; done
 LIST=$(now_ms)
-curl -sf "http://127.0.0.1:$PORT/v1/kv?prefix=svc7/prod/&limit=3&keysOnly=true" > /dev/null
+curl -sf "http://127.0.0.1:$PORT/v1/kv?prefix=svc$((I % 1000))/prod/&limit=3&keysOnly=true" > /dev/null
 echo "keys=$KEYS first single-key read after $((READ - START)) ms; listing ready after $((LIST - START)) ms"
 grep "Opened the store" "$DIR/server.log" | sed 's/^.* - /server: /'

@@ -240,6 +240,23 @@ class KvApiTest {
   }
 
   @Test
+  void longPollOnAKeyThatIsDeletedAnswers404() {
+    long rev = http.put("/v1/kv/poll/gone", "1").json().getLong("revision");
+    vertx.setTimer(200, id -> vertx.executeBlocking(() -> http.delete("/v1/kv/poll/gone")));
+    Http.Response r = http.get("/v1/kv/poll/gone?wait=10s", Map.of("If-None-Match", "\"" + rev + "\""));
+    assertEquals(404, r.status());
+    assertEquals("key-not-found", r.json().getString("code"));
+  }
+
+  @Test
+  void listWaitsForNothingOnAFreshStore() {
+    Http.Response r = http.get("/v1/kv?prefix=does/not/exist/");
+    assertEquals(200, r.status());
+    assertEquals(0, r.json().getJsonArray("items").size());
+    assertNull(r.json().getValue("next"));
+  }
+
+  @Test
   void healthAndMetrics() {
     assertEquals(200, http.get("/health/live").status());
     JsonObject ready = http.get("/health/ready").json();

@@ -63,7 +63,7 @@ final class KvRoutes {
     if (ifNoneMatch == null || notMatching == null) {
       throw Params.invalid("wait", "needs If-None-Match with the revision you have (\"0\" for an absent key)");
     }
-    // Register for changes before reading, so a change in between cannot be missed.
+    // Watch from the revision taken before the read, so a change in between cannot be missed.
     long from = store.revision() + 1;
     Entry current = store.get(key);
     long currentRevision = current == null ? 0 : current.revision();
@@ -72,15 +72,14 @@ final class KvRoutes {
       return;
     }
     long waitMillis = Math.min(wait.toMillis(), api.limits().maxWaitMillis());
+    // Whether the key changed or the wait ended, the answer is the key's state now.
     api.hub().awaitChange(key, from, waitMillis)
-        .onSuccess(v -> respond(ctx, store.get(key), raw, notMatching))
-        .onFailure(e -> {
-          if (e instanceof TimeoutException) {
-            respond(ctx, store.get(key), raw, notMatching);
-          } else {
-            ctx.fail(e);
-          }
-        });
+        .recover(e -> e instanceof TimeoutException ? Future.succeededFuture() : Future.failedFuture(e))
+        .map(v -> {
+          respond(ctx, store.get(key), raw, notMatching);
+          return v;
+        })
+        .onFailure(ctx::fail);
   }
 
   /** 200 with the entry (or its raw value), 304 when the client has it, 404 when absent. */
@@ -122,23 +121,27 @@ final class KvRoutes {
     String after = decodeCursor(params.get("cursor"), prefix);
     String listPrefix = prefix;
     Future.fromCompletionStage(store.listingReady(), ctx.vertx().getOrCreateContext())
-        .onSuccess(v -> {
-          MvccStore.ListPage page = store.list(listPrefix, after, limit);
-          JsonWriter json = new JsonWriter(256 + page.items().size() * 128);
-          json.beginObject().field("revision", page.revision()).beginArray("items");
-          for (Entry e : page.items()) {
-            EntryJson.writeEntry(json, e, !keysOnly);
-          }
-          json.endArray();
-          if (page.more()) {
-            json.field("next", encodeCursor(page.items().get(page.items().size() - 1).key()));
-          } else {
-            json.nullField("next");
-          }
-          Requests.withRevision(ctx.response(), page.revision());
-          Requests.sendJson(ctx, 200, json.endObject().buffer());
+        .map(v -> {
+          sendPage(ctx, store.list(listPrefix, after, limit), keysOnly);
+          return v;
         })
         .onFailure(ctx::fail);
+  }
+
+  private static void sendPage(RoutingContext ctx, MvccStore.ListPage page, boolean keysOnly) {
+    JsonWriter json = new JsonWriter(256 + page.items().size() * 128);
+    json.beginObject().field("revision", page.revision()).beginArray("items");
+    for (Entry e : page.items()) {
+      EntryJson.writeEntry(json, e, !keysOnly);
+    }
+    json.endArray();
+    if (page.more()) {
+      json.field("next", encodeCursor(page.items().get(page.items().size() - 1).key()));
+    } else {
+      json.nullField("next");
+    }
+    Requests.withRevision(ctx.response(), page.revision());
+    Requests.sendJson(ctx, 200, json.endObject().buffer());
   }
 
   /** A cursor is the last key of the previous page, base64url-encoded: opaque to clients. */
