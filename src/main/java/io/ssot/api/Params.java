@@ -6,11 +6,11 @@ import java.time.Duration;
 import java.util.List;
 
 /** Strict reading of query parameters: a value that is present must be well-formed. */
-final class Params {
+public final class Params {
 
   private final MultiMap params;
 
-  Params(HttpServerRequest request) {
+  public Params(HttpServerRequest request) {
     try {
       this.params = request.params();
     } catch (RuntimeException e) {
@@ -19,7 +19,7 @@ final class Params {
   }
 
   /** The single value of {@code name}, or null; a repeated parameter is an error. */
-  String get(String name) {
+  public String get(String name) {
     List<String> all = params.getAll(name);
     if (all.isEmpty()) {
       return null;
@@ -41,7 +41,7 @@ final class Params {
     throw invalid(name, "must be true or false");
   }
 
-  long longIn(String name, long dflt, long min, long max) {
+  public long longIn(String name, long dflt, long min, long max) {
     String v = get(name);
     if (v == null) {
       return dflt;
@@ -77,7 +77,7 @@ final class Params {
     throw invalid(name, "must be a duration such as 30s, 500ms or 2m");
   }
 
-  static ApiException invalid(String name, String why) {
+  public static ApiException invalid(String name, String why) {
     return ApiException.badRequest("invalid-parameter", "parameter '" + name + "' " + why);
   }
 }

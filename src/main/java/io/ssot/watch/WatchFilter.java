@@ -1,7 +1,33 @@
 package io.ssot.watch;
 
+import io.ssot.api.ApiException;
+import io.ssot.store.Keys;
+
 /** What a watch follows: one key exactly, or every key with a byte prefix. */
 public record WatchFilter(String key, String prefix) {
+
+  /**
+   * The filter a request names with exactly one of {@code key} or {@code prefix}, each a string.
+   *
+   * @throws ApiException 400 naming what is wrong
+   */
+  static WatchFilter of(Object key, Object prefix) {
+    if (key instanceof String k && prefix == null) {
+      String problem = Keys.problem(k);
+      if (problem != null) {
+        throw ApiException.badRequest("invalid-key", problem);
+      }
+      return key(k);
+    }
+    if (prefix instanceof String p && key == null) {
+      String problem = Keys.prefixProblem(p);
+      if (problem != null) {
+        throw ApiException.badRequest("invalid-key", problem);
+      }
+      return prefix(p);
+    }
+    throw ApiException.badRequest("invalid-parameter", "a watch needs exactly one of key or prefix, as a string");
+  }
 
   public static WatchFilter key(String key) {
     return new WatchFilter(key, null);

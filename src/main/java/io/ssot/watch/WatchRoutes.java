@@ -2,11 +2,10 @@ package io.ssot.watch;
 
 import io.ssot.api.ApiException;
 import io.ssot.api.Limits;
-import io.ssot.store.Keys;
+import io.ssot.api.Params;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 
 /** {@code GET /v1/watch}: a WebSocket upgrade, or an SSE stream with {@code Accept: text/event-stream}. */
 public final class WatchRoutes {
@@ -44,60 +43,26 @@ public final class WatchRoutes {
       throw new ApiException(406, "not-acceptable",
           "a watch is a WebSocket upgrade or a request with Accept: text/event-stream");
     }
-    String key = single(req, "key");
-    String prefix = single(req, "prefix");
-    WatchFilter filter;
-    if (key != null && prefix == null) {
-      String problem = Keys.problem(key);
-      if (problem != null) {
-        throw ApiException.badRequest("invalid-key", problem);
-      }
-      filter = WatchFilter.key(key);
-    } else if (prefix != null && key == null) {
-      String problem = Keys.prefixProblem(prefix);
-      if (problem != null) {
-        throw ApiException.badRequest("invalid-key", problem);
-      }
-      filter = WatchFilter.prefix(prefix);
-    } else {
-      throw ApiException.badRequest("invalid-parameter", "give exactly one of key or prefix");
-    }
-    long from = revision(single(req, "fromRevision"), "parameter fromRevision");
+    Params params = new Params(req);
+    WatchFilter filter = WatchFilter.of(params.get("key"), params.get("prefix"));
+    long from = params.longIn("fromRevision", 0, 0, Long.MAX_VALUE);
     String lastEventId = req.getHeader("Last-Event-ID");
     if (lastEventId != null) {
       // A reconnecting EventSource repeats the original URL; the last id it saw wins.
-      from = revision(lastEventId.trim(), "Last-Event-ID") + 1;
+      from = lastEventId(lastEventId.trim()) + 1;
     }
     SseStream.start(ctx.response(), hub, filter, from, limits.watchQueueBytes());
   }
 
-  private static String single(HttpServerRequest req, String name) {
-    List<String> all;
-    try {
-      all = req.params().getAll(name);
-    } catch (IllegalArgumentException e) {
-      // The query is decoded lazily here: a bad escape such as %zz is the client's error.
-      throw ApiException.badRequest("invalid-parameter", "the query string is malformed");
-    }
-    if (all.size() > 1) {
-      throw ApiException.badRequest("invalid-parameter", "parameter '" + name + "' is given more than once");
-    }
-    return all.isEmpty() ? null : all.get(0);
-  }
-
-  private static long revision(String text, String what) {
-    if (text == null) {
-      return 0;
-    }
+  private static long lastEventId(String text) {
     try {
       long r = Long.parseLong(text);
-      if (r >= 0) {
+      if (r >= 0 && r < Long.MAX_VALUE) {
         return r;
       }
     } catch (NumberFormatException e) {
-      // fall through
+      // answered below
     }
-    throw ApiException.badRequest(what.startsWith("parameter") ? "invalid-parameter" : "invalid-header",
-        what + " must be a whole number >= 0");
+    throw ApiException.badRequest("invalid-header", "Last-Event-ID must be a whole number >= 0");
   }
 }

@@ -1,7 +1,7 @@
 package io.ssot.watch;
 
+import io.ssot.api.ApiException;
 import io.ssot.api.JsonWriter;
-import io.ssot.store.Keys;
 import io.ssot.store.MvccStore;
 import io.ssot.store.StoreException;
 import io.vertx.core.buffer.Buffer;
@@ -81,32 +81,19 @@ public final class WebSocketSession implements WatchSink {
       sendError(id, "too-many-watches", "at most " + maxWatches + " watches per connection");
       return;
     }
-    Object key = msg.getValue("key");
-    Object prefix = msg.getValue("prefix");
     Object from = msg.getValue("fromRevision");
     WatchFilter filter;
-    if (key instanceof String k && prefix == null) {
-      String problem = Keys.problem(k);
-      if (problem != null) {
-        sendError(id, "invalid-key", problem);
-        return;
-      }
-      filter = WatchFilter.key(k);
-    } else if (prefix instanceof String p && key == null) {
-      String problem = Keys.prefixProblem(p);
-      if (problem != null) {
-        sendError(id, "invalid-key", problem);
-        return;
-      }
-      filter = WatchFilter.prefix(p);
-    } else {
-      sendError(id, "invalid-message", "a watch needs either key or prefix, as a string");
+    try {
+      filter = WatchFilter.of(msg.getValue("key"), msg.getValue("prefix"));
+    } catch (ApiException e) {
+      sendError(id, e.code().equals("invalid-key") ? "invalid-key" : "invalid-message", e.detail());
       return;
     }
     long fromRevision = 0;
     if (from != null) {
-      if (!(from instanceof Integer || from instanceof Long) || ((Number) from).longValue() < 1) {
-        sendError(id, "invalid-message", "fromRevision must be a whole number >= 1");
+      // 0, like an absent fromRevision, means "from the next revision" (as on SSE).
+      if (!(from instanceof Integer || from instanceof Long) || ((Number) from).longValue() < 0) {
+        sendError(id, "invalid-message", "fromRevision must be a whole number >= 0");
         return;
       }
       fromRevision = ((Number) from).longValue();
