@@ -1,0 +1,37 @@
+/**
+ * The revisioned store: current state, change log, history and durability.
+ *
+ * <h2>On disk</h2>
+ * <pre>
+ * &lt;data&gt;/LOCK                 flock held while a process has the store open
+ * &lt;data&gt;/clean-shutdown       written by a clean close, removed by the next open
+ * &lt;data&gt;/kv.dat               Chronicle Map: key to its current entry (EntryCodec stored form)
+ * &lt;data&gt;/tombstones.dat       Chronicle Map: deleted key to its delete marker, within retention
+ * &lt;data&gt;/changelog/NNN.log    change-log segments, NNN = first revision (20 digits)
+ * </pre>
+ * A segment is a memory-mapped file of records {@code i32 length | i32 crc32c | payload}, one
+ * per revision, consecutive and gap-free; a zero length ends it. The payload is a commit
+ * ({@link io.ssot.store.CommitCodec}): revision, timestamp and every change of that revision.
+ *
+ * <h2>Write order and what survives</h2>
+ * Under one lock a write takes the next revision, appends its record to the change log, then
+ * applies it to the maps. So:
+ * <ul>
+ *   <li><b>Process killed</b> ({@code kill -9}): the mapped pages belong to the OS and survive.
+ *       With no clean-shutdown marker the next open runs Chronicle's recovery on both maps and
+ *       replays the retained change log over them, skipping changes a key already has (by
+ *       revision). A torn record at the log's end was never acknowledged; it is cut off and the
+ *       bytes after it zeroed.</li>
+ *   <li><b>Machine crash</b>: only what was forced survives. {@code durability=sync} forces the
+ *       change log up to the write's revision before the answer ({@link GroupCommit}); the map
+ *       is rebuilt from the log on the next open.</li>
+ *   <li>A commit that reached the log but could not be applied to the map stops all writes
+ *       (503) until a restart replays it: revisions are never handed out for state the map does
+ *       not hold.</li>
+ * </ul>
+ *
+ * <h2>Compaction</h2>
+ * Whole segments older than both retentions (revisions and age) are deleted, never the active
+ * one; the first revision still held is the compact revision. Tombstones below it go too.
+ */
+package io.ssot.store;
