@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.util.function.Consumer;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +87,11 @@ public final class ChronicleKvStore implements KvStore {
   @Override
   public void forEachKey(Consumer<String> action) {
     map.forEachEntry(e -> action.accept(e.key().get().toString()));
+  }
+
+  @Override
+  public void force() {
+    ((VanillaChronicleHash<?, ?, ?, ?>) map).msync();
   }
 
   @Override

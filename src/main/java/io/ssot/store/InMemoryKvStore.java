@@ -34,6 +34,10 @@ public final class InMemoryKvStore implements KvStore {
   }
 
   @Override
+  public void force() {
+  }
+
+  @Override
   public void close() {
   }
 }

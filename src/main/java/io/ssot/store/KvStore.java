@@ -28,6 +28,9 @@ public interface KvStore extends AutoCloseable {
   /** Visits every key, in no particular order; concurrent writes may or may not be seen. */
   void forEachKey(Consumer<String> action);
 
+  /** Forces the state to disk: after it returns, a machine crash cannot lose what was written. */
+  void force();
+
   @Override
   void close();
 }

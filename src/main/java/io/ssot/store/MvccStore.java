@@ -425,6 +425,11 @@ public final class MvccStore implements AutoCloseable {
    */
   public long compact(long keepRevisions, long keepSinceMillis) throws IOException {
     long bound = Math.min(revision - keepRevisions + 1, log.oldestRevisionNewerThan(keepSinceMillis));
+    if (bound > compactRevision) {
+      // The map may hold the only copy of what the dropped segments recorded; on disk it must be.
+      kv.force();
+      tombstones.force();
+    }
     long floor = log.dropBefore(bound);
     if (floor != compactRevision) {
       compactRevision = floor;

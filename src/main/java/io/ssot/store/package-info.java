@@ -32,6 +32,7 @@
  *
  * <h2>Compaction</h2>
  * Whole segments older than both retentions (revisions and age) are deleted, never the active
- * one; the first revision still held is the compact revision. Tombstones below it go too.
+ * one, after both maps are forced to disk (from then on they are the only record of those
+ * changes); the first revision still held is the compact revision. Tombstones below it go too.
  */
 package io.ssot.store;
