@@ -44,6 +44,7 @@ public final class SsotServer {
   private final WatchHub hub;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private long compactionTimer;
+  private HttpServerOptions httpOptions;
   private int port;
 
   private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx) {
@@ -102,6 +103,7 @@ public final class SsotServer {
     WatchRoutes watchRoutes = new WatchRoutes(hub, limits);
     HealthRoutes healthRoutes = new HealthRoutes(store, metrics, stopping::get);
     HttpServerOptions options = httpOptions(resolvePort(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)));
+    httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();
     java.util.function.Function<Vertx, io.vertx.ext.web.Router> routers = v -> Routes.router(v, api, r -> {
       watchRoutes.mount(r);
@@ -174,6 +176,16 @@ public final class SsotServer {
 
   public int port() {
     return port;
+  }
+
+  /** The TLS engine the server runs on. */
+  enum TlsEngine { NONE, OPENSSL, JDK }
+
+  TlsEngine tlsEngine() {
+    if (!httpOptions.isSsl()) {
+      return TlsEngine.NONE;
+    }
+    return httpOptions.getSslEngineOptions() instanceof OpenSSLEngineOptions ? TlsEngine.OPENSSL : TlsEngine.JDK;
   }
 
   public MvccStore store() {
