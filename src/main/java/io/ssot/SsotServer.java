@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The assembled server. Start-up: open the data directory (replaying the change log after an
- * unclean stop), then the watch hub, then the HTTP servers. {@link #stop()} reverses it: stop
- * accepting and finish in-flight requests, then flush and close the store.
+ * unclean stop), then the watch hub, then the HTTP servers. {@link #stop()} reverses it: end the
+ * watches, stop accepting and finish in-flight requests, then flush and close the store.
  */
 public final class SsotServer {
 
@@ -192,13 +192,17 @@ public final class SsotServer {
     return dataDir.store();
   }
 
-  /** Stops accepting, finishes in-flight requests, flushes and closes the store. Idempotent. */
+  /** Ends the watches, stops accepting, finishes in-flight requests, flushes and closes the store. Idempotent. */
   public void stop() {
     if (!stopping.compareAndSet(false, true)) {
       return;
     }
     LOG.info("Stopping");
     vertx.cancelTimer(compactionTimer);
+    // Watches never finish by themselves: end them first, so that closing Vert.x below waits
+    // only for requests that do (each HTTP server's stop() lets them finish, bounded by
+    // shutdown.timeout) and the store is closed after the last of them.
+    hub.shutdown();
     try {
       vertx.close().toCompletionStage().toCompletableFuture().join();
     } catch (RuntimeException e) {
