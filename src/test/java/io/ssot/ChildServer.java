@@ -72,7 +72,12 @@ final class ChildServer {
 
   /** Waits until {@code /health/ready} answers 200; fails with the log's tail if the child exits or takes 60 s. */
   void awaitReady(Vertx vertx) throws InterruptedException {
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+    awaitReady(vertx, new HttpClientOptions());
+  }
+
+  /** As {@link #awaitReady(Vertx)}, asking with a client of these options (TLS, say). */
+  void awaitReady(Vertx vertx, HttpClientOptions options) throws InterruptedException {
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions(options).setDefaultHost("127.0.0.1")
         .setDefaultPort(port).setConnectTimeout(1000));
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
