@@ -85,9 +85,11 @@ class GracefulShutdownTest {
       AtomicBoolean stopWriting = new AtomicBoolean();
       List<Future<Void>> writers = IntStream.range(0, WRITERS)
           .mapToObj(w -> writeUntilFailure(client, "w/" + w + "/", stopWriting)).toList();
-      while (acks.size() < 50) {
+      for (int i = 0; i < 1000 && acks.size() < 50; i++) {
         Thread.sleep(10);
       }
+      assertTrue(acks.size() >= 50, "the writers are under way: " + acks.size() + " acknowledged, refused "
+          + refusals + "\n" + child.tail());
 
       int acksBefore = acks.size();
       long sigterm = System.nanoTime();
