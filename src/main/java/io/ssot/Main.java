@@ -3,6 +3,7 @@ package io.ssot;
 import io.ssot.config.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /** {@code java -jar ssot.jar [--config FILE]}: runs the server until SIGTERM or SIGINT. */
 @Command(name = "ssot", mixinStandardHelpOptions = true, version = "ssot 0.1.0",
@@ -48,6 +50,13 @@ public final class Main implements Callable<Integer> {
       log.error("Invalid configuration: {}", e.getMessage());
       return 2;
     }
+    // SIGTERM and SIGINT ask for an orderly stop and exit 0; left to the JVM they would run the
+    // shutdown hooks and exit 143 or 130. Handled before start-up, so a signal during a long
+    // recovery stops the server as soon as it is up, cleanly.
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    for (String name : List.of("TERM", "INT")) {
+      Signal.handle(new Signal(name), signal -> stopRequested.countDown());
+    }
     SsotServer server;
     try {
       server = SsotServer.start(resolved);
@@ -55,12 +64,10 @@ public final class Main implements Callable<Integer> {
       log.error("Cannot start: {}", e.getMessage());
       return 2;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.stop();
-      stopped.countDown();
-    }, "ssot-shutdown"));
-    stopped.await();
+    // Any other way out of the JVM still stops the server in order.
+    Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "ssot-shutdown"));
+    stopRequested.await();
+    server.stop();
     return 0;
   }
 }

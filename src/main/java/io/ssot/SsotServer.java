@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The assembled server. Start-up: open the data directory (replaying the change log after an
- * unclean stop), then the watch hub, then the HTTP servers. {@link #stop()} reverses it: stop
- * accepting and finish in-flight requests, then flush and close the store.
+ * unclean stop), then the watch hub, then the HTTP servers. {@link #stop()} reverses it: end the
+ * watches, stop accepting and finish in-flight requests, then flush and close the store.
  */
 public final class SsotServer {
 
@@ -44,6 +44,7 @@ public final class SsotServer {
   private final WatchHub hub;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private long compactionTimer;
+  private HttpServerOptions httpOptions;
   private int port;
 
   private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx) {
@@ -102,6 +103,7 @@ public final class SsotServer {
     WatchRoutes watchRoutes = new WatchRoutes(hub, limits);
     HealthRoutes healthRoutes = new HealthRoutes(store, metrics, stopping::get);
     HttpServerOptions options = httpOptions(resolvePort(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)));
+    httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();
     java.util.function.Function<Vertx, io.vertx.ext.web.Router> routers = v -> Routes.router(v, api, r -> {
       watchRoutes.mount(r);
@@ -176,17 +178,31 @@ public final class SsotServer {
     return port;
   }
 
+  /** The TLS engine the server runs on. */
+  enum TlsEngine { NONE, OPENSSL, JDK }
+
+  TlsEngine tlsEngine() {
+    if (!httpOptions.isSsl()) {
+      return TlsEngine.NONE;
+    }
+    return httpOptions.getSslEngineOptions() instanceof OpenSSLEngineOptions ? TlsEngine.OPENSSL : TlsEngine.JDK;
+  }
+
   public MvccStore store() {
     return dataDir.store();
   }
 
-  /** Stops accepting, finishes in-flight requests, flushes and closes the store. Idempotent. */
+  /** Ends the watches, stops accepting, finishes in-flight requests, flushes and closes the store. Idempotent. */
   public void stop() {
     if (!stopping.compareAndSet(false, true)) {
       return;
     }
     LOG.info("Stopping");
     vertx.cancelTimer(compactionTimer);
+    // Watches never finish by themselves: end them first, so that closing Vert.x below waits
+    // only for requests that do (each HTTP server's stop() lets them finish, bounded by
+    // shutdown.timeout) and the store is closed after the last of them.
+    hub.shutdown();
     try {
       vertx.close().toCompletionStage().toCompletableFuture().join();
     } catch (RuntimeException e) {

@@ -16,6 +16,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
@@ -212,6 +213,7 @@ class BadInputTest {
         String[] parts = statusLine.split(" ", 3);
         assertTrue(parts.length >= 2 && parts[0].startsWith("HTTP/1."), () -> "bad status line: " + statusLine);
         int status = Integer.parseInt(parts[1]);
+        HttpVersion version = parts[0].equals("HTTP/1.0") ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         for (String l = line(); !l.isEmpty(); l = line()) {
           int colon = l.indexOf(':');
@@ -219,7 +221,7 @@ class BadInputTest {
         }
         Buffer body = Buffer.buffer();
         if (status < 200 || status == 204 || status == 304) {
-          return new Http.Response(status, headers, body);
+          return new Http.Response(status, headers, body, version);
         }
         if ("chunked".equalsIgnoreCase(headers.get("Transfer-Encoding"))) {
           for (int size = chunkSize(); size > 0; size = chunkSize()) {
@@ -239,7 +241,7 @@ class BadInputTest {
         } else {
           body.appendBytes(in.readAllBytes());
         }
-        return new Http.Response(status, headers, body);
+        return new Http.Response(status, headers, body, version);
       } catch (IOException e) {
         throw new UncheckedIOException("no complete response (reset, closed or timed out)", e);
       }

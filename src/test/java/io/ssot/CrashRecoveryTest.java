@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.ssot.store.Commit;
 import io.ssot.store.DataDir;
@@ -24,8 +23,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,13 +80,13 @@ class CrashRecoveryTest {
     List<Ack> acks = new ArrayList<>();
     for (int round = 1; round <= 2; round++) {
       Path log = work.resolve("child-" + round + ".log");
-      int port = freePort();
+      int port = ChildServer.freePort();
       // The second child also compacts, often and keeping little, so recovery starts from a
       // compact revision above 1 and kills can land during compaction.
-      Process child = startChild(data, port, log, round == 2);
+      ChildServer child = startChild(data, port, log, round == 2);
       Load load = null;
       try {
-        awaitReady(vertx, child, port, log);
+        child.awaitReady(vertx);
         if (round > 1) {
           verifyOverHttp(vertx, port, acks);
         }
@@ -99,16 +96,15 @@ class CrashRecoveryTest {
         Thread.sleep(killAfter);
         int inFlight = load.inFlight.get();
         assertTrue(inFlight > 0, "writes are in flight at the kill");
-        child.destroyForcibly();
-        assertTrue(child.waitFor(20, TimeUnit.SECONDS), "the child died");
+        child.process.destroyForcibly();
+        assertTrue(child.process.waitFor(20, TimeUnit.SECONDS), "the child died");
         assertTrue(load.awaitStopped(20_000), "every connection noticed the kill");
         System.out.printf("round %d: killed after %d ms with %d requests in flight; %d writes acknowledged%n",
             round, killAfter, inFlight, load.acks.size());
-        assertTrue(load.acks.size() > 50, "the load made progress: " + load.acks.size() + "\n" + tail(log));
+        assertTrue(load.acks.size() > 50, "the load made progress: " + load.acks.size() + "\n" + child.tail());
         assertTrue(load.failures.isEmpty(), "no write was refused before the kill: " + load.failures);
       } finally {
-        child.destroyForcibly();
-        child.waitFor(20, TimeUnit.SECONDS);
+        child.kill();
         if (load != null) {
           load.close();
         }
@@ -135,32 +131,9 @@ class CrashRecoveryTest {
 
   // ---- the child server ------------------------------------------------------------------------
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  private Process startChild(Path data, int port, Path log, boolean compacting) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    for (String flag : System.getProperty("ssot.jvm.flags", "").split(" ")) {
-      if (!flag.isBlank()) {
-        command.add(flag);
-      }
-    }
-    // A small, quickly started JVM: the machine is shared with the test JVM.
-    command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), "io.ssot.Main"));
-    ProcessBuilder pb = new ProcessBuilder(command)
-        .directory(work.toFile()) // no conf/ssot.yaml here: the environment alone configures it
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("SSOT_"));
+  private ChildServer startChild(Path data, int port, Path log, boolean compacting) throws IOException {
+    Map<String, String> env = new HashMap<>();
     env.put("SSOT_DATA_DIR", data.toString());
-    env.put("SSOT_HTTP_PORT", Integer.toString(port));
     env.put("SSOT_HTTP_EVENT_LOOPS", "2");
     env.put("SSOT_STORE_MAX_KEYS", "20000");
     env.put("SSOT_CHANGELOG_SEGMENT_BYTES", "1MiB");
@@ -169,43 +142,7 @@ class CrashRecoveryTest {
       env.put("SSOT_CHANGELOG_RETENTION_AGE", "0ms");
       env.put("SSOT_CHANGELOG_COMPACT_INTERVAL", "250ms");
     }
-    return pb.start();
-  }
-
-  private static void awaitReady(Vertx vertx, Process child, int port, Path log) throws Exception {
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(port).setConnectTimeout(1000));
-    try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (System.nanoTime() < deadline) {
-        if (!child.isAlive()) {
-          fail("the child exited with " + child.exitValue() + " before it was ready:\n" + tail(log));
-        }
-        try {
-          int status = client.request(HttpMethod.GET, "/health/ready")
-              .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
-              .await();
-          if (status == 200) {
-            return;
-          }
-        } catch (Exception notYet) { // await() rethrows a refused connection as is (checked)
-          // not listening yet
-        }
-        Thread.sleep(100);
-      }
-      fail("the child was not ready within 60 s:\n" + tail(log));
-    } finally {
-      client.close().await();
-    }
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
+    return ChildServer.start(ChildServer.mainOnTestClasspath(), work, log, port, env);
   }
 
   private static Path copy(Path from, Path to) throws IOException {

@@ -12,11 +12,11 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
-/** A blocking test client over a real Vert.x HTTP client (HTTP/1.1 or h2c). */
+/** A blocking test client over a real Vert.x HTTP client (HTTP/1.1, h2c or, with TLS options, h2). */
 public final class Http implements AutoCloseable {
 
   /** A received response. */
-  public record Response(int status, MultiMap headers, Buffer body) {
+  public record Response(int status, MultiMap headers, Buffer body, HttpVersion version) {
     public JsonObject json() {
       return body.toJsonObject();
     }
@@ -53,7 +53,7 @@ public final class Http implements AutoCloseable {
         .compose(req -> {
           headers.forEach(req::putHeader);
           Future<io.vertx.core.http.HttpClientResponse> sent = body == null ? req.send() : req.send(body);
-          return sent.compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b)));
+          return sent.compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b, resp.version())));
         });
     return f.await();
   }

@@ -113,6 +113,10 @@ final class WatchClients {
       return request.connection();
     }
 
+    io.vertx.core.http.HttpVersion version() {
+      return request.version();
+    }
+
     @Override
     public void close() {
       request.reset();

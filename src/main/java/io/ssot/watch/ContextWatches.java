@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The watches opened on one event loop, and the pump that advances them. A commit on any thread
@@ -40,6 +41,11 @@ final class ContextWatches {
   void remove(Watch watch) {
     watches.remove(watch);
     count = watches.size();
+  }
+
+  /** Runs {@code action} on each watch, which may close it; on this event loop only. */
+  void forEach(Consumer<Watch> action) {
+    List.copyOf(watches).forEach(action);
   }
 
   /** Safe from any thread. */

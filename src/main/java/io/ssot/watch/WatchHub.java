@@ -34,6 +34,7 @@ public final class WatchHub {
   private final AtomicReferenceArray<EncodedCommit> encoded = new AtomicReferenceArray<>(ENCODED_CACHE);
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong slowConsumers = new AtomicLong();
+  private volatile boolean shuttingDown;
 
   public WatchHub(Vertx vertx, MvccStore store, long progressIntervalMillis, long slowConsumerGraceMillis) {
     this.vertx = vertx;
@@ -67,7 +68,30 @@ public final class WatchHub {
     Watch watch = new Watch(id, filter, next, sink, home);
     home.add(watch);
     open.incrementAndGet();
+    if (shuttingDown) {
+      // Ended on its event loop once the caller has set it up (a WebSocket has confirmed it).
+      home.context.runOnContext(v -> endForShutdown(watch));
+    }
     return watch;
+  }
+
+  /**
+   * The server is stopping: ends every watch with {@code shutting-down} and the last revision it
+   * delivered, from which its client resumes after the restart or on another node, so that no
+   * watch holds the server to its shutdown timeout. A long-poll is answered with the key as it
+   * is (304 when unchanged). A watch opened from now on ends at once.
+   */
+  public void shutdown() {
+    shuttingDown = true;
+    for (ContextWatches cw : contexts.values()) {
+      cw.context.runOnContext(v -> cw.forEach(this::endForShutdown));
+    }
+  }
+
+  private void endForShutdown(Watch watch) {
+    if (!watch.closed) {
+      end(watch, "shutting-down", "lastRevision", watch.lastRevision());
+    }
   }
 
   private ContextWatches startContext(Context context) {

@@ -16,7 +16,7 @@ public interface WatchSink {
 
   void progress(Watch watch, long revision);
 
-  /** The watch has ended with an error ({@code compacted} or {@code slow-consumer}). */
+  /** The watch has ended with an error ({@code compacted}, {@code slow-consumer} or {@code shutting-down}). */
   void error(Watch watch, String code, String field, long revision);
 
   /** Whether the connection can take more now. */

@@ -47,6 +47,9 @@ public final class WebSocketSession implements WatchSink {
       watches.clear();
     });
     ws.exceptionHandler(e -> ws.close());
+    // The server is stopping and the hub has ended this socket's watches: close now ("going
+    // away"), not at the end of the shutdown timeout.
+    ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
   }
 
   private void onMessage(String text) {

@@ -1,0 +1,126 @@
+package io.ssot;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server as a child process on a loopback port, configured by its environment alone (its
+ * working directory has no conf/ssot.yaml), with stdout and stderr in a log file.
+ */
+final class ChildServer {
+
+  final Process process;
+  final int port;
+  final Path log;
+
+  private ChildServer(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /** {@code java <the project's JVM flags> -cp <test classpath> io.ssot.Main}, on a small, quickly started JVM. */
+  static List<String> mainOnTestClasspath() {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    for (String flag : System.getProperty("ssot.jvm.flags", "").split(" ")) {
+      if (!flag.isBlank()) {
+        command.add(flag);
+      }
+    }
+    // The machine is shared with the test JVM.
+    command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", System.getProperty("java.class.path"), "io.ssot.Main"));
+    return command;
+  }
+
+  /** Runs {@code command} in {@code workDir} with SSOT_HTTP_PORT = {@code port} and {@code env} as its only SSOT_ settings. */
+  static ChildServer start(List<String> command, Path workDir, Path log, int port, Map<String, String> env)
+      throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command)
+        .directory(workDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("SSOT_"));
+    pb.environment().putAll(env);
+    pb.environment().put("SSOT_HTTP_PORT", Integer.toString(port));
+    return new ChildServer(pb.start(), port, log);
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits until {@code /health/ready} answers 200; fails with the log's tail if the child exits or takes 60 s. */
+  void awaitReady(Vertx vertx) throws InterruptedException {
+    awaitReady(vertx, new HttpClientOptions());
+  }
+
+  /** As {@link #awaitReady(Vertx)}, asking with a client of these options (TLS, say). */
+  void awaitReady(Vertx vertx, HttpClientOptions options) throws InterruptedException {
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions(options).setDefaultHost("127.0.0.1")
+        .setDefaultPort(port).setConnectTimeout(1000));
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          fail("the child exited with " + process.exitValue() + " before it was ready:\n" + tail());
+        }
+        try {
+          int status = client.request(HttpMethod.GET, "/health/ready")
+              .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
+              .await();
+          if (status == 200) {
+            return;
+          }
+        } catch (Exception notYet) { // await() rethrows a refused connection as is (checked)
+          // not listening yet
+        }
+        Thread.sleep(100);
+      }
+      fail("the child was not ready within 60 s:\n" + tail());
+    } finally {
+      client.close().await();
+    }
+  }
+
+  /** Everything the child printed. */
+  String output() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  /** The last 40 lines the child printed. */
+  String tail() {
+    List<String> lines = output().lines().toList();
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+
+  /** Kills the child if it still runs (cleanup after a failed test). */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(20, TimeUnit.SECONDS);
+  }
+}
