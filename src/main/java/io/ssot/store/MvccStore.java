@@ -34,6 +34,8 @@ public final class MvccStore implements AutoCloseable {
   private final LongSupplier clock;
   private final KeyIndex index = new KeyIndex();
   private final Object writeLock = new Object();
+  private final Object compactionLock = new Object();
+  private boolean closed;
   private final List<LongConsumer> commitListeners = new CopyOnWriteArrayList<>();
   private volatile long revision;
   private volatile long compactRevision;
@@ -424,6 +426,15 @@ public final class MvccStore implements AutoCloseable {
    * @return the compact revision afterwards
    */
   public long compact(long keepRevisions, long keepSinceMillis) throws IOException {
+    synchronized (compactionLock) {
+      if (closed) {
+        return compactRevision;
+      }
+      return compactNow(keepRevisions, keepSinceMillis);
+    }
+  }
+
+  private long compactNow(long keepRevisions, long keepSinceMillis) throws IOException {
     long bound = Math.min(revision - keepRevisions + 1, log.oldestRevisionNewerThan(keepSinceMillis));
     if (bound > compactRevision) {
       // The map may hold the only copy of what the dropped segments recorded; on disk it must be.
@@ -457,8 +468,12 @@ public final class MvccStore implements AutoCloseable {
     log.force();
   }
 
+  /** Waits for a running compaction, then closes the log and both maps. */
   @Override
   public void close() {
+    synchronized (compactionLock) {
+      closed = true;
+    }
     synchronized (writeLock) {
       log.close();
       kv.close();
