@@ -65,13 +65,17 @@ public final class DataDir implements AutoCloseable {
       boolean fresh = mapMissing && log.lastRevision() == 0;
       boolean clean = fresh || (!mapMissing && Files.exists(marker));
       Files.deleteIfExists(marker);
+      long logOpened = System.nanoTime();
       KvStore kv = ChronicleKvStore.open(dir.resolve("kv.dat").toFile(), options.maxKeys(),
           options.averageValueBytes(), !clean);
       KvStore tombstones = ChronicleKvStore.open(dir.resolve("tombstones.dat").toFile(),
           Math.max(1024, options.maxKeys() / 8), 64, !clean);
+      long mapsOpened = System.nanoTime();
       MvccStore store = new MvccStore(kv, tombstones, log, !clean, System::currentTimeMillis);
-      LOG.info("Opened the store in {} at revision {} with {} keys in {} ms{}", dir.toAbsolutePath(),
-          store.revision(), store.size(), (System.nanoTime() - started) / 1_000_000,
+      long done = System.nanoTime();
+      LOG.info("Opened the store in {} at revision {} with {} keys in {} ms (change log {} ms, maps {} ms, "
+              + "replay {} ms){}", dir.toAbsolutePath(), store.revision(), store.size(), (done - started) / 1_000_000,
+          (logOpened - started) / 1_000_000, (mapsOpened - logOpened) / 1_000_000, (done - mapsOpened) / 1_000_000,
           clean ? "" : " (recovered after an unclean stop)");
       return new DataDir(dir, lockChannel, lock, store);
     } catch (IOException | RuntimeException e) {
