@@ -1,6 +1,8 @@
 package io.ssot;
 
 import io.ssot.api.Api;
+import io.ssot.api.Durability;
+import io.ssot.api.LocalDurability;
 import io.ssot.api.JsonValues;
 import io.ssot.api.Limits;
 import io.ssot.api.Routes;
@@ -8,6 +10,8 @@ import io.ssot.config.Config;
 import io.ssot.config.Settings;
 import io.ssot.ops.HealthRoutes;
 import io.ssot.ops.Metrics;
+import io.ssot.persist.PgLocation;
+import io.ssot.persist.Postgres;
 import io.ssot.store.DataDir;
 import io.ssot.store.GroupCommit;
 import io.ssot.store.MvccStore;
@@ -45,26 +49,34 @@ public final class SsotServer {
   private final Vertx vertx;
   private final GroupCommit groupCommit;
   private final WatchHub hub;
+  private final Postgres postgres;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private long compactionTimer;
   private HttpServerOptions httpOptions;
   private int port;
 
-  private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx) {
+  private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx, PgLocation pg, long persisted) {
     this.config = config;
     this.dataDir = dataDir;
     this.metrics = metrics;
     this.vertx = vertx;
     MvccStore store = dataDir.store();
     this.groupCommit = new GroupCommit(store);
+    this.postgres = pg == null ? null : Postgres.start(vertx, store, pg, persisted, config, metrics.registry());
     this.hub = new WatchHub(vertx, store, config.get(Settings.WATCH_PROGRESS_INTERVAL).toMillis(),
         config.get(Settings.WATCH_SLOW_CONSUMER_GRACE).toMillis());
     metrics.bind(store, hub);
+    if (postgres != null) {
+      metrics.bind(postgres.writeBehind());
+    }
   }
 
   /** Opens the store and starts serving; blocks until the port is bound. */
   public static SsotServer start(Config config) throws IOException {
     refuseUnavailableFeatures(config);
+    String pgUrl = config.get(Settings.PG_URL);
+    PgLocation pg = pgUrl.isEmpty() ? null : PgLocation.parse(pgUrl);
+    long persisted = pg == null ? 0 : Postgres.prepare(pg);
     // Opening the store (Chronicle start-up, recovery) and starting Vert.x are independent:
     // overlapping them shortens the time until reads are served.
     CompletableFuture<DataDir> opening = CompletableFuture.supplyAsync(() -> {
@@ -96,7 +108,17 @@ public final class SsotServer {
       }
       throw e.getCause() instanceof RuntimeException r ? r : e;
     }
-    SsotServer server = new SsotServer(config, dataDir, metrics, vertx);
+    SsotServer server;
+    try {
+      if (pg != null) {
+        Postgres.checkContinuity(dataDir.store(), persisted, pg);
+      }
+      server = new SsotServer(config, dataDir, metrics, vertx, pg, persisted);
+    } catch (RuntimeException e) {
+      vertx.close();
+      dataDir.close();
+      throw e;
+    }
     try {
       server.listen(loops).toCompletionStage().toCompletableFuture().join();
     } catch (RuntimeException e) {
@@ -108,7 +130,7 @@ public final class SsotServer {
   }
 
   private static void refuseUnavailableFeatures(Config config) {
-    for (var setting : java.util.List.of(Settings.PG_URL, Settings.REDIS_URL, Settings.ADMIN_TOKEN)) {
+    for (var setting : java.util.List.of(Settings.REDIS_URL, Settings.ADMIN_TOKEN)) {
       if (!config.get(setting).isEmpty()) {
         throw new IllegalArgumentException(setting.envName() + " is set, but this version of the server "
             + "does not support " + setting.name() + " yet; unset it to run embedded");
@@ -119,10 +141,12 @@ public final class SsotServer {
   private Future<Void> listen(int instances) {
     MvccStore store = dataDir.store();
     Limits limits = Limits.from(config);
-    Api api = new Api(store, groupCommit, hub, limits, new JsonValues(limits.maxJsonDepth()),
+    Durability durability = postgres == null ? new LocalDurability(groupCommit) : postgres.durability();
+    Api api = new Api(store, durability, hub, limits, new JsonValues(limits.maxJsonDepth()),
         config.get(Settings.DURABILITY).equals("sync"));
     WatchRoutes watchRoutes = new WatchRoutes(hub, limits);
-    HealthRoutes healthRoutes = new HealthRoutes(store, metrics, stopping::get);
+    HealthRoutes healthRoutes = new HealthRoutes(store, postgres == null ? null : postgres.writeBehind(), metrics,
+        stopping::get);
     HttpServerOptions options = httpOptions(resolvePort(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)));
     httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();
@@ -191,7 +215,8 @@ public final class SsotServer {
     long keepRevisions = config.get(Settings.CHANGELOG_RETENTION_REVISIONS);
     long keepMillis = config.get(Settings.CHANGELOG_RETENTION_AGE).toMillis();
     compactionTimer = vertx.setPeriodic(config.get(Settings.CHANGELOG_COMPACT_INTERVAL).toMillis(), id ->
-        vertx.executeBlocking(() -> dataDir.store().compact(keepRevisions, System.currentTimeMillis() - keepMillis),
+        vertx.executeBlocking(() -> dataDir.store().compact(keepRevisions, System.currentTimeMillis() - keepMillis,
+            postgres == null ? Long.MAX_VALUE : postgres.writeBehind().persistedRevision() + 1),
             false).onFailure(e -> LOG.warn("Compaction failed", e)));
   }
 
@@ -224,6 +249,14 @@ public final class SsotServer {
     // only for requests that do (each HTTP server's stop() lets them finish, bounded by
     // shutdown.timeout) and the store is closed after the last of them.
     hub.shutdown();
+    if (postgres != null) {
+      // Give the write-behind the shutdown timeout to drain; what remains stays in the outbox.
+      try {
+        postgres.stop(config.get(Settings.SHUTDOWN_TIMEOUT)).toCompletionStage().toCompletableFuture().join();
+      } catch (RuntimeException e) {
+        LOG.warn("Write-behind did not stop cleanly", e);
+      }
+    }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().join();
     } catch (RuntimeException e) {

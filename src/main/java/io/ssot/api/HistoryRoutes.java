@@ -65,6 +65,7 @@ final class HistoryRoutes {
           Requests.requireJson(req);
           long toRevision = toRevision(body.getBytes());
           Entry then = store.at(key, toRevision);
+          api.durability().admitWrite();
           long revision;
           if (then != null) {
             revision = store.put(key, then.value(), Precondition.NONE, Requests.PRINCIPAL).entry().revision();

@@ -178,6 +178,7 @@ final class KvRoutes {
           Requests.requireJson(req);
           byte[] value = body.getBytes();
           api.json().validate(value);
+          api.durability().admitWrite();
           MvccStore.WriteResult written = store.put(key, value, pre, Requests.PRINCIPAL);
           Entry e = written.entry();
           return Requests.durable(ctx, api, sync, e.revision()).map(v -> {
@@ -201,6 +202,7 @@ final class KvRoutes {
       throw ApiException.badRequest("invalid-header", "If-None-Match does not apply to a delete");
     }
     Precondition pre = Etags.forWrite(req.getHeader("If-Match"), null);
+    api.durability().admitWrite();
     Entry marker = store.delete(key, pre, Requests.PRINCIPAL);
     if (marker == null) {
       Requests.withRevision(ctx.response(), store.revision());

@@ -103,9 +103,9 @@ final class Requests {
     if (!sync) {
       return Future.succeededFuture();
     }
-    return Future.fromCompletionStage(api.groupCommit().durable(revision), ctx.vertx().getOrCreateContext())
-        .recover(e -> Future.failedFuture(new ApiException(503, "not-durable",
-            "the write of revision " + revision + " is in the store but could not be forced to disk: "
+    return api.durability().sync(revision)
+        .recover(e -> Future.failedFuture(e instanceof ApiException ? e : new ApiException(503, "not-durable",
+            "the write of revision " + revision + " is committed locally but not yet durable: "
                 + e.getMessage()).header("Retry-After", "1")));
   }
 

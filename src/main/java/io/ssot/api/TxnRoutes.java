@@ -29,6 +29,7 @@ final class TxnRoutes {
           boolean sync = Requests.sync(params, api);
           Requests.requireJson(req);
           Txn.Request txn = parser.parse(body.getBytes());
+          api.durability().admitWrite();
           Txn.Result result = api.store().txn(txn, Requests.PRINCIPAL);
           return Requests.durable(ctx, api, sync, result.revision()).map(v -> {
             Requests.withRevision(ctx.response(), api.store().revision());

@@ -19,7 +19,21 @@ public final class Settings {
   public static final Setting<String> DATA_DIR = new Setting<>("data.dir", "./data",
       Parsers::text, "Directory of the memory-mapped store and change log.");
   public static final Setting<String> PG_URL = new Setting<>("pg.url", "",
-      Parsers::text, "PostgreSQL URL for write-behind; empty: none. Not available yet: setting it stops start-up.");
+      Parsers::text, "PostgreSQL for write-behind and full history, e.g. postgresql://postgres@127.0.0.1:5432/test; empty: none.");
+  public static final Setting<Integer> PG_POOL_SIZE = new Setting<>("pg.poolSize", "4",
+      s -> Parsers.intIn(s, 1, 64), "Connections to PostgreSQL.");
+  public static final Setting<Integer> PG_MAX_BATCH_REVISIONS = new Setting<>("pg.maxBatchRevisions", "5000",
+      s -> Parsers.intIn(s, 1, 1_000_000), "Most revisions written to PostgreSQL in one transaction.");
+  public static final Setting<Long> PG_MAX_OUTBOX_REVISIONS = new Setting<>("pg.maxOutboxRevisions", "1000000",
+      s -> Parsers.longIn(s, 1, Long.MAX_VALUE),
+      "Revisions not yet in PostgreSQL before writes are refused with 503 + Retry-After.");
+  public static final Setting<Duration> PG_CIRCUIT_RESET_TIMEOUT = new Setting<>("pg.circuitResetTimeout", "2s",
+      Parsers::duration, "How long the circuit to PostgreSQL stays open before a retry.");
+  public static final Setting<Duration> PG_SYNC_TIMEOUT = new Setting<>("pg.syncTimeout", "10s",
+      Parsers::duration, "How long a durability=sync write waits for PostgreSQL before 503.");
+  public static final Setting<Long> PG_HISTORY_RETENTION_REVISIONS = new Setting<>(
+      "pg.historyRetentionRevisions", "0", s -> Parsers.longIn(s, 0, Long.MAX_VALUE),
+      "Keep this many latest revisions of history in PostgreSQL; 0 keeps everything.");
   public static final Setting<String> REDIS_URL = new Setting<>("redis.url", "",
       Parsers::text, "Redis URL for multi-node change fan-out; empty: single node. Not available yet: setting it stops start-up.");
   public static final Setting<String> ADMIN_TOKEN = new Setting<>("admin.token", "",
@@ -76,7 +90,8 @@ public final class Settings {
       Parsers::duration, "How long SIGTERM waits for in-flight requests before closing.");
 
   public static final List<Setting<?>> ALL = List.of(HTTP_HOST, HTTP_PORT, HTTP_EVENT_LOOPS, DATA_DIR, PG_URL,
-      REDIS_URL, ADMIN_TOKEN, TLS_CERT, TLS_KEY, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES,
+      PG_POOL_SIZE, PG_MAX_BATCH_REVISIONS, PG_MAX_OUTBOX_REVISIONS, PG_CIRCUIT_RESET_TIMEOUT, PG_SYNC_TIMEOUT,
+      PG_HISTORY_RETENTION_REVISIONS, REDIS_URL, ADMIN_TOKEN, TLS_CERT, TLS_KEY, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES,
       CHANGELOG_SEGMENT_BYTES, CHANGELOG_RETENTION_REVISIONS, CHANGELOG_RETENTION_AGE,
       CHANGELOG_COMPACT_INTERVAL, DURABILITY, LIMITS_MAX_VALUE_BYTES, LIMITS_MAX_JSON_DEPTH, LIMITS_MAX_WAIT,
       LIMITS_MAX_TXN_BYTES, LIMITS_MAX_TXN_OPS, LIMITS_MAX_HEADER_BYTES, LIMITS_MAX_URL_BYTES,

@@ -1,6 +1,7 @@
 package io.ssot.ops;
 
 import io.ssot.api.JsonWriter;
+import io.ssot.persist.WriteBehind;
 import io.ssot.store.MvccStore;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -11,11 +12,14 @@ import java.util.function.BooleanSupplier;
 public final class HealthRoutes {
 
   private final MvccStore store;
+  private final WriteBehind writeBehind;
   private final Metrics metrics;
   private final BooleanSupplier stopping;
 
-  public HealthRoutes(MvccStore store, Metrics metrics, BooleanSupplier stopping) {
+  /** @param writeBehind null when PostgreSQL is not configured */
+  public HealthRoutes(MvccStore store, WriteBehind writeBehind, Metrics metrics, BooleanSupplier stopping) {
     this.store = store;
+    this.writeBehind = writeBehind;
     this.metrics = metrics;
     this.stopping = stopping;
   }
@@ -29,7 +33,7 @@ public final class HealthRoutes {
 
   private void ready(RoutingContext ctx) {
     boolean ready = !stopping.getAsBoolean();
-    JsonWriter json = new JsonWriter(256).beginObject()
+    JsonWriter json = new JsonWriter(384).beginObject()
         .field("status", ready ? "ready" : "stopping")
         .beginObject("checks")
         .beginObject("store")
@@ -39,7 +43,17 @@ public final class HealthRoutes {
         .field("keys", store.size())
         .field("listing", store.listingReady().isDone() ? "ready" : "indexing")
         .endObject()
-        .beginObject("postgres").field("status", "not-configured").endObject()
+        .beginObject("postgres");
+    if (writeBehind == null) {
+      json.field("status", "not-configured");
+    } else {
+      json.field("status", writeBehind.circuitOpen() ? "down" : "up")
+          .field("circuit", writeBehind.circuitState())
+          .field("persistedRevision", writeBehind.persistedRevision())
+          .field("outboxDepth", writeBehind.outboxDepth())
+          .field("lastError", writeBehind.lastError());
+    }
+    json.endObject()
         .beginObject("redis").field("status", "not-configured").endObject()
         .endObject()
         .endObject();

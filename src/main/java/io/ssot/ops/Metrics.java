@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ssot.persist.WriteBehind;
 import io.ssot.store.MvccStore;
 import io.ssot.watch.WatchHub;
 import io.vertx.micrometer.Label;
@@ -43,6 +44,19 @@ public final class Metrics {
     return new MicrometerMetricsOptions()
         .setEnabled(true)
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE));
+  }
+
+  /** PostgreSQL write-behind: persisted revision, outbox depth and circuit (0 closed, 1 half-open, 2 open). */
+  public void bind(WriteBehind writeBehind) {
+    Gauge.builder("ssot_writebehind_persisted_revision", writeBehind, WriteBehind::persistedRevision)
+        .description("Every revision up to this one is in PostgreSQL").register(registry);
+    Gauge.builder("ssot_writebehind_outbox_depth", writeBehind, WriteBehind::outboxDepth)
+        .description("Revisions committed locally and not yet in PostgreSQL").register(registry);
+    Gauge.builder("ssot_writebehind_circuit", writeBehind, w -> switch (w.circuitState()) {
+      case "open" -> 2;
+      case "half_open" -> 1;
+      default -> 0;
+    }).description("Circuit to PostgreSQL: 0 closed, 1 half-open, 2 open").register(registry);
   }
 
   public void bind(MvccStore store, WatchHub hub) {

@@ -426,16 +426,25 @@ public final class MvccStore implements AutoCloseable {
    * @return the compact revision afterwards
    */
   public long compact(long keepRevisions, long keepSinceMillis) throws IOException {
+    return compact(keepRevisions, keepSinceMillis, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #compact(long, long)}, keeping every revision from {@code keepFrom} on as well:
+   * the write-behind pins what it has not yet written.
+   */
+  public long compact(long keepRevisions, long keepSinceMillis, long keepFrom) throws IOException {
     synchronized (compactionLock) {
       if (closed) {
         return compactRevision;
       }
-      return compactNow(keepRevisions, keepSinceMillis);
+      return compactNow(keepRevisions, keepSinceMillis, keepFrom);
     }
   }
 
-  private long compactNow(long keepRevisions, long keepSinceMillis) throws IOException {
-    long bound = Math.min(revision - keepRevisions + 1, log.oldestRevisionNewerThan(keepSinceMillis));
+  private long compactNow(long keepRevisions, long keepSinceMillis, long keepFrom) throws IOException {
+    long bound = Math.min(Math.min(revision - keepRevisions + 1, log.oldestRevisionNewerThan(keepSinceMillis)),
+        keepFrom);
     if (bound > compactRevision) {
       // The map may hold the only copy of what the dropped segments recorded; on disk it must be.
       kv.force();

@@ -1,0 +1,127 @@
+package io.ssot.persist;
+
+import io.ssot.store.Commit;
+import io.ssot.store.Entry;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a batch of consecutive commits to PostgreSQL in one transaction: every change into the
+ * history, the last change of each key into the current state, and the high-water mark. Each
+ * table gets one statement over arrays ({@code unnest}), however large the batch.
+ *
+ * <p>Idempotent: history rows already there are skipped, and current-state rows only move
+ * forward ({@code revision} guards), so writing a revision twice is harmless.
+ */
+final class PgWriter {
+
+  private static final String INSERT_HISTORY = """
+      INSERT INTO ssot_history (revision, key, type, value, create_revision, version, prev_revision,
+                                updated_at, updated_by)
+      SELECT * FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::bytea[], $5::bigint[], $6::bigint[],
+                           $7::bigint[], $8::timestamptz[], $9::text[])
+      ON CONFLICT (revision, key) DO NOTHING""";
+
+  private static final String UPSERT_CURRENT = """
+      INSERT INTO ssot_current AS c (key, value, revision, create_revision, version, prev_revision, updated_at,
+                                     updated_by)
+      SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
+                           $7::timestamptz[], $8::text[])
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value, revision = excluded.revision,
+        create_revision = excluded.create_revision, version = excluded.version,
+        prev_revision = excluded.prev_revision, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+      WHERE c.revision < excluded.revision""";
+
+  private static final String DELETE_CURRENT = """
+      DELETE FROM ssot_current c USING unnest($1::text[], $2::bigint[]) AS d(key, revision)
+      WHERE c.key = d.key AND c.revision < d.revision""";
+
+  private static final String ADVANCE_MARK = """
+      UPDATE ssot_state SET persisted_revision = GREATEST(persisted_revision, $1) WHERE id = 1""";
+
+  private final Pool pool;
+
+  PgWriter(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<Void> write(List<Commit> batch) {
+    long last = batch.get(batch.size() - 1).revision();
+    return pool.withTransaction(conn -> insertHistory(conn, batch)
+        .compose(v -> applyCurrent(conn, batch))
+        .compose(v -> conn.preparedQuery(ADVANCE_MARK).execute(Tuple.of(last)))
+        .mapEmpty());
+  }
+
+  private static Future<Void> insertHistory(SqlConnection conn, List<Commit> batch) {
+    int n = batch.stream().mapToInt(c -> c.changes().size()).sum();
+    Long[] revision = new Long[n];
+    String[] key = new String[n];
+    Short[] type = new Short[n];
+    Buffer[] value = new Buffer[n];
+    Long[] createRevision = new Long[n];
+    Long[] version = new Long[n];
+    Long[] prevRevision = new Long[n];
+    OffsetDateTime[] updatedAt = new OffsetDateTime[n];
+    String[] updatedBy = new String[n];
+    int i = 0;
+    for (Commit commit : batch) {
+      for (Entry e : commit.changes()) {
+        revision[i] = e.revision();
+        key[i] = e.key();
+        type[i] = (short) (e.isDelete() ? 2 : 1);
+        value[i] = e.isDelete() ? null : Buffer.buffer(e.value());
+        createRevision[i] = e.createRevision();
+        version[i] = e.version();
+        prevRevision[i] = e.prevRevision();
+        updatedAt[i] = time(e.updatedAt());
+        updatedBy[i] = e.updatedBy();
+        i++;
+      }
+    }
+    return conn.preparedQuery(INSERT_HISTORY).execute(Tuple.of(revision, key, type, value, createRevision, version,
+        prevRevision, updatedAt, updatedBy)).mapEmpty();
+  }
+
+  /** The last change of each key in the batch decides its current row. */
+  private static Future<Void> applyCurrent(SqlConnection conn, List<Commit> batch) {
+    Map<String, Entry> last = new LinkedHashMap<>();
+    for (Commit commit : batch) {
+      for (Entry e : commit.changes()) {
+        last.put(e.key(), e);
+      }
+    }
+    List<Entry> puts = new ArrayList<>();
+    List<Entry> deletes = new ArrayList<>();
+    for (Entry e : last.values()) {
+      (e.isDelete() ? deletes : puts).add(e);
+    }
+    Future<?> upserted = puts.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(UPSERT_CURRENT).execute(
+        Tuple.of(puts.stream().map(Entry::key).toArray(String[]::new),
+            puts.stream().map(e -> Buffer.buffer(e.value())).toArray(Buffer[]::new),
+            puts.stream().map(Entry::revision).toArray(Long[]::new),
+            puts.stream().map(Entry::createRevision).toArray(Long[]::new),
+            puts.stream().map(Entry::version).toArray(Long[]::new),
+            puts.stream().map(Entry::prevRevision).toArray(Long[]::new),
+            puts.stream().map(e -> time(e.updatedAt())).toArray(OffsetDateTime[]::new),
+            puts.stream().map(Entry::updatedBy).toArray(String[]::new)));
+    return upserted.compose(v -> deletes.isEmpty() ? Future.succeededFuture()
+        : conn.preparedQuery(DELETE_CURRENT).execute(Tuple.tuple()
+            .addValue(deletes.stream().map(Entry::key).toArray(String[]::new))
+            .addValue(deletes.stream().map(Entry::revision).toArray(Long[]::new)))).mapEmpty();
+  }
+
+  static OffsetDateTime time(long epochMillis) {
+    return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+  }
+}

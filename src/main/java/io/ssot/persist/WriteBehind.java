@@ -1,0 +1,187 @@
+package io.ssot.persist;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.ssot.store.Commit;
+import io.ssot.store.MvccStore;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the change log (the outbox) to PostgreSQL in revision order, behind a circuit breaker.
+ * One transaction is in flight at a time and each takes every revision committed since the last
+ * one (up to a bound): one revision when idle, for low lag; thousands under load, for throughput.
+ * The high-water mark ({@link #persistedRevision()}) is written in the same transaction, so a
+ * restart continues exactly after the last batch Postgres committed.
+ *
+ * <p>All state is confined to one event-loop context.
+ */
+public final class WriteBehind {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WriteBehind.class);
+
+  private record Waiter(long revision, Promise<Void> done) {
+  }
+
+  private final Vertx vertx;
+  private final Context context;
+  private final MvccStore store;
+  private final PgWriter writer;
+  private final CircuitBreaker breaker;
+  private final int maxBatch;
+  private final Timer lag;
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final PriorityQueue<Waiter> waiters = new PriorityQueue<>((a, b) -> Long.compare(a.revision, b.revision));
+  private volatile long persisted;
+  private boolean inFlight;
+  private boolean retryPending;
+  private volatile String lastError;
+
+  public WriteBehind(Vertx vertx, MvccStore store, Pool pool, long persistedRevision, int maxBatch,
+                     Duration circuitReset, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.store = store;
+    this.writer = new PgWriter(pool);
+    this.persisted = persistedRevision;
+    this.maxBatch = maxBatch;
+    this.breaker = CircuitBreaker.create("postgres", vertx, new CircuitBreakerOptions()
+        .setMaxFailures(3).setTimeout(30_000).setResetTimeout(circuitReset.toMillis()));
+    this.lag = Timer.builder("ssot_writebehind_lag").description("Commit to PostgreSQL commit, per revision")
+        .publishPercentiles(0.5, 0.99).register(registry);
+    store.addCommitListener(rev -> schedule());
+    schedule();
+  }
+
+  private void schedule() {
+    if (scheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> {
+        scheduled.set(false);
+        drain();
+      });
+    }
+  }
+
+  private void drain() {
+    if (inFlight || retryPending) {
+      return;
+    }
+    long from = persisted + 1;
+    long to = Math.min(store.revision(), persisted + maxBatch);
+    if (to < from) {
+      return;
+    }
+    List<Commit> batch = new ArrayList<>((int) (to - from + 1));
+    for (long r = from; r <= to; r++) {
+      Commit c = store.commit(r);
+      if (c == null) {
+        // Compaction is pinned at the high-water mark, so this is a broken invariant, not load.
+        lastError = "revision " + r + " is missing from the change log";
+        LOG.error("Write-behind stopped: {}", lastError);
+        return;
+      }
+      batch.add(c);
+    }
+    inFlight = true;
+    breaker.<Void>execute(promise -> writer.write(batch).onComplete(promise))
+        .onComplete(ar -> {
+          inFlight = false;
+          if (ar.succeeded()) {
+            long now = System.currentTimeMillis();
+            for (Commit c : batch) {
+              lag.record(Math.max(0, now - c.timestamp()), TimeUnit.MILLISECONDS);
+            }
+            persisted = to;
+            lastError = null;
+            release();
+            drain();
+          } else {
+            lastError = String.valueOf(ar.cause().getMessage());
+            LOG.warn("Write-behind of revisions {}..{} failed (circuit {}): {}", from, to, breaker.state(), lastError);
+            retryLater();
+          }
+        });
+  }
+
+  private void retryLater() {
+    retryPending = true;
+    long delay = breaker.state() == CircuitBreakerState.OPEN ? 500 : 100;
+    vertx.setTimer(delay, id -> context.runOnContext(v -> {
+      retryPending = false;
+      drain();
+    }));
+  }
+
+  private void release() {
+    while (!waiters.isEmpty() && waiters.peek().revision <= persisted) {
+      waiters.poll().done.tryComplete();
+    }
+  }
+
+  /** Completes when {@code revision} is committed in PostgreSQL; fails after {@code timeout}. */
+  public Future<Void> persisted(long revision, Duration timeout) {
+    if (revision <= persisted) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      if (revision <= persisted) {
+        done.tryComplete();
+        return;
+      }
+      Waiter w = new Waiter(revision, done);
+      waiters.add(w);
+      vertx.setTimer(timeout.toMillis(), id -> context.runOnContext(x -> {
+        waiters.remove(w);
+        done.tryFail("PostgreSQL has not committed revision " + revision + " within " + timeout.toMillis() + " ms"
+            + (lastError == null ? "" : ": " + lastError));
+      }));
+    });
+    return done.future();
+  }
+
+  /** Every revision up to this one is in PostgreSQL. */
+  public long persistedRevision() {
+    return persisted;
+  }
+
+  /** Revisions committed locally and not yet in PostgreSQL. */
+  public long outboxDepth() {
+    return Math.max(0, store.revision() - persisted);
+  }
+
+  public String circuitState() {
+    return breaker.state().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  public boolean circuitOpen() {
+    return breaker.state() == CircuitBreakerState.OPEN;
+  }
+
+  public String lastError() {
+    return lastError;
+  }
+
+  /** Lets the outbox drain for up to {@code timeout} (at shutdown); completes either way. */
+  public Future<Void> flush(Duration timeout) {
+    long target = store.revision();
+    return persisted(target, timeout).recover(e -> {
+      LOG.warn("Stopping with {} revisions not yet in PostgreSQL; they stay in the local outbox", outboxDepth());
+      return Future.succeededFuture();
+    });
+  }
+}
