@@ -60,8 +60,9 @@ public final class Postgres {
 
   /**
    * Refuses a local store that cannot continue from PostgreSQL's high-water mark: one behind it
-   * (PostgreSQL holds writes this store never saw) or one whose change log no longer reaches the
-   * revisions still to be written.
+   * (PostgreSQL holds writes this store never saw), one whose change log no longer reaches the
+   * revisions still to be written, or one whose history differs from PostgreSQL's where both
+   * hold it ({@link DivergenceCheck}).
    */
   public static void checkContinuity(MvccStore store, long persisted, PgLocation pg) {
     if (store.revision() < persisted) {
@@ -74,6 +75,7 @@ public final class Postgres {
           + " but PostgreSQL (" + pg + ") has only up to " + persisted + ": revisions in between are lost to both; "
           + "refusing to continue.");
     }
+    DivergenceCheck.run(store, persisted, pg);
   }
 
   public static Postgres start(Vertx vertx, MvccStore store, PgLocation pg, long persisted, Config config,
