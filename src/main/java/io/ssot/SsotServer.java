@@ -10,6 +10,7 @@ import io.ssot.config.Config;
 import io.ssot.config.Settings;
 import io.ssot.ops.HealthRoutes;
 import io.ssot.ops.Metrics;
+import io.ssot.persist.Bootstrap;
 import io.ssot.persist.PgLocation;
 import io.ssot.persist.Postgres;
 import io.ssot.store.DataDir;
@@ -35,8 +36,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The assembled server. Start-up: open the data directory (replaying the change log after an
- * unclean stop), then the watch hub, then the HTTP servers. {@link #stop()} reverses it: end the
+ * The assembled server. Start-up: with PostgreSQL, migrate its schema and, into an empty data
+ * directory, bootstrap the store from it; open the data directory (replaying the change log after
+ * an unclean stop); with PostgreSQL, check that both histories agree and start the write-behind;
+ * then the watch hub, then the HTTP servers. {@link #stop()} reverses it: end the
  * watches, stop accepting and finish in-flight requests, then flush and close the store.
  */
 public final class SsotServer {
@@ -77,13 +80,19 @@ public final class SsotServer {
     String pgUrl = config.get(Settings.PG_URL);
     PgLocation pg = pgUrl.isEmpty() ? null : PgLocation.parse(pgUrl);
     long persisted = pg == null ? 0 : Postgres.prepare(pg);
+    Path dataPath = Path.of(config.get(Settings.DATA_DIR));
+    DataDir.Options storeOptions = new DataDir.Options(config.get(Settings.STORE_MAX_KEYS),
+        config.get(Settings.STORE_AVERAGE_VALUE_BYTES), config.get(Settings.CHANGELOG_SEGMENT_BYTES));
+    if (persisted > 0 && DataDir.isEmpty(dataPath)) {
+      LOG.info("The data directory {} is empty and PostgreSQL holds revisions up to {}: bootstrapping from it",
+          dataPath.toAbsolutePath(), persisted);
+      persisted = Bootstrap.run(pg, dataPath, storeOptions, config.get(Settings.CHANGELOG_RETENTION_REVISIONS));
+    }
     // Opening the store (Chronicle start-up, recovery) and starting Vert.x are independent:
     // overlapping them shortens the time until reads are served.
     CompletableFuture<DataDir> opening = CompletableFuture.supplyAsync(() -> {
       try {
-        return DataDir.open(Path.of(config.get(Settings.DATA_DIR)), new DataDir.Options(
-            config.get(Settings.STORE_MAX_KEYS), config.get(Settings.STORE_AVERAGE_VALUE_BYTES),
-            config.get(Settings.CHANGELOG_SEGMENT_BYTES)));
+        return DataDir.open(dataPath, storeOptions);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -143,7 +152,7 @@ public final class SsotServer {
     Limits limits = Limits.from(config);
     Durability durability = postgres == null ? new LocalDurability(groupCommit) : postgres.durability();
     Api api = new Api(store, durability, hub, limits, new JsonValues(limits.maxJsonDepth()),
-        config.get(Settings.DURABILITY).equals("sync"));
+        config.get(Settings.DURABILITY).equals("sync"), postgres == null ? null : postgres.history());
     WatchRoutes watchRoutes = new WatchRoutes(hub, limits);
     HealthRoutes healthRoutes = new HealthRoutes(store, postgres == null ? null : postgres.writeBehind(), metrics,
         stopping::get);

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
+import io.ssot.store.StoreException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** {@code GET /v1/history/{key}} and {@code POST /v1/rollback/{key}}. */
 final class HistoryRoutes {
@@ -37,9 +40,45 @@ final class HistoryRoutes {
     Params params = new Params(ctx.request());
     int limit = (int) params.longIn("limit", 100, 1, 1000);
     long before = params.longIn("before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
-    MvccStore.HistoryPage page = store.history(key, before, limit);
+    long compactRevision = store.compactRevision();
+    MvccStore.HistoryPage local = store.history(key, before, limit);
+    List<Entry> items = local.items();
+    Entry oldest = items.isEmpty() ? null : items.get(items.size() - 1);
+    ArchivedHistory archive = api.archive();
+    // Done locally when the page is full or the key's first change is on it; else older versions
+    // may lie below the compact revision, where only the archive has them.
+    if (archive == null || local.next() != null || (oldest != null && oldest.prevRevision() == 0)) {
+      send(ctx, key, items, local.next());
+      return;
+    }
+    if (items.size() == limit) {
+      send(ctx, key, items, oldest.revision()); // the archive holds the older versions
+      return;
+    }
+    long below = oldest == null ? Math.min(before, compactRevision) : oldest.revision();
+    long floor = archive.floorRevision();
+    if (below <= floor) {
+      if (oldest == null && floor > 1 && before <= floor) {
+        throw new StoreException.Compacted(before - 1, floor);
+      }
+      send(ctx, key, items, null); // everything older is gone from the archive too
+      return;
+    }
+    int wanted = limit - items.size();
+    archive.versions(key, below, wanted + 1)
+        .map(older -> {
+          List<Entry> all = new ArrayList<>(items);
+          all.addAll(older.subList(0, Math.min(wanted, older.size())));
+          send(ctx, key, all, older.size() > wanted ? all.get(all.size() - 1).revision() : null);
+          return older;
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** {@code next} is the {@code before} of the following page, null on the last. */
+  private void send(RoutingContext ctx, String key, List<Entry> items, Long next) {
     JsonWriter json = new JsonWriter(256).beginObject().field("key", key).beginArray("items");
-    for (Entry e : page.items()) {
+    for (Entry e : items) {
       json.beginObject().field("revision", e.revision()).field("type", e.isDelete() ? "delete" : "put");
       if (!e.isDelete()) {
         json.rawField("value", e.value());
@@ -47,10 +86,10 @@ final class HistoryRoutes {
       json.field("updatedAt", EntryJson.timestamp(e.updatedAt())).field("updatedBy", e.updatedBy()).endObject();
     }
     json.endArray();
-    if (page.next() == null) {
+    if (next == null) {
       json.nullField("next");
     } else {
-      json.field("next", page.next());
+      json.field("next", next);
     }
     Requests.withRevision(ctx.response(), store.revision());
     Requests.sendJson(ctx, 200, json.endObject().buffer());
@@ -64,21 +103,19 @@ final class HistoryRoutes {
           boolean sync = Requests.sync(new Params(req), api);
           Requests.requireJson(req);
           long toRevision = toRevision(body.getBytes());
-          Entry then = store.at(key, toRevision);
-          api.durability().admitWrite();
-          long revision;
-          if (then != null) {
-            revision = store.put(key, then.value(), Precondition.NONE, Requests.PRINCIPAL).entry().revision();
-          } else {
+          return api.entryAt(key, toRevision).map(then -> {
+            api.durability().admitWrite();
+            if (then != null) {
+              return store.put(key, then.value(), Precondition.NONE, Requests.PRINCIPAL).entry().revision();
+            }
             Entry marker = store.delete(key, Precondition.NONE, Requests.PRINCIPAL);
-            revision = marker == null ? store.revision() : marker.revision();
-          }
-          return Requests.durable(ctx, api, sync, revision).map(v -> {
+            return marker == null ? store.revision() : marker.revision();
+          }).compose(revision -> Requests.durable(ctx, api, sync, revision).map(v -> {
             Requests.withRevision(ctx.response(), store.revision());
             Requests.sendJson(ctx, 200, new JsonWriter(64).beginObject().field("key", key)
                 .field("revision", revision).endObject().buffer());
             return v;
-          });
+          }));
         })
         .onFailure(ctx::fail);
   }

@@ -53,7 +53,12 @@ final class KvRoutes {
       if (wait != null) {
         throw Params.invalid("wait", "cannot be combined with atRevision");
       }
-      respond(ctx, store.at(key, atRevision), raw, notMatching);
+      api.entryAt(key, atRevision)
+          .map(entry -> {
+            respond(ctx, entry, raw, notMatching);
+            return entry;
+          })
+          .onFailure(ctx::fail);
       return;
     }
     if (wait == null) {

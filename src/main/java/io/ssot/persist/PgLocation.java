@@ -4,6 +4,9 @@ import io.vertx.pgclient.PgConnectOptions;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Properties;
 
 /**
@@ -47,6 +50,11 @@ public record PgLocation(String host, int port, String database, String user, St
 
   public String jdbcUrl() {
     return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+  }
+
+  /** A blocking JDBC connection, for start-up work off any event loop. */
+  public Connection jdbc() throws SQLException {
+    return DriverManager.getConnection(jdbcUrl(), jdbcProperties());
   }
 
   public Properties jdbcProperties() {

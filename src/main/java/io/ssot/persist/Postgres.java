@@ -10,10 +10,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +27,19 @@ public final class Postgres {
   private final Pool pool;
   private final WriteBehind writeBehind;
   private final PostgresDurability durability;
+  private final PgHistory history;
+  private final Vertx vertx;
+  private final long retentionTimer;
 
-  private Postgres(PgLocation location, Pool pool, WriteBehind writeBehind, PostgresDurability durability) {
+  private Postgres(PgLocation location, Pool pool, WriteBehind writeBehind, PostgresDurability durability,
+                   PgHistory history, Vertx vertx, long retentionTimer) {
     this.location = location;
     this.pool = pool;
     this.writeBehind = writeBehind;
     this.durability = durability;
+    this.history = history;
+    this.vertx = vertx;
+    this.retentionTimer = retentionTimer;
   }
 
   /**
@@ -47,11 +51,8 @@ public final class Postgres {
     if (result.migrationsExecuted > 0) {
       LOG.info("Applied {} schema migration(s) to {}", result.migrationsExecuted, pg);
     }
-    try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.jdbcProperties());
-         Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT persisted_revision FROM ssot_state WHERE id = 1")) {
-      rs.next();
-      return rs.getLong(1);
+    try (Connection c = pg.jdbc()) {
+      return PgRows.queryLong(c, "SELECT persisted_revision FROM ssot_state WHERE id = 1");
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the write-behind state from " + pg + ": " + e.getMessage(), e);
     }
@@ -59,8 +60,9 @@ public final class Postgres {
 
   /**
    * Refuses a local store that cannot continue from PostgreSQL's high-water mark: one behind it
-   * (PostgreSQL holds writes this store never saw) or one whose change log no longer reaches the
-   * revisions still to be written.
+   * (PostgreSQL holds writes this store never saw), one whose change log no longer reaches the
+   * revisions still to be written, or one whose history differs from PostgreSQL's where both
+   * hold it ({@link DivergenceCheck}).
    */
   public static void checkContinuity(MvccStore store, long persisted, PgLocation pg) {
     if (store.revision() < persisted) {
@@ -73,6 +75,7 @@ public final class Postgres {
           + " but PostgreSQL (" + pg + ") has only up to " + persisted + ": revisions in between are lost to both; "
           + "refusing to continue.");
     }
+    DivergenceCheck.run(store, persisted, pg);
   }
 
   public static Postgres start(Vertx vertx, MvccStore store, PgLocation pg, long persisted, Config config,
@@ -86,8 +89,31 @@ public final class Postgres {
         config.get(Settings.PG_MAX_BATCH_REVISIONS), config.get(Settings.PG_CIRCUIT_RESET_TIMEOUT), registry);
     PostgresDurability durability = new PostgresDurability(writeBehind, config.get(Settings.PG_MAX_OUTBOX_REVISIONS),
         config.get(Settings.PG_SYNC_TIMEOUT));
-    LOG.info("Writing behind to {} from revision {}", pg, persisted + 1);
-    return new Postgres(pg, pool, writeBehind, durability);
+    PgHistory history = new PgHistory(pool, historyFloor(pg));
+    long keep = config.get(Settings.PG_HISTORY_RETENTION_REVISIONS);
+    long retentionTimer = -1;
+    if (keep > 0) {
+      // Trimmed as often as the local change log is compacted.
+      retentionTimer = vertx.setPeriodic(config.get(Settings.CHANGELOG_COMPACT_INTERVAL).toMillis(),
+          id -> history.trimBelow(writeBehind.persistedRevision() - keep));
+    }
+    LOG.info("Writing behind to {} from revision {}; its history starts at revision {}{}", pg, persisted + 1,
+        history.floorRevision(), keep > 0 ? " and keeps the latest " + keep + " revisions" : "");
+    return new Postgres(pg, pool, writeBehind, durability, history, vertx, retentionTimer);
+  }
+
+  /** Blocking, at start-up: the oldest revision {@code ssot_history} still holds. */
+  private static long historyFloor(PgLocation pg) {
+    try (Connection c = pg.jdbc()) {
+      return PgRows.queryLong(c, "SELECT coalesce(min(revision), 1) FROM ssot_history");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the history of " + pg + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** History below the local change log, for the API. */
+  public PgHistory history() {
+    return history;
   }
 
   public Durability durability() {
@@ -104,6 +130,7 @@ public final class Postgres {
 
   /** Drains what it can within {@code timeout}, then closes the pool; the rest stays in the outbox. */
   public Future<Void> stop(Duration timeout) {
+    vertx.cancelTimer(retentionTimer);
     return writeBehind.flush(timeout).eventually(pool::close);
   }
 }

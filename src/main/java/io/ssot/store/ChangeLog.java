@@ -79,6 +79,26 @@ public final class ChangeLog implements AutoCloseable {
     return log;
   }
 
+  /** True when {@code dir} holds no record: no segment, or only segments that end where they start. */
+  static boolean isEmpty(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return true;
+    }
+    List<Path> files;
+    try (Stream<Path> list = Files.list(dir)) {
+      files = list.filter(p -> p.getFileName().toString().endsWith(".log")).toList();
+    }
+    for (Path file : files) {
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        ByteBuffer length = ByteBuffer.allocate(Integer.BYTES);
+        if (ch.read(length, 0) == Integer.BYTES && length.getInt(0) != 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** Appends the record of {@code commit}, whose revision must be {@link #lastRevision()} + 1. */
   public void append(Commit commit) {
     if (commit.revision() != lastRevision + 1) {

@@ -42,7 +42,17 @@ public final class DataDir implements AutoCloseable {
     this.store = store;
   }
 
-  public static DataDir open(Path dir, Options options) throws IOException {
+  /**
+   * True when {@code dir} holds no store to open: no map and no change-log record, or only the
+   * remains of an interrupted {@link StoreLoader bootstrap}.
+   */
+  public static boolean isEmpty(Path dir) throws IOException {
+    return Files.exists(dir.resolve(StoreLoader.MARKER))
+        || (!Files.exists(dir.resolve("kv.dat")) && ChangeLog.isEmpty(dir.resolve("changelog")));
+  }
+
+  /** Takes the directory's lock; closing the lock's channel releases it. */
+  static FileLock lock(Path dir) throws IOException {
     Files.createDirectories(dir);
     FileChannel lockChannel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
@@ -51,7 +61,17 @@ public final class DataDir implements AutoCloseable {
       lockChannel.close();
       throw new IOException("the data directory " + dir.toAbsolutePath() + " is in use by another process");
     }
+    return lock;
+  }
+
+  public static DataDir open(Path dir, Options options) throws IOException {
+    FileLock lock = lock(dir);
+    FileChannel lockChannel = lock.channel();
     try {
+      if (Files.exists(dir.resolve(StoreLoader.MARKER))) {
+        throw new IOException("a bootstrap of " + dir.toAbsolutePath() + " from PostgreSQL was interrupted; "
+            + "start again with the same pg.url to redo it, or empty the directory");
+      }
       Path marker = dir.resolve("clean-shutdown");
       long started = System.nanoTime();
       ChangeLog log = ChangeLog.open(dir.resolve("changelog"), options.segmentBytes(), 1);

@@ -8,6 +8,7 @@
  * &lt;data&gt;/kv.dat               Chronicle Map: key to its current entry (EntryCodec stored form)
  * &lt;data&gt;/tombstones.dat       Chronicle Map: deleted key to its delete marker, within retention
  * &lt;data&gt;/changelog/NNN.log    change-log segments, NNN = first revision (20 digits)
+ * &lt;data&gt;/bootstrapping        present only while a {@link io.ssot.store.StoreLoader} builds the store
  * </pre>
  * A segment is a memory-mapped file of records {@code i32 length | i32 crc32c | payload}, one
  * per revision, consecutive and gap-free; a zero length ends it. The payload is a commit

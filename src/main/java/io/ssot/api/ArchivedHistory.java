@@ -1,0 +1,24 @@
+package io.ssot.api;
+
+import io.ssot.store.Entry;
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * History older than the local change log holds, kept elsewhere (PostgreSQL). Reads are
+ * asynchronous and never block an event loop.
+ */
+public interface ArchivedHistory {
+
+  /** The oldest revision kept; history below it is compacted here too. */
+  long floorRevision();
+
+  /** The key's changes with revision below {@code before}, newest first, at most {@code limit}. */
+  Future<List<Entry>> versions(String key, long before, int limit);
+
+  /**
+   * The key's entry at {@code revision}: {@code null} when it did not exist then; fails with
+   * {@link io.ssot.store.StoreException.Compacted} when that state is no longer kept.
+   */
+  Future<Entry> at(String key, long revision);
+}

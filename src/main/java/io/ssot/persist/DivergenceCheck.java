@@ -1,0 +1,106 @@
+package io.ssot.persist;
+
+import io.ssot.store.Commit;
+import io.ssot.store.Entry;
+import io.ssot.store.MvccStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Refuses a local store whose history differs from PostgreSQL's at revisions both hold (a data
+ * directory written against another database, or a database restored from elsewhere). Compares
+ * the latest {@value #WINDOW} such revisions change by change (key, put or delete, value bytes).
+ * Blocking JDBC at start-up; it never changes either side.
+ */
+final class DivergenceCheck {
+
+  static final int WINDOW = 1000;
+
+  private DivergenceCheck() {
+  }
+
+  static void run(MvccStore store, long persisted, PgLocation pg) {
+    long last = Math.min(store.revision(), persisted);
+    try (Connection c = pg.jdbc()) {
+      long kept = PgRows.queryLong(c, "SELECT coalesce(min(revision), 1) FROM ssot_history");
+      long first = Math.max(Math.max(store.compactRevision(), last - WINDOW + 1), kept);
+      if (first > last) {
+        return;
+      }
+      c.setAutoCommit(false);
+      try (PreparedStatement s = c.prepareStatement("SELECT " + PgRows.HISTORY_COLUMNS
+          + " FROM ssot_history WHERE revision BETWEEN ? AND ? ORDER BY revision, " + PgRows.KEY_ORDER)) {
+        s.setLong(1, first);
+        s.setLong(2, last);
+        s.setFetchSize(1000);
+        try (ResultSet rs = s.executeQuery()) {
+          boolean more = rs.next();
+          for (long r = first; r <= last; r++) {
+            List<Entry> remote = new ArrayList<>();
+            while (more && rs.getLong(1) == r) {
+              remote.add(PgRows.history(rs));
+              more = rs.next();
+            }
+            Commit local = store.commit(r);
+            String difference = difference(local == null ? List.of() : local.changes(), remote);
+            if (difference != null) {
+              throw new IllegalStateException("the local store and PostgreSQL (" + pg + ") differ at revision " + r
+                  + ", " + difference + ": this data directory was written against another database or history. "
+                  + "Refusing to start; neither side was changed. Point pg.url at the database this data directory "
+                  + "belongs to, or move the directory away to bootstrap it from PostgreSQL.");
+            }
+          }
+        }
+      }
+      c.rollback();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot compare the local store with " + pg + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The first key whose change differs, described; {@code null} when both sides agree. */
+  static String difference(List<Entry> local, List<Entry> remote) {
+    List<Entry> a = sorted(local);
+    List<Entry> b = sorted(remote);
+    for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+      Entry l = i < a.size() ? a.get(i) : null;
+      Entry r = i < b.size() ? b.get(i) : null;
+      if (l != null && r != null && !l.key().equals(r.key())) {
+        // The key that sorts first is missing on the other side.
+        if (l.key().compareTo(r.key()) < 0) {
+          r = null;
+        } else {
+          l = null;
+        }
+      }
+      if (l == null || r == null || l.isDelete() != r.isDelete()
+          || (!l.isDelete() && !Arrays.equals(l.value(), r.value()))) {
+        String key = (l != null ? l : r).key();
+        String detail = l != null && r != null && !l.isDelete() && !r.isDelete() ? "different values" : "";
+        return "key " + key + " (local: " + describe(l) + ", PostgreSQL: " + describe(r)
+            + (detail.isEmpty() ? "" : "; " + detail) + ")";
+      }
+    }
+    return null;
+  }
+
+  private static List<Entry> sorted(List<Entry> changes) {
+    List<Entry> copy = new ArrayList<>(changes);
+    copy.sort(Comparator.comparing(Entry::key));
+    return copy;
+  }
+
+  /** What a change is, without its value (values may be secrets and go to logs). */
+  private static String describe(Entry e) {
+    if (e == null) {
+      return "no change";
+    }
+    return e.isDelete() ? "delete" : "put of " + e.value().length + " bytes";
+  }
+}
