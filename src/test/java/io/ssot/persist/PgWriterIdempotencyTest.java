@@ -117,12 +117,14 @@ class PgWriterIdempotencyTest {
       }
       long revision = store.revision();
       var registry = new SimpleMeterRegistry();
-      WriteBehind first = new WriteBehind(vertx, store, pool, 0, 7, Duration.ofMillis(500), registry);
+      WriteBehind first = new WriteBehind(vertx, store, pool, 0, 7, Duration.ofSeconds(10), Duration.ofMillis(500),
+          registry);
       first.persisted(revision, Duration.ofSeconds(10)).await();
       List<List<Object>> written = tables();
 
       // As after a restart that read an older mark: everything from revision 2 again, one at a time.
-      WriteBehind again = new WriteBehind(vertx, store, pool, 1, 1, Duration.ofMillis(500), registry);
+      WriteBehind again = new WriteBehind(vertx, store, pool, 1, 1, Duration.ofSeconds(10), Duration.ofMillis(500),
+          registry);
       again.persisted(revision, Duration.ofSeconds(10)).await();
       assertEquals(written, tables());
     }
