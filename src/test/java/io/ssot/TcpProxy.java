@@ -10,9 +10,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A loopback TCP proxy to a target port that a test can cut, as a network outage would: every
- * proxied connection is closed and new ones are closed as soon as they are accepted, until
- * {@link #restore()}.
+ * A loopback TCP proxy to a target port that a test can cut, as a network outage would: either
+ * {@link #cut()} (every proxied connection is closed, new ones are closed as soon as they are
+ * accepted) or {@link #blackhole()} (nothing moves, as in a partition: connections stay open,
+ * new ones are accepted and left waiting), until {@link #restore()}.
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -20,6 +21,7 @@ final class TcpProxy implements AutoCloseable {
   private final int targetPort;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean up = true;
+  private volatile boolean paused;
 
   TcpProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
@@ -47,6 +49,7 @@ final class TcpProxy implements AutoCloseable {
         continue;
       }
       try {
+        awaitUnpaused();
         Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort);
         open.add(out);
         in.setTcpNoDelay(true);
@@ -65,6 +68,7 @@ final class TcpProxy implements AutoCloseable {
       try (InputStream is = from.getInputStream(); OutputStream os = to.getOutputStream()) {
         int n;
         while ((n = is.read(buffer)) >= 0) {
+          awaitUnpaused(); // what was read waits, as TCP would retransmit it after the partition
           os.write(buffer, 0, n);
         }
       } catch (IOException e) {
@@ -84,8 +88,25 @@ final class TcpProxy implements AutoCloseable {
     open.forEach(this::closeQuietly);
   }
 
+  /** The partition: nothing is forwarded and no new connection gets through until {@link #restore()}. */
+  void blackhole() {
+    paused = true;
+  }
+
   void restore() {
     up = true;
+    paused = false;
+  }
+
+  private void awaitUnpaused() {
+    while (paused) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private void closeQuietly(Socket s) {
