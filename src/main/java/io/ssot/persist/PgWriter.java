@@ -20,8 +20,10 @@ import java.util.Map;
  * history, the last change of each key into the current state, and the high-water mark. Each
  * table gets one statement over arrays ({@code unnest}), however large the batch.
  *
- * <p>Idempotent: history rows already there are skipped, and current-state rows only move
- * forward ({@code revision} guards), so writing a revision twice is harmless.
+ * <p>Idempotent: commits up to the high-water mark, read and locked in the same transaction, are
+ * skipped, so writing a revision twice is harmless whatever the batches. (The {@code revision}
+ * guards alone are not enough: a key deleted later has no current row left to compare with, and
+ * an old put would bring it back.)
  */
 final class PgWriter {
 
@@ -46,6 +48,8 @@ final class PgWriter {
       DELETE FROM ssot_current c USING unnest($1::text[], $2::bigint[]) AS d(key, revision)
       WHERE c.key = d.key AND c.revision < d.revision""";
 
+  private static final String LOCK_MARK = "SELECT persisted_revision FROM ssot_state WHERE id = 1 FOR UPDATE";
+
   private static final String ADVANCE_MARK = """
       UPDATE ssot_state SET persisted_revision = GREATEST(persisted_revision, $1) WHERE id = 1""";
 
@@ -56,11 +60,18 @@ final class PgWriter {
   }
 
   Future<Void> write(List<Commit> batch) {
-    long last = batch.get(batch.size() - 1).revision();
-    return pool.withTransaction(conn -> insertHistory(conn, batch)
-        .compose(v -> applyCurrent(conn, batch))
-        .compose(v -> conn.preparedQuery(ADVANCE_MARK).execute(Tuple.of(last)))
-        .mapEmpty());
+    return pool.withTransaction(conn -> conn.preparedQuery(LOCK_MARK).execute().compose(rows -> {
+      long persisted = rows.iterator().next().getLong(0);
+      List<Commit> fresh = batch.stream().filter(c -> c.revision() > persisted).toList();
+      if (fresh.isEmpty()) {
+        return Future.<Void>succeededFuture();
+      }
+      long last = fresh.get(fresh.size() - 1).revision();
+      return insertHistory(conn, fresh)
+          .compose(v -> applyCurrent(conn, fresh))
+          .compose(v -> conn.preparedQuery(ADVANCE_MARK).execute(Tuple.of(last)))
+          .<Void>mapEmpty();
+    }));
   }
 
   private static Future<Void> insertHistory(SqlConnection conn, List<Commit> batch) {

@@ -80,15 +80,17 @@ public final class Postgres {
 
   public static Postgres start(Vertx vertx, MvccStore store, PgLocation pg, long persisted, Config config,
                                io.micrometer.core.instrument.MeterRegistry registry) {
+    Duration syncTimeout = config.get(Settings.PG_SYNC_TIMEOUT);
     Pool pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.get(Settings.PG_POOL_SIZE)))
         .connectingTo(pg.connectOptions())
         .using(vertx)
         .build();
     WriteBehind writeBehind = new WriteBehind(vertx, store, pool, persisted,
-        config.get(Settings.PG_MAX_BATCH_REVISIONS), config.get(Settings.PG_CIRCUIT_RESET_TIMEOUT), registry);
+        config.get(Settings.PG_MAX_BATCH_REVISIONS), syncTimeout,
+        config.get(Settings.PG_CIRCUIT_RESET_TIMEOUT), registry);
     PostgresDurability durability = new PostgresDurability(writeBehind, config.get(Settings.PG_MAX_OUTBOX_REVISIONS),
-        config.get(Settings.PG_SYNC_TIMEOUT));
+        syncTimeout);
     PgHistory history = new PgHistory(pool, historyFloor(pg));
     long keep = config.get(Settings.PG_HISTORY_RETENTION_REVISIONS);
     long retentionTimer = -1;

@@ -51,8 +51,13 @@ public final class WriteBehind {
   private boolean retryPending;
   private volatile String lastError;
 
+  /**
+   * @param batchTimeout a batch not committed within it counts as a failure for the circuit: the
+   *                     sync writes waiting on it fail then anyway, and a PostgreSQL that does not
+   *                     answer at all (a partition) must open the circuit, not hang the drain
+   */
   public WriteBehind(Vertx vertx, MvccStore store, Pool pool, long persistedRevision, int maxBatch,
-                     Duration circuitReset, MeterRegistry registry) {
+                     Duration batchTimeout, Duration circuitReset, MeterRegistry registry) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
@@ -60,7 +65,7 @@ public final class WriteBehind {
     this.persisted = persistedRevision;
     this.maxBatch = maxBatch;
     this.breaker = CircuitBreaker.create("postgres", vertx, new CircuitBreakerOptions()
-        .setMaxFailures(3).setTimeout(30_000).setResetTimeout(circuitReset.toMillis()));
+        .setMaxFailures(3).setTimeout(batchTimeout.toMillis()).setResetTimeout(circuitReset.toMillis()));
     this.lag = Timer.builder("ssot_writebehind_lag").description("Commit to PostgreSQL commit, per revision")
         .publishPercentiles(0.5, 0.99).register(registry);
     store.addCommitListener(rev -> schedule());
