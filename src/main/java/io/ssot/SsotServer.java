@@ -258,18 +258,29 @@ public final class SsotServer {
     // only for requests that do (each HTTP server's stop() lets them finish, bounded by
     // shutdown.timeout) and the store is closed after the last of them.
     hub.shutdown();
+    // One budget for everything below: the shutdown timeout plus a short grace period.
+    long timeoutMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();
+    long deadline = System.currentTimeMillis() + timeoutMillis + 2_000;
     if (postgres != null) {
-      // Give the write-behind the shutdown timeout to drain; what remains stays in the outbox.
+      // Let the write-behind drain for up to the shutdown timeout; what remains stays in the outbox.
       try {
-        postgres.stop(config.get(Settings.SHUTDOWN_TIMEOUT)).toCompletionStage().toCompletableFuture().join();
+        postgres.stop(java.time.Duration.ofMillis(timeoutMillis)).toCompletionStage().toCompletableFuture().join();
       } catch (RuntimeException e) {
         LOG.warn("Write-behind did not stop cleanly", e);
       }
     }
     try {
-      vertx.close().toCompletionStage().toCompletableFuture().join();
-    } catch (RuntimeException e) {
+      // HTTP servers finish their in-flight requests within shutdown.timeout; only a resource
+      // stuck on an unreachable peer (a PostgreSQL connection in a partition) can take longer,
+      // and the store is closed regardless once the budget is spent.
+      vertx.close().toCompletionStage().toCompletableFuture()
+          .get(Math.max(1_000, deadline - System.currentTimeMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.warn("Vert.x did not close within the shutdown timeout; closing the store anyway");
+    } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
       LOG.warn("Vert.x did not close cleanly", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     try {
       groupCommit.close();

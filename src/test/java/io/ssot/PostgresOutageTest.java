@@ -58,6 +58,37 @@ class PostgresOutageTest {
     outage(vertx, proxy::cut);
   }
 
+  /**
+   * Stopping while PostgreSQL is partitioned away ends within the shutdown timeout and its grace
+   * period, with a clean store whose outbox the next start drains.
+   */
+  @Test
+  void aStopDuringAPartitionEndsAndTheNextStartDrains(Vertx vertx) throws Exception {
+    Http http = new Http(vertx, server.port());
+    assertEquals(201, http.put("/v1/kv/part/a", "1").status());
+    proxy.blackhole();
+    assertEquals(201, http.put("/v1/kv/part/b", "2").status());
+    long revision = server.server().store().revision();
+    http.close();
+    long started = System.nanoTime();
+    server.stop();
+    long tookMillis = (System.nanoTime() - started) / 1_000_000;
+    // The budget is shutdown.timeout (2 s) plus 2 s of grace; allow a second of slack.
+    assertTrue(tookMillis < 5_000, "stop took " + tookMillis + " ms");
+    assertTrue(java.nio.file.Files.exists(server.dataDir.resolve("clean-shutdown")), "closed cleanly");
+
+    proxy.restore();
+    server.restart();
+    for (int i = 0; i < 100 && server.server().store().revision() > persisted(); i++) {
+      Thread.sleep(50);
+    }
+    assertEquals(revision, persisted(), "the outbox left at the stop drained after the restart");
+  }
+
+  private long persisted() {
+    return ((Number) db.rows("SELECT persisted_revision FROM ssot_state").get(0).get(0)).longValue();
+  }
+
   /** A partition rather than refused connections: nothing answers, nothing fails fast. */
   @Test
   void writesGoOnDuringAPartitionAndDrainAfter(Vertx vertx) throws Exception {

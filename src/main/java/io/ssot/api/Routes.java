@@ -66,7 +66,7 @@ public final class Routes {
   private static void failure(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     ApiException problem = toProblem(ctx, failure);
-    if (problem.status() >= 500) {
+    if (problem.status() == 500) {
       LOG.error("Failed {} {}", ctx.request().method(), ctx.request().path(), failure);
     }
     Problems.send(ctx.response(), problem);

@@ -133,6 +133,8 @@ public final class Postgres {
   /** Drains what it can within {@code timeout}, then closes the pool; the rest stays in the outbox. */
   public Future<Void> stop(Duration timeout) {
     vertx.cancelTimer(retentionTimer);
-    return writeBehind.flush(timeout).eventually(pool::close);
+    // A pool with a transaction stuck on an unreachable server (a partition) may never finish
+    // closing: shutdown does not wait for it; the process exit ends those sockets.
+    return writeBehind.stop(timeout).andThen(ar -> pool.close());
   }
 }

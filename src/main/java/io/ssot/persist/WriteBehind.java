@@ -50,6 +50,7 @@ public final class WriteBehind {
   private boolean inFlight;
   private boolean retryPending;
   private volatile String lastError;
+  private volatile boolean stopped;
 
   /**
    * @param batchTimeout a batch not committed within it counts as a failure for the circuit: the
@@ -82,7 +83,7 @@ public final class WriteBehind {
   }
 
   private void drain() {
-    if (inFlight || retryPending) {
+    if (inFlight || retryPending || stopped) {
       return;
     }
     long from = persisted + 1;
@@ -150,11 +151,12 @@ public final class WriteBehind {
       }
       Waiter w = new Waiter(revision, done);
       waiters.add(w);
-      vertx.setTimer(timeout.toMillis(), id -> context.runOnContext(x -> {
+      long timer = vertx.setTimer(timeout.toMillis(), id -> context.runOnContext(x -> {
         waiters.remove(w);
         done.tryFail("PostgreSQL has not committed revision " + revision + " within " + timeout.toMillis() + " ms"
             + (lastError == null ? "" : ": " + lastError));
       }));
+      done.future().onSuccess(x -> vertx.cancelTimer(timer));
     });
     return done.future();
   }
@@ -181,12 +183,15 @@ public final class WriteBehind {
     return lastError;
   }
 
-  /** Lets the outbox drain for up to {@code timeout} (at shutdown); completes either way. */
-  public Future<Void> flush(Duration timeout) {
+  /**
+   * At shutdown: lets the outbox drain for up to {@code timeout}, then stops writing (what is
+   * left stays in the local outbox for the next start). Completes either way.
+   */
+  public Future<Void> stop(Duration timeout) {
     long target = store.revision();
     return persisted(target, timeout).recover(e -> {
       LOG.warn("Stopping with {} revisions not yet in PostgreSQL; they stay in the local outbox", outboxDepth());
       return Future.succeededFuture();
-    });
+    }).andThen(ar -> stopped = true);
   }
 }
