@@ -30,12 +30,12 @@ class BootstrapTest {
 
   private static final int KEEP = 50;
 
-  private PgDatabase db;
+  private PgTestDatabase db;
   private Vertx vertx;
 
   @BeforeEach
   void setUp() throws Exception {
-    db = PgDatabase.create();
+    db = PgTestDatabase.create();
     vertx = Vertx.vertx();
   }
 
@@ -51,7 +51,7 @@ class BootstrapTest {
     Map<String, Object> before;
     long revision;
     long first;
-    try (TestServer old = TestServer.start(Map.of("pg.url", db.url))) {
+    try (TestServer old = TestServer.start(Map.of("pg.url", db.url()))) {
       try (Http http = new Http(vertx, old.port())) {
         for (int i = 0; i < 60; i++) {
           String key = "boot/k" + i;
@@ -83,9 +83,9 @@ class BootstrapTest {
         before = snapshot(http, keys, revision, first);
       }
     }
-    assertEquals(revision, db.queryLong("SELECT persisted_revision FROM ssot_state"), "drained at stop");
+    assertEquals(revision, db.scalar("SELECT persisted_revision FROM ssot_state"), "drained at stop");
 
-    try (TestServer fresh = TestServer.start(Map.of("pg.url", db.url,
+    try (TestServer fresh = TestServer.start(Map.of("pg.url", db.url(),
         "changelog.retentionRevisions", Integer.toString(KEEP)))) {
       assertEquals(revision, fresh.server().store().revision());
       assertEquals(first, fresh.server().store().compactRevision());
@@ -105,7 +105,7 @@ class BootstrapTest {
       assertEquals(revision + 1, fresh.server().store().revision());
       assertEquals(first, fresh.server().store().compactRevision());
     }
-    assertEquals(revision + 1, db.queryLong("SELECT persisted_revision FROM ssot_state"));
+    assertEquals(revision + 1, db.scalar("SELECT persisted_revision FROM ssot_state"));
   }
 
   /** Everything a client can read: entries, histories, past states, the listing and the watch from R0. */

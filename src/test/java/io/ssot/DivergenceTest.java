@@ -21,14 +21,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DivergenceTest {
 
-  private PgDatabase a;
-  private PgDatabase b;
+  private PgTestDatabase a;
+  private PgTestDatabase b;
   private Vertx vertx;
 
   @BeforeEach
   void setUp() throws Exception {
-    a = PgDatabase.create();
-    b = PgDatabase.create();
+    a = PgTestDatabase.create();
+    b = PgTestDatabase.create();
     vertx = Vertx.vertx();
   }
 
@@ -40,9 +40,9 @@ class DivergenceTest {
   }
 
   /** Writes d/0..d/{n-1}; from {@code differFrom} on the values differ from the other run's. */
-  private Path writeThrough(PgDatabase db, int n, int differFrom) throws Exception {
+  private Path writeThrough(PgTestDatabase db, int n, int differFrom) throws Exception {
     Path dir = Files.createTempDirectory("ssot-divergence");
-    try (TestServer server = TestServer.start(Map.of("pg.url", db.url, "data.dir", dir.toString()));
+    try (TestServer server = TestServer.start(Map.of("pg.url", db.url(), "data.dir", dir.toString()));
          Http http = new Http(vertx, server.port())) {
       for (int i = 0; i < n; i++) {
         String value = i < differFrom ? "{\"v\":" + i + "}" : "{\"v\":\"other " + i + "\"}";
@@ -57,16 +57,16 @@ class DivergenceTest {
     Path dirA = writeThrough(a, 12, Integer.MAX_VALUE);
     writeThrough(b, 10, 5); // revisions 6..10 (keys d/5..d/9) hold other values
 
-    Map<String, String> againstB = Map.of("pg.url", b.url, "data.dir", dirA.toString());
+    Map<String, String> againstB = Map.of("pg.url", b.url(), "data.dir", dirA.toString());
     IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestServer.start(againstB));
     assertTrue(refused.getMessage().contains("differ at revision 6, key d/5"), refused.getMessage());
     assertTrue(refused.getMessage().contains("neither side was changed"), refused.getMessage());
 
-    assertEquals(10, b.queryLong("SELECT persisted_revision FROM ssot_state"), "PostgreSQL untouched");
-    assertEquals("{\"v\":\"other 5\"}", b.queryString("SELECT convert_from(value, 'UTF8') FROM ssot_current"
-        + " WHERE key = 'd/5'"));
+    assertEquals(10, b.scalar("SELECT persisted_revision FROM ssot_state"), "PostgreSQL untouched");
+    assertEquals("{\"v\":\"other 5\"}", b.rows("SELECT convert_from(value, 'UTF8') FROM ssot_current"
+        + " WHERE key = 'd/5'").get(0).get(0));
 
-    try (TestServer server = TestServer.start(Map.of("pg.url", a.url, "data.dir", dirA.toString()));
+    try (TestServer server = TestServer.start(Map.of("pg.url", a.url(), "data.dir", dirA.toString()));
          Http http = new Http(vertx, server.port())) {
       assertEquals(12, server.server().store().revision(), "the local store untouched");
       assertEquals("{\"v\":5}", http.get("/v1/kv/d/5?raw=true").body().toString());
@@ -78,9 +78,9 @@ class DivergenceTest {
     Path dirA = writeThrough(a, 12, Integer.MAX_VALUE);
     // The same first 10 revisions in b: as if the write-behind had stopped at 10.
     writeThrough(b, 10, Integer.MAX_VALUE);
-    try (TestServer server = TestServer.start(Map.of("pg.url", b.url, "data.dir", dirA.toString()))) {
+    try (TestServer server = TestServer.start(Map.of("pg.url", b.url(), "data.dir", dirA.toString()))) {
       assertEquals(12, server.server().store().revision());
     }
-    assertEquals(12, b.queryLong("SELECT persisted_revision FROM ssot_state"), "the write-behind caught up");
+    assertEquals(12, b.scalar("SELECT persisted_revision FROM ssot_state"), "the write-behind caught up");
   }
 }
