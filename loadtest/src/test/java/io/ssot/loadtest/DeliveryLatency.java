@@ -26,24 +26,32 @@ public final class DeliveryLatency {
   private static volatile long firstAt;
   private static volatile long lastAt;
 
-  /** Records every event of one received text frame. */
-  public static void frame(long receivedAt, String text) {
+  /**
+   * Records every event of one received text frame; returns {events, events at or over slowMs,
+   * error frames} of this frame so that each watcher can also keep its own tally.
+   */
+  public static long[] frame(long receivedAt, String text, long slowMs) {
+    long[] tally = new long[3];
     if (text.contains("\"error\"")) {
       ERROR_FRAMES.incrementAndGet();
       System.err.println("watch error frame: " + text);
-      return;
+      tally[2] = 1;
+      return tally;
     }
     if (!text.contains("\"events\"")) {
       OTHER_FRAMES.incrementAndGet();
-      return;
+      return tally;
     }
     Matcher m = T.matcher(text);
     while (m.find()) {
       long ms = Math.max(0, receivedAt - Long.parseLong(m.group(1)));
+      tally[0]++;
+      if (ms >= slowMs) tally[1]++;
       BUCKETS.incrementAndGet((int) Math.min(ms, MAX_MS));
       if (COUNT.incrementAndGet() == 1) firstAt = receivedAt;
       lastAt = Math.max(lastAt, receivedAt);
     }
+    return tally;
   }
 
   public static long count() { return COUNT.get(); }
