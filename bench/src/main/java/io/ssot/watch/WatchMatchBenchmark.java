@@ -20,10 +20,12 @@ import org.openjdk.jmh.infra.Blackhole;
  * so this benchmark lives in {@code io.ssot.watch} (a split package on the class path; the server is
  * unchanged) and calls the real {@link EncodedCommit#matching}.
  *
- * <p>The 10,000 filters are half exact keys and half prefixes spread over 1,000 services
- * ({@code svcN/prod/setting.i}, {@code svcN/prod/}, {@code svcN/}), so a change to one key
- * matches about a dozen of them; {@code changes} is the number of puts in the commit (1 for a
- * plain PUT, 10 for a transaction), each with a 100 B value.
+ * <p>The 10,000 filters spread over 1,000 services: 5,000 exact keys ({@code svcN/prod/setting.i}),
+ * 2,500 prefixes {@code svcN/prod/} and 2,500 prefixes {@code svcN/}. {@code changes} is the number
+ * of puts in the commit (1 for a plain PUT, 10 for a transaction), each with a 100 B value, all in
+ * {@code svc7/prod/}: the single change is matched by 7 watches (1 exact key, 6 prefixes); of the
+ * 10-change commit, 6 watches match every change (sharing one buffer) and 5 match one change each
+ * (a buffer of their own).
  */
 @State(Scope.Benchmark)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -43,17 +45,15 @@ public class WatchMatchBenchmark extends BenchmarkBase {
     filters = new WatchFilter[WATCHERS];
     for (int i = 0; i < WATCHERS; i++) {
       int service = i % 1000;
-      filters[i] = switch (i % 4) {
-        case 0, 1 -> WatchFilter.key("svc" + service + "/prod/setting." + i);
-        case 2 -> WatchFilter.prefix("svc" + service + "/prod/");
-        default -> WatchFilter.prefix("svc" + service + "/");
-      };
+      filters[i] = i < 5000 ? WatchFilter.key("svc" + service + "/prod/setting." + i)
+          : i < 7500 ? WatchFilter.prefix("svc" + service + "/prod/")
+          : WatchFilter.prefix("svc" + service + "/");
     }
     byte[] value = BenchmarkBase.jsonValue(100);
     long now = System.currentTimeMillis();
     Entry[] puts = new Entry[changes];
     for (int c = 0; c < changes; c++) {
-      int i = 7 + c * 1000;   // svc7/prod/setting.7, .1007, ...: keys some watches follow exactly
+      int i = 7 + c * 1000;   // svc7/prod/setting.7, .1007, ...: the first five have exact-key watches
       puts[c] = new Entry("svc7/prod/setting." + i, value, 500, 12, 3, 480, now, "deployer");
     }
     commit = new Commit(500, now, List.of(puts));
