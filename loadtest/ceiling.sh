@@ -94,6 +94,7 @@ for proto in h1 h2c; do
 done
 
 echo
+PAIRED=
 printf "%-8s %-9s %12s %9s %9s %13s\n" target protocol "req/s" "p50 ms" "p99 ms" "SSOT/ceiling"
 for proto in HTTP/1.1 h2c; do
   # The median run by throughput; its percentiles.
@@ -102,5 +103,11 @@ for proto in HTTP/1.1 h2c; do
   echo "$c" | awk '{ printf "%-8s %-9s %12.0f %9s %9s %13s\n", $1, $2, $3, $4, $5, "" }'
   ratio=$(awk -v a="$(echo "$s" | cut -d' ' -f3)" -v b="$(echo "$c" | cut -d' ' -f3)" 'BEGIN { printf "%.1f%%", 100 * a / b }')
   echo "$s" | awk -v r="$ratio" '{ printf "%-8s %-9s %12.0f %9s %9s %13s\n", $1, $2, $3, $4, $5, r }'
+  # Each SSOT run against the ceiling run just before it: steadier when the machine's load drifts.
+  paired=$(paste <(awk -v p="$proto" '$1 == "ssot" && $2 == p { print $3 }' "$DIR/results") \
+                 <(awk -v p="$proto" '$1 == "ceiling" && $2 == p { print $3 }' "$DIR/results") \
+    | awk '{ printf "%.1f\n", 100 * $1 / $2 }')
+  PAIRED="$PAIRED  $proto SSOT/ceiling per run pair: $(echo $paired | sed 's/ /%, /g')%; median $(echo "$paired" | sort -n | sed -n 2p)%\n"
 done
+printf "%b" "$PAIRED"
 echo "(req/s: median of 3 runs; p50/p99: of that run; wrk -t1 -c64, h2load -c64 -m10; servers on core 1, load on core 0)"
