@@ -21,7 +21,7 @@ SECS=${DURATION%s}
 CEIL_PORT=${2:-18091}
 SSOT_PORT=${3:-18092}
 KEY_PATH=/v1/kv/payments/prod/db
-# The same ~150-byte value as BareVertxServer.TYPICAL_VALUE, so both bodies are the same size.
+# The same 136-byte value as BareVertxServer.TYPICAL_VALUE, so both bodies are the same size.
 VALUE='{"pool":{"min":4,"max":32},"timeoutMs":2500,"url":"pg://db-1.internal:5432/app","ssl":true,"replicas":["db-2.internal","db-3.internal"]}'
 
 for f in target/ssot.jar bench/target/benchmarks.jar; do

@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class BareVertxServer {
 
-  /** The value {@code loadtest/ceiling.sh} PUTs into SSOT: about 150 bytes. */
+  /** The value {@code loadtest/ceiling.sh} PUTs into SSOT: 136 bytes. */
   public static final String TYPICAL_VALUE = "{\"pool\":{\"min\":4,\"max\":32},\"timeoutMs\":2500,"
       + "\"url\":\"pg://db-1.internal:5432/app\",\"ssl\":true,\"replicas\":[\"db-2.internal\",\"db-3.internal\"]}";
 
