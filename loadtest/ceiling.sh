@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The ceiling run (SPEC §8): single-key GET on SSOT side by side with a bare Vert.x server that
+# answers a fixed body of the same size (io.ssot.bench.BareVertxServer, built from the project's
+# own code), in one run on this machine. Both servers are pinned to core 1 (one event loop
+# each), the load generators to core 0. Per protocol, both targets are warmed up, then measured
+# three times each, interleaved (ceiling, SSOT, ceiling, SSOT, ...) so drift hits both alike:
+#   wrk     HTTP/1.1, 1 thread, 64 connections, --latency
+#   h2load  h2c, 64 connections x 10 streams (percentiles from its --log-file)
+# Prints req/s (median of the 3 runs), p50 and p99 of the median run, and SSOT/ceiling.
+#
+#   loadtest/ceiling.sh [duration=20s] [ceilingPort=18091] [ssotPort=18092]
+#
+# Builds nothing. Prerequisites (from the repository root):
+#   mvn -q -DskipTests install              # target/ssot.jar, and the server for bench/
+#   mvn -q -f bench/pom.xml package          # bench/target/benchmarks.jar (BareVertxServer)
+#   apt-get install wrk nghttp2-client       # wrk, h2load; taskset and curl are needed too
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-20s}
+SECS=${DURATION%s}
+CEIL_PORT=${2:-18091}
+SSOT_PORT=${3:-18092}
+KEY_PATH=/v1/kv/payments/prod/db
+# The same 136-byte value as BareVertxServer.TYPICAL_VALUE, so both bodies are the same size.
+VALUE='{"pool":{"min":4,"max":32},"timeoutMs":2500,"url":"pg://db-1.internal:5432/app","ssl":true,"replicas":["db-2.internal","db-3.internal"]}'
+
+for f in target/ssot.jar bench/target/benchmarks.jar; do
+  [ -f "$f" ] || { echo "missing $f: build it first (see the header of $0)" >&2; exit 2; }
+done
+for c in wrk h2load taskset curl; do
+  command -v "$c" > /dev/null || { echo "missing $c (apt-get install wrk nghttp2-client util-linux curl)" >&2; exit 2; }
+done
+
+DIR=$(mktemp -d /tmp/ssot-ceiling.XXXXXX)
+CEIL_PID=
+SSOT_PID=
+cleanup() {
+  for p in $CEIL_PID $SSOT_PID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+taskset -c 1 java -cp bench/target/benchmarks.jar io.ssot.bench.BareVertxServer "$CEIL_PORT" > "$DIR/ceiling.log" 2>&1 &
+CEIL_PID=$!
+SSOT_HTTP_PORT=$SSOT_PORT SSOT_DATA_DIR="$DIR/data" SSOT_HTTP_EVENT_LOOPS=1 \
+  taskset -c 1 java -jar target/ssot.jar > "$DIR/ssot.log" 2>&1 &
+SSOT_PID=$!
+CEIL=http://127.0.0.1:$CEIL_PORT$KEY_PATH
+SSOT=http://127.0.0.1:$SSOT_PORT$KEY_PATH
+until curl -sf -o /dev/null "http://127.0.0.1:$SSOT_PORT/health/ready"; do sleep 0.1; done
+until curl -sf -o /dev/null "$CEIL"; do sleep 0.1; done
+curl -sf -X PUT "$SSOT?durability=local" -H 'Content-Type: application/json' -d "$VALUE" > /dev/null
+echo "bodies: ceiling $(curl -s -o /dev/null -w '%{size_download}' "$CEIL") B, SSOT $(curl -s -o /dev/null -w '%{size_download}' "$SSOT") B;" \
+  "duration ${SECS}s per run; $(date -u +%FT%TZ) on $(nproc) cores"
+
+# wrk's latency figures in ms (it prints us, ms or s).
+to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }; printf "%.2f", v }'; }
+
+# run <target> <h1|h2c> <url> <out>: one measured run, appends "target proto rps p50ms p99ms" to results.
+run() {
+  local target=$1 proto=$2 url=$3 out=$4
+  if [ "$proto" = h1 ]; then
+    taskset -c 0 wrk -t1 -c64 -d"$SECS"s --latency "$url" > "$out"
+    grep -qE "Non-2xx|Socket errors" "$out" && echo "WARNING $target $proto: $(grep -E 'Non-2xx|Socket errors' "$out" | tr -s ' ')" >&2
+    local rps p50 p99
+    rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+    p50=$(awk '$1 == "50%" { print $2 }' "$out" | to_ms)
+    p99=$(awk '$1 == "99%" { print $2 }' "$out" | to_ms)
+    echo "$target HTTP/1.1 $rps $p50 $p99" >> "$DIR/results"
+  else
+    taskset -c 0 h2load -c64 -m10 -D"$SECS" --log-file="$out.log" "$url" > "$out"
+    grep -q "status codes: [0-9]* 2xx, 0 3xx, 0 4xx, 0 5xx" "$out" || echo "WARNING $target $proto: $(grep 'status codes' "$out")" >&2
+    grep -qE "requests: .* 0 failed, 0 errored" "$out" || echo "WARNING $target $proto: $(grep '^requests:' "$out")" >&2
+    local rps pct
+    rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$out")
+    pct=$(awk -F'\t' '$2 == 200 { print $3 }' "$out.log" | sort -n \
+      | awk '{ a[NR] = $1 } END { i50 = int(NR * 0.50 + 0.5); i99 = int(NR * 0.99 + 0.5); if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1;
+                                 printf "%.2f %.2f", a[i50] / 1000, a[i99] / 1000 }')
+    rm -f "$out.log"
+    echo "$target h2c $rps $pct" >> "$DIR/results"
+  fi
+  echo "  $(tail -1 "$DIR/results")"
+}
+
+for proto in h1 h2c; do
+  echo "== $proto: warm-up (${SECS}s each)"
+  run warmup "$proto" "$CEIL" "$DIR/w1" > /dev/null
+  run warmup "$proto" "$SSOT" "$DIR/w2" > /dev/null
+  for i in 1 2 3; do
+    echo "== $proto: run $i"
+    run ceiling "$proto" "$CEIL" "$DIR/c$i"
+    run ssot "$proto" "$SSOT" "$DIR/s$i"
+  done
+done
+
+echo
+PAIRED=
+printf "%-8s %-9s %12s %9s %9s %13s\n" target protocol "req/s" "p50 ms" "p99 ms" "SSOT/ceiling"
+for proto in HTTP/1.1 h2c; do
+  # The median run by throughput; its percentiles.
+  c=$(awk -v p="$proto" '$1 == "ceiling" && $2 == p' "$DIR/results" | sort -k3,3n | sed -n 2p)
+  s=$(awk -v p="$proto" '$1 == "ssot" && $2 == p' "$DIR/results" | sort -k3,3n | sed -n 2p)
+  echo "$c" | awk '{ printf "%-8s %-9s %12.0f %9s %9s %13s\n", $1, $2, $3, $4, $5, "" }'
+  ratio=$(awk -v a="$(echo "$s" | cut -d' ' -f3)" -v b="$(echo "$c" | cut -d' ' -f3)" 'BEGIN { printf "%.1f%%", 100 * a / b }')
+  echo "$s" | awk -v r="$ratio" '{ printf "%-8s %-9s %12.0f %9s %9s %13s\n", $1, $2, $3, $4, $5, r }'
+  # Each SSOT run against the ceiling run just before it: steadier when the machine's load drifts.
+  paired=$(paste <(awk -v p="$proto" '$1 == "ssot" && $2 == p { print $3 }' "$DIR/results") \
+                 <(awk -v p="$proto" '$1 == "ceiling" && $2 == p { print $3 }' "$DIR/results") \
+    | awk '{ printf "%.1f\n", 100 * $1 / $2 }')
+  PAIRED="$PAIRED  $proto SSOT/ceiling per run pair: $(echo $paired | sed 's/ /%, /g')%; median $(echo "$paired" | sort -n | sed -n 2p)%\n"
+done
+printf "%b" "$PAIRED"
+echo "(req/s: median of 3 runs; p50/p99: of that run; wrk -t1 -c64, h2load -c64 -m10; servers on core 1, load on core 0)"
