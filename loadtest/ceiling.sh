@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ceiling run (SPEC §8): single-key GET on SSOT side by side with a bare Vert.x server that
+# The ceiling run: single-key GET on SSOT side by side with a bare Vert.x server that
 # answers a fixed body of the same size (io.ssot.bench.BareVertxServer, built from the project's
 # own code), in one run on this machine. Both servers are pinned to core 1 (one event loop
 # each), the load generators to core 0. Per protocol, both targets are warmed up, then measured
