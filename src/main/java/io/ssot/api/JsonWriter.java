@@ -96,14 +96,6 @@ public final class JsonWriter {
     return this;
   }
 
-  /** An array element or top-level value that is already JSON. */
-  public JsonWriter rawValue(Buffer json) {
-    comma();
-    out.appendBuffer(json);
-    needComma = true;
-    return this;
-  }
-
   private void name(String name) {
     comma();
     out.appendByte((byte) '"').appendString(name).appendString("\":");

@@ -55,14 +55,14 @@ final class KvRoutes {
       }
       api.entryAt(key, atRevision)
           .map(entry -> {
-            respond(ctx, entry, raw, notMatching);
+            respond(ctx, key, entry, raw, notMatching);
             return entry;
           })
           .onFailure(ctx::fail);
       return;
     }
     if (wait == null) {
-      respond(ctx, store.get(key), raw, notMatching);
+      respond(ctx, key, store.get(key), raw, notMatching);
       return;
     }
     if (ifNoneMatch == null || notMatching == null) {
@@ -73,7 +73,7 @@ final class KvRoutes {
     Entry current = store.get(key);
     long currentRevision = current == null ? 0 : current.revision();
     if (!notMatching.contains(currentRevision)) {
-      respond(ctx, current, raw, notMatching);
+      respond(ctx, key, current, raw, notMatching);
       return;
     }
     long waitMillis = Math.min(wait.toMillis(), api.limits().maxWaitMillis());
@@ -81,21 +81,21 @@ final class KvRoutes {
     api.hub().awaitChange(key, from, waitMillis)
         .recover(e -> e instanceof TimeoutException ? Future.succeededFuture() : Future.failedFuture(e))
         .map(v -> {
-          respond(ctx, store.get(key), raw, notMatching);
+          respond(ctx, key, store.get(key), raw, notMatching);
           return v;
         })
         .onFailure(ctx::fail);
   }
 
   /** 200 with the entry (or its raw value), 304 when the client has it, 404 when absent. */
-  private void respond(RoutingContext ctx, Entry entry, boolean raw, List<Long> notMatching) {
+  private void respond(RoutingContext ctx, String key, Entry entry, boolean raw, List<Long> notMatching) {
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed()) {
       return;
     }
     Requests.withRevision(response, store.revision());
     if (entry == null) {
-      throw new ApiException(404, "key-not-found", "no key " + keyOf(ctx) + " at this revision");
+      throw new ApiException(404, "key-not-found", "no key " + key + " at this revision");
     }
     response.putHeader("ETag", Etags.of(entry.revision()));
     if (notMatching == null || notMatching.contains(entry.revision())) {
@@ -103,10 +103,6 @@ final class KvRoutes {
       return;
     }
     Requests.sendJson(ctx, 200, raw ? Buffer.buffer(entry.value()) : EntryJson.entry(entry));
-  }
-
-  private static String keyOf(RoutingContext ctx) {
-    return Requests.percentDecode(ctx.request().path().substring(KEY_PREFIX.length()));
   }
 
   // ---- GET /v1/kv?prefix= ----------------------------------------------------------------------

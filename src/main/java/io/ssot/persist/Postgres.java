@@ -23,7 +23,6 @@ public final class Postgres {
 
   private static final Logger LOG = LoggerFactory.getLogger(Postgres.class);
 
-  private final PgLocation location;
   private final Pool pool;
   private final WriteBehind writeBehind;
   private final PostgresDurability durability;
@@ -31,9 +30,8 @@ public final class Postgres {
   private final Vertx vertx;
   private final long retentionTimer;
 
-  private Postgres(PgLocation location, Pool pool, WriteBehind writeBehind, PostgresDurability durability,
+  private Postgres(Pool pool, WriteBehind writeBehind, PostgresDurability durability,
                    PgHistory history, Vertx vertx, long retentionTimer) {
-    this.location = location;
     this.pool = pool;
     this.writeBehind = writeBehind;
     this.durability = durability;
@@ -101,7 +99,7 @@ public final class Postgres {
     }
     LOG.info("Writing behind to {} from revision {}; its history starts at revision {}{}", pg, persisted + 1,
         history.floorRevision(), keep > 0 ? " and keeps the latest " + keep + " revisions" : "");
-    return new Postgres(pg, pool, writeBehind, durability, history, vertx, retentionTimer);
+    return new Postgres(pool, writeBehind, durability, history, vertx, retentionTimer);
   }
 
   /** Blocking, at start-up: the oldest revision {@code ssot_history} still holds. */
@@ -124,10 +122,6 @@ public final class Postgres {
 
   public WriteBehind writeBehind() {
     return writeBehind;
-  }
-
-  public PgLocation location() {
-    return location;
   }
 
   /** Drains what it can within {@code timeout}, then closes the pool; the rest stays in the outbox. */

@@ -86,10 +86,6 @@ final class KeyIndex {
     keys.remove(key);
   }
 
-  long size() {
-    return keys.size();
-  }
-
   /** Keys starting with {@code prefix}, strictly after {@code after} when it is not null. */
   Iterator<String> scan(String prefix, String after) {
     NavigableSet<String> tail = after != null && after.compareTo(prefix) >= 0
