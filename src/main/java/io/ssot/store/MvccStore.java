@@ -113,6 +113,9 @@ public final class MvccStore implements AutoCloseable {
     boolean more = false;
     while (keys.hasNext()) {
       String key = keys.next();
+      if (SystemKeys.isSystem(key)) {
+        continue;
+      }
       Entry entry = get(key);
       if (entry == null) {
         continue; // deleted since the index was read

@@ -2,6 +2,7 @@ package io.ssot.watch;
 
 import io.ssot.api.ApiException;
 import io.ssot.store.Keys;
+import io.ssot.store.SystemKeys;
 
 /** What a watch follows: one key exactly, or every key with a byte prefix. */
 public record WatchFilter(String key, String prefix) {
@@ -38,6 +39,6 @@ public record WatchFilter(String key, String prefix) {
   }
 
   boolean matches(String candidate) {
-    return key != null ? key.equals(candidate) : candidate.startsWith(prefix);
+    return key != null ? key.equals(candidate) : candidate.startsWith(prefix) && !SystemKeys.isSystem(candidate);
   }
 }

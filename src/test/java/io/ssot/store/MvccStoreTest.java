@@ -96,6 +96,19 @@ class MvccStoreTest {
     return new Txn.Op(Txn.OpType.GET, key, null);
   }
 
+  // ---- reserved space ------------------------------------------------------------------------
+
+  @Test
+  void listingsSkipTheReservedSpace() throws IOException {
+    open();
+    put("a", "1");
+    put(SystemKeys.TOKENS + "t1", "{}");
+    put("z", "2");
+    store.listingReady().join();
+    assertEquals(List.of("a", "z"), store.list("", null, 10).items().stream().map(Entry::key).toList());
+    assertEquals("{}", text(store.get(SystemKeys.TOKENS + "t1")), "still readable by the server itself");
+  }
+
   // ---- transactions --------------------------------------------------------------------------
 
   @Test
