@@ -1,10 +1,11 @@
 package io.ssot;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -12,20 +13,21 @@ import java.util.function.Function;
 final class HttpVerticle extends VerticleBase {
 
   private final HttpServerOptions options;
-  private final Function<io.vertx.core.Vertx, Router> routerFactory;
+  private final Function<io.vertx.core.Vertx, Handler<HttpServerRequest>> handlerFactory;
   private final long shutdownMillis;
   private HttpServer server;
 
-  HttpVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Router> routerFactory, long shutdownMillis) {
+  HttpVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Handler<HttpServerRequest>> handlerFactory,
+      long shutdownMillis) {
     this.options = options;
-    this.routerFactory = routerFactory;
+    this.handlerFactory = handlerFactory;
     this.shutdownMillis = shutdownMillis;
   }
 
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(options)
-        .requestHandler(routerFactory.apply(vertx))
+        .requestHandler(handlerFactory.apply(vertx))
         .invalidRequestHandler(io.ssot.api.Routes::invalidRequest);
     return server.listen();
   }

@@ -973,9 +973,9 @@ class BadInputTest {
     State now = state();
     assertEquals(SENTINEL_VALUE, now.sentinel(), "the sentinel survived every bad input");
     String metrics = http.get("/metrics").body().toString();
-    assertTrue(metrics.contains("vertx_http_server_requests_total{code=\"400\""), "the HTTP metrics count by status");
+    assertTrue(metrics.contains("ssot_http_server_requests_seconds_count{code=\"400\""), "the HTTP metrics count by status");
     List<String> fiveHundreds = metrics.lines()
-        .filter(l -> l.startsWith("vertx_http_server_requests_total") && l.matches(".*code=\"5\\d\\d\".*"))
+        .filter(l -> l.startsWith("ssot_http_server_requests_seconds_count") && l.matches(".*code=\"5\\d\\d\".*"))
         .toList();
     assertTrue(fiveHundreds.isEmpty(), () -> "5xx answered: " + fiveHundreds);
     List<String> errors = LOG.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))

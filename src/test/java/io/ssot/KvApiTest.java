@@ -269,6 +269,7 @@ class KvApiTest {
     assertTrue(metrics.contains("ssot_store_compact_revision"));
     assertTrue(metrics.contains("ssot_watch_open"));
     assertTrue(metrics.contains("ssot_watch_slow_consumers_total"));
-    assertTrue(metrics.contains("route=\"/v1/kv/{key}\""), "request metrics are labelled by route template");
+    assertTrue(metrics.contains("ssot_http_server_requests_seconds_count{code=\"404\",method=\"GET\",route=\"/v1/kv/{key}\"}"),
+        "request metrics are labelled by route template, method and status: " + metrics);
   }
 }

@@ -5,6 +5,7 @@ import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -93,16 +94,26 @@ final class KvRoutes {
     if (response.ended() || response.closed()) {
       return;
     }
-    Requests.withRevision(response, store.revision());
+    long storeRevision = store.revision();
     if (entry == null) {
+      Requests.withRevision(response, storeRevision);
       throw new ApiException(404, "key-not-found", "no key " + key + " at this revision");
     }
-    response.putHeader("ETag", Etags.of(entry.revision()));
     if (notMatching == null || notMatching.contains(entry.revision())) {
-      response.setStatusCode(304).end();
+      Requests.withRevision(response, storeRevision).putHeader(HttpHeaders.ETAG, Etags.of(entry.revision()))
+          .setStatusCode(304).end();
       return;
     }
-    Requests.sendJson(ctx, 200, raw ? Buffer.buffer(entry.value()) : EntryJson.entry(entry));
+    sendEntry(response, entry, raw, storeRevision);
+  }
+
+  /** 200 with the entry, or with its value alone when {@code raw}; also {@link FastGet}'s answer. */
+  static void sendEntry(HttpServerResponse response, Entry entry, boolean raw, long storeRevision) {
+    Requests.withRevision(response, storeRevision)
+        .putHeader(HttpHeaders.ETAG, Etags.of(entry.revision()))
+        .putHeader(HttpHeaders.CONTENT_TYPE, Requests.APPLICATION_JSON)
+        .setStatusCode(200)
+        .end(raw ? Buffer.buffer(entry.value()) : EntryJson.entry(entry));
   }
 
   // ---- GET /v1/kv?prefix= ----------------------------------------------------------------------

@@ -2,6 +2,7 @@ package io.ssot.api;
 
 import io.ssot.store.Keys;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -109,11 +110,15 @@ final class Requests {
                 + e.getMessage()).header("Retry-After", "1")));
   }
 
+  // Pre-encoded header names and values: Vert.x writes them without re-encoding per response.
+  static final CharSequence X_SSOT_REVISION = HttpHeaders.createOptimized("X-SSOT-Revision");
+  static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
   static HttpServerResponse withRevision(HttpServerResponse response, long storeRevision) {
-    return response.putHeader("X-SSOT-Revision", Long.toString(storeRevision));
+    return response.putHeader(X_SSOT_REVISION, Long.toString(storeRevision));
   }
 
   static void sendJson(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(body);
   }
 }

@@ -1,6 +1,7 @@
 package io.ssot.api;
 
 import io.ssot.store.StoreException;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -16,8 +17,13 @@ public final class Routes {
   private Routes() {
   }
 
+  /** Every request: single-key reads through {@link FastGet}, the rest through the router. */
+  public static Handler<HttpServerRequest> handler(Vertx vertx, Api api, java.util.function.Consumer<Router> extra) {
+    return new FastGet(api.store(), router(vertx, api, extra));
+  }
+
   /** @param extra mounts routes that live outside this package (watch, health, metrics) */
-  public static Router router(Vertx vertx, Api api, java.util.function.Consumer<Router> extra) {
+  static Router router(Vertx vertx, Api api, java.util.function.Consumer<Router> extra) {
     Router router = Router.router(vertx);
     router.route().order(-1).handler(Routes::guardPath);
     new KvRoutes(api).mount(router);

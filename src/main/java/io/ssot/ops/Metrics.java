@@ -11,15 +11,15 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ssot.persist.WriteBehind;
 import io.ssot.store.MvccStore;
 import io.ssot.watch.WatchHub;
-import io.vertx.micrometer.Label;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
-import java.util.EnumSet;
 
 /**
- * The Prometheus registry: Vert.x's own HTTP metrics (rate and latency per route template,
- * method and status; never the raw path, so cardinality stays bounded), the JVM's, and the
- * store's and watches' gauges.
+ * The Prometheus registry: HTTP request rate and latency per route template, method and status
+ * (never the raw path, so cardinality stays bounded), Vert.x's pool and client metrics, the
+ * JVM's, and the store's and watches' gauges.
  */
 public final class Metrics {
 
@@ -36,14 +36,15 @@ public final class Metrics {
     return registry;
   }
 
-  public MicrometerMetricsFactory vertxMetricsFactory() {
-    return new MicrometerMetricsFactory(registry);
+  /** Vert.x Micrometer's metrics, with HTTP server requests recorded by {@link RequestMetrics}. */
+  public VertxMetricsFactory vertxMetricsFactory() {
+    MicrometerMetricsFactory micrometer = new MicrometerMetricsFactory(registry);
+    RequestMetrics requests = new RequestMetrics(registry);
+    return options -> new ServerVertxMetrics(micrometer.metrics(options), requests);
   }
 
   public static MicrometerMetricsOptions vertxMetricsOptions() {
-    return new MicrometerMetricsOptions()
-        .setEnabled(true)
-        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE));
+    return new MicrometerMetricsOptions().setEnabled(true).addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
   }
 
   /** PostgreSQL write-behind: persisted revision, outbox depth and circuit (0 closed, 1 half-open, 2 open). */

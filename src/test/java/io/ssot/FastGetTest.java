@@ -1,0 +1,75 @@
+package io.ssot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Single-key reads answered before the router ({@code api.FastGet}) are the same answers the
+ * router gives: the same request spelled so that only the router takes it (an escaped character in
+ * the key) must get the same status, headers and body, over HTTP/1.1 and h2c.
+ */
+class FastGetTest {
+
+  private static TestServer server;
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = TestServer.start();
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() {
+    vertx.close().await();
+    server.close();
+  }
+
+  @Test
+  void theFastAnswerIsTheRoutersAnswer() {
+    try (Http h1 = new Http(vertx, server.port()); Http h2 = Http.h2c(vertx, server.port())) {
+      assertEquals(201, h1.put("/v1/kv/fast/get-me", "{\"a\": [1, 2, \"\\u00e9\"]}").status());
+      for (Http http : List.of(h1, h2)) {
+        for (String query : List.of("", "?raw=true")) {
+          Http.Response fast = http.get("/v1/kv/fast/get-me" + query);
+          Http.Response routed = http.get("/v1/kv/fast/get%2Dme" + query);
+          assertEquals(200, fast.status(), fast::toString);
+          assertEquals(routed.status(), fast.status());
+          assertEquals(routed.body(), fast.body(), query);
+          assertEquals(headers(routed), headers(fast), query);
+        }
+      }
+      String metrics = h1.get("/metrics").body().toString();
+      assertTrue(metrics.contains("ssot_http_server_requests_seconds_count{code=\"200\",method=\"GET\",route=\"/v1/kv/{key}\"} 8"),
+          "fast answers are counted under the route template: " + metrics);
+    }
+  }
+
+  @Test
+  void whatTheFastPathDoesNotTakeTheRouterAnswers() {
+    try (Http http = new Http(vertx, server.port())) {
+      assertEquals(404, http.get("/v1/kv/fast/absent").status());
+      assertEquals(400, http.get("/v1/kv/fast//double").status());
+      assertEquals(400, http.get("/v1/kv/fast/trailing/").status());
+      assertEquals(400, http.get("/v1/kv/fast/x?raw=maybe").status());
+      long rev = http.put("/v1/kv/fast/etag", "1").json().getLong("revision");
+      assertEquals(304, http.get("/v1/kv/fast/etag", Map.of("If-None-Match", "\"" + rev + "\"")).status());
+      assertEquals(304, http.get("/v1/kv/fast/etag?raw=true", Map.of("If-None-Match", "\"" + rev + "\"")).status());
+      assertEquals(200, http.get("/v1/kv/fast/etag?raw=true&atRevision=" + rev).status());
+    }
+  }
+
+  private static Map<String, String> headers(Http.Response response) {
+    Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    response.headers().forEach(h -> headers.put(h.getKey(), h.getValue()));
+    return headers;
+  }
+}
