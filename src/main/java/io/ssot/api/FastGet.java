@@ -23,10 +23,12 @@ public final class FastGet implements Handler<HttpServerRequest> {
   static final String ROUTE = "/v1/kv/{key}";
 
   private final MvccStore store;
+  private final EntryBodies bodies;
   private final Handler<HttpServerRequest> router;
 
-  public FastGet(MvccStore store, Handler<HttpServerRequest> router) {
+  FastGet(MvccStore store, EntryBodies bodies, Handler<HttpServerRequest> router) {
     this.store = store;
+    this.bodies = bodies;
     this.router = router;
   }
 
@@ -57,7 +59,7 @@ public final class FastGet implements Handler<HttpServerRequest> {
       return false;
     }
     request.routed(ROUTE); // the route template the request metrics count it under
-    KvRoutes.sendEntry(request.response(), entry, raw, store.revision());
+    KvRoutes.sendEntry(request.response(), entry, bodies.body(entry, raw), store.revision());
     return true;
   }
 }

@@ -23,10 +23,12 @@ final class KvRoutes {
 
   private final Api api;
   private final MvccStore store;
+  private final EntryBodies bodies;
 
-  KvRoutes(Api api) {
+  KvRoutes(Api api, EntryBodies bodies) {
     this.api = api;
     this.store = api.store();
+    this.bodies = bodies;
   }
 
   void mount(Router router) {
@@ -56,14 +58,14 @@ final class KvRoutes {
       }
       api.entryAt(key, atRevision)
           .map(entry -> {
-            respond(ctx, key, entry, raw, notMatching);
+            respond(ctx, key, entry, false, raw, notMatching);
             return entry;
           })
           .onFailure(ctx::fail);
       return;
     }
     if (wait == null) {
-      respond(ctx, key, store.get(key), raw, notMatching);
+      respond(ctx, key, store.get(key), true, raw, notMatching);
       return;
     }
     if (ifNoneMatch == null || notMatching == null) {
@@ -74,7 +76,7 @@ final class KvRoutes {
     Entry current = store.get(key);
     long currentRevision = current == null ? 0 : current.revision();
     if (!notMatching.contains(currentRevision)) {
-      respond(ctx, key, current, raw, notMatching);
+      respond(ctx, key, current, true, raw, notMatching);
       return;
     }
     long waitMillis = Math.min(wait.toMillis(), api.limits().maxWaitMillis());
@@ -82,14 +84,15 @@ final class KvRoutes {
     api.hub().awaitChange(key, from, waitMillis)
         .recover(e -> e instanceof TimeoutException ? Future.succeededFuture() : Future.failedFuture(e))
         .map(v -> {
-          respond(ctx, key, store.get(key), raw, notMatching);
+          respond(ctx, key, store.get(key), true, raw, notMatching);
           return v;
         })
         .onFailure(ctx::fail);
   }
 
   /** 200 with the entry (or its raw value), 304 when the client has it, 404 when absent. */
-  private void respond(RoutingContext ctx, String key, Entry entry, boolean raw, List<Long> notMatching) {
+  private void respond(RoutingContext ctx, String key, Entry entry, boolean current, boolean raw,
+      List<Long> notMatching) {
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed()) {
       return;
@@ -104,16 +107,17 @@ final class KvRoutes {
           .setStatusCode(304).end();
       return;
     }
-    sendEntry(response, entry, raw, storeRevision);
+    sendEntry(response, entry, current ? bodies.body(entry, raw) : EntryBodies.render(entry, raw),
+        storeRevision);
   }
 
   /** 200 with the entry, or with its value alone when {@code raw}; also {@link FastGet}'s answer. */
-  static void sendEntry(HttpServerResponse response, Entry entry, boolean raw, long storeRevision) {
+  static void sendEntry(HttpServerResponse response, Entry entry, Buffer body, long storeRevision) {
     Requests.withRevision(response, storeRevision)
         .putHeader(HttpHeaders.ETAG, Etags.of(entry.revision()))
         .putHeader(HttpHeaders.CONTENT_TYPE, Requests.APPLICATION_JSON)
         .setStatusCode(200)
-        .end(raw ? Buffer.buffer(entry.value()) : EntryJson.entry(entry));
+        .end(body);
   }
 
   // ---- GET /v1/kv?prefix= ----------------------------------------------------------------------

@@ -17,16 +17,21 @@ public final class Routes {
   private Routes() {
   }
 
-  /** Every request: single-key reads through {@link FastGet}, the rest through the router. */
+  /**
+   * The handler of one event loop's server: single-key reads through {@link FastGet}, the rest
+   * through the router.
+   *
+   * @param extra mounts routes that live outside this package (watch, health, metrics)
+   */
   public static Handler<HttpServerRequest> handler(Vertx vertx, Api api, java.util.function.Consumer<Router> extra) {
-    return new FastGet(api.store(), router(vertx, api, extra));
+    EntryBodies bodies = new EntryBodies(); // one per event loop: no sharing between cores
+    return new FastGet(api.store(), bodies, router(vertx, api, bodies, extra));
   }
 
-  /** @param extra mounts routes that live outside this package (watch, health, metrics) */
-  static Router router(Vertx vertx, Api api, java.util.function.Consumer<Router> extra) {
+  private static Router router(Vertx vertx, Api api, EntryBodies bodies, java.util.function.Consumer<Router> extra) {
     Router router = Router.router(vertx);
     router.route().order(-1).handler(Routes::guardPath);
-    new KvRoutes(api).mount(router);
+    new KvRoutes(api, bodies).mount(router);
     new TxnRoutes(api).mount(router);
     new HistoryRoutes(api).mount(router);
     extra.accept(router);

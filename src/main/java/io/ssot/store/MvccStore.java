@@ -38,6 +38,7 @@ public final class MvccStore implements AutoCloseable {
   private boolean closed;
   private final List<LongConsumer> commitListeners = new CopyOnWriteArrayList<>();
   private volatile long revision;
+  private final ReadCache cache = new ReadCache();
   private volatile long compactRevision;
   /** Set when a commit reached the log but not the map: writes stop until a restart replays it. */
   private volatile String writeFailure;
@@ -91,8 +92,18 @@ public final class MvccStore implements AutoCloseable {
 
   /** The current entry of {@code key}, or {@code null}. */
   public Entry get(String key) {
+    Entry cached = cache.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    long before = revision;
     byte[] stored = kv.get(key);
-    return stored == null ? null : EntryCodec.decodeStored(key, stored);
+    if (stored == null) {
+      return null;
+    }
+    Entry entry = EntryCodec.decodeStored(key, stored);
+    cache.offer(entry, before, this);
+    return entry;
   }
 
   /** Completes when prefix listing is available (the key index is built). */
@@ -389,6 +400,10 @@ public final class MvccStore implements AutoCloseable {
       throw new Unavailable(writeFailure);
     } finally {
       revision = rev;
+      // After the new revision is visible, so a reader racing this commit drops what it read.
+      for (Entry change : changes) {
+        cache.invalidate(change.key());
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package io.ssot.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -107,6 +108,58 @@ class MvccStoreTest {
     store.listingReady().join();
     assertEquals(List.of("a", "z"), store.list("", null, 10).items().stream().map(Entry::key).toList());
     assertEquals("{}", text(store.get(SystemKeys.TOKENS + "t1")), "still readable by the server itself");
+  }
+
+  // ---- read cache ----------------------------------------------------------------------------
+
+  @Test
+  void readsRacingWritesNeverKeepAStaleEntry() throws Exception {
+    open();
+    put("hot", "0");
+    int writes = 20_000;
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    List<Thread> readers = new java.util.ArrayList<>();
+    for (int r = 0; r < 3; r++) {
+      Thread reader = new Thread(() -> {
+        long last = 0;
+        while (!done.get()) {
+          long rev = store.get("hot").revision();
+          if (rev < last) {
+            failure.set("revision went back from " + last + " to " + rev);
+          }
+          last = rev;
+        }
+      });
+      reader.start();
+      readers.add(reader);
+    }
+    long lastRevision = 0;
+    for (int i = 1; i <= writes; i++) {
+      lastRevision = put("hot", Integer.toString(i));
+      if (i % 1000 == 0) {
+        assertEquals(lastRevision, store.get("hot").revision(), "a read after a write sees it");
+      }
+    }
+    done.set(true);
+    for (Thread reader : readers) {
+      reader.join();
+    }
+    assertEquals(null, failure.get());
+    assertEquals(Integer.toString(writes), text(store.get("hot")));
+    assertEquals(lastRevision, store.get("hot").revision());
+    delete("hot");
+    assertEquals(null, store.get("hot"), "a delete drops the cached entry");
+  }
+
+  @Test
+  void repeatedReadsOfAnUnchangedKeyShareOneEntry() throws IOException {
+    open();
+    put("k", "1");
+    Entry first = store.get("k");
+    assertSame(first, store.get("k"));
+    put("k", "2");
+    assertEquals("2", text(store.get("k")));
   }
 
   // ---- transactions --------------------------------------------------------------------------

@@ -1,0 +1,37 @@
+package io.ssot.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.ssot.store.Entry;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class EntryBodiesTest {
+
+  private static Entry entry(String value, long revision) {
+    return new Entry("a/b", value.getBytes(StandardCharsets.UTF_8), revision, 1, revision, revision - 1, 0, "me");
+  }
+
+  @Test
+  void anAnswerIsReusedOnlyForTheEntryItWasBuiltFrom() {
+    EntryBodies bodies = new EntryBodies();
+    Entry first = entry("{\"v\":1}", 1);
+    assertSame(bodies.body(first, false), bodies.body(first, false));
+    assertEquals(EntryJson.entry(first), bodies.body(first, false));
+    assertEquals("{\"v\":1}", bodies.body(first, true).toString());
+
+    Entry equalButNewer = entry("{\"v\":1}", 2);
+    assertEquals(EntryJson.entry(equalButNewer), bodies.body(equalButNewer, false), "a new revision, a new answer");
+    Entry older = entry("{\"v\":0}", 1);
+    assertEquals("{\"v\":0}", bodies.body(older, true).toString(), "another instance is never served another's body");
+  }
+
+  @Test
+  void largeValuesAreRenderedEachTime() {
+    EntryBodies bodies = new EntryBodies();
+    Entry large = entry("\"" + "x".repeat(20_000) + "\"", 1);
+    assertEquals(EntryJson.entry(large), bodies.body(large, false));
+    assertEquals(20_002, bodies.body(large, true).length());
+  }
+}
