@@ -113,11 +113,12 @@ final class KvRoutes {
 
   /** 200 with the entry, or with its value alone when {@code raw}; also {@link FastGet}'s answer. */
   static void sendEntry(HttpServerResponse response, Entry entry, Buffer body, long storeRevision) {
-    Requests.withRevision(response, storeRevision)
-        .putHeader(HttpHeaders.ETAG, Etags.of(entry.revision()))
-        .putHeader(HttpHeaders.CONTENT_TYPE, Requests.APPLICATION_JSON)
-        .setStatusCode(200)
-        .end(body);
+    // add, not set: the headers are fresh, so there is nothing to replace.
+    response.headers()
+        .add(Requests.X_SSOT_REVISION, Long.toString(storeRevision))
+        .add(HttpHeaders.ETAG, Etags.of(entry.revision()))
+        .add(HttpHeaders.CONTENT_TYPE, Requests.APPLICATION_JSON);
+    response.setStatusCode(200).end(body);
   }
 
   // ---- GET /v1/kv?prefix= ----------------------------------------------------------------------

@@ -42,6 +42,8 @@ public final class BareVertxServer {
         .setPort(port)
         .setHttp2ClearTextEnabled(true)
         .setTcpNoDelay(true)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
         .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(1000));
     vertx.createHttpServer(options)
         .requestHandler(request -> {
