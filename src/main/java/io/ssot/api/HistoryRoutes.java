@@ -37,6 +37,14 @@ final class HistoryRoutes {
 
   private void history(RoutingContext ctx) {
     String key = Requests.key(ctx.request(), HISTORY_PREFIX);
+    history(ctx, key, "key", key);
+  }
+
+  /**
+   * Answers with the history of the store key {@code key}, named in the response as
+   * {@code nameField: name} (schemas are stored under a reserved key but named by their prefix).
+   */
+  void history(RoutingContext ctx, String key, String nameField, String name) {
     Params params = new Params(ctx.request());
     int limit = (int) params.longIn("limit", 100, 1, 1000);
     long before = params.longIn("before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
@@ -48,11 +56,11 @@ final class HistoryRoutes {
     // Done locally when the page is full or the key's first change is on it; else older versions
     // may lie below the compact revision, where only the archive has them.
     if (archive == null || local.next() != null || (oldest != null && oldest.prevRevision() == 0)) {
-      send(ctx, key, items, local.next());
+      send(ctx, nameField, name, items, local.next());
       return;
     }
     if (items.size() == limit) {
-      send(ctx, key, items, oldest.revision()); // the archive holds the older versions
+      send(ctx, nameField, name, items, oldest.revision()); // the archive holds the older versions
       return;
     }
     long below = oldest == null ? Math.min(before, compactRevision) : oldest.revision();
@@ -61,7 +69,7 @@ final class HistoryRoutes {
       if (oldest == null && floor > 1 && before <= floor) {
         throw new StoreException.Compacted(before - 1, floor);
       }
-      send(ctx, key, items, null); // everything older is gone from the archive too
+      send(ctx, nameField, name, items, null); // everything older is gone from the archive too
       return;
     }
     int wanted = limit - items.size();
@@ -69,16 +77,16 @@ final class HistoryRoutes {
         .map(older -> {
           List<Entry> all = new ArrayList<>(items);
           all.addAll(older.subList(0, Math.min(wanted, older.size())));
-          send(ctx, key, all, older.size() > wanted ? all.get(all.size() - 1).revision() : null);
+          send(ctx, nameField, name, all, older.size() > wanted ? all.get(all.size() - 1).revision() : null);
           return older;
         })
         .onFailure(ctx::fail);
   }
 
   /** {@code next} is the {@code before} of the following page, null on the last. */
-  private void send(RoutingContext ctx, String key, List<Entry> items, Long next) {
-    JsonWriter json = new JsonWriter(256).beginObject().field("key", key).beginArray("items");
-    for (Entry e : items) {
+  private void send(RoutingContext ctx, String nameField, String name, List<Entry> items, Long next) {
+    JsonWriter json = new JsonWriter(256).beginObject().field(nameField, name).beginArray("items");
+    for (Entry e : api.cipher().open(items)) {
       json.beginObject().field("revision", e.revision()).field("type", e.isDelete() ? "delete" : "put");
       if (!e.isDelete()) {
         json.rawField("value", e.value());
@@ -98,6 +106,7 @@ final class HistoryRoutes {
   private void rollback(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     RequestBody.read(req, api.limits().maxTxnBytes())
+        .compose(body -> api.schemasLoaded().map(body))
         .compose(body -> {
           String key = Requests.key(req, ROLLBACK_PREFIX);
           boolean sync = Requests.sync(new Params(req), api);
@@ -106,7 +115,9 @@ final class HistoryRoutes {
           return api.entryAt(key, toRevision).map(then -> {
             api.durability().admitWrite();
             if (then != null) {
-              return store.put(key, then.value(), Precondition.NONE, Requests.PRINCIPAL).entry().revision();
+              // Opened and sealed again: the value is checked and encrypted as the key's rules are now.
+              byte[] value = api.admit(key, api.cipher().open(key, then.value()));
+              return store.put(key, value, Precondition.NONE, Requests.PRINCIPAL).entry().revision();
             }
             Entry marker = store.delete(key, Precondition.NONE, Requests.PRINCIPAL);
             return marker == null ? store.revision() : marker.revision();

@@ -102,7 +102,8 @@ final class KvRoutes {
       response.setStatusCode(304).end();
       return;
     }
-    Requests.sendJson(ctx, 200, raw ? Buffer.buffer(entry.value()) : EntryJson.entry(entry));
+    Entry open = api.cipher().open(entry);
+    Requests.sendJson(ctx, 200, raw ? Buffer.buffer(open.value()) : EntryJson.entry(open));
   }
 
   // ---- GET /v1/kv?prefix= ----------------------------------------------------------------------
@@ -123,7 +124,9 @@ final class KvRoutes {
     String listPrefix = prefix;
     Future.fromCompletionStage(store.listingReady(), ctx.vertx().getOrCreateContext())
         .map(v -> {
-          sendPage(ctx, store.list(listPrefix, after, limit), keysOnly);
+          MvccStore.ListPage page = store.list(listPrefix, after, limit);
+          sendPage(ctx, keysOnly ? page : new MvccStore.ListPage(page.revision(),
+              api.cipher().open(page.items()), page.more()), keysOnly);
           return v;
         })
         .onFailure(ctx::fail);
@@ -171,6 +174,7 @@ final class KvRoutes {
   private void put(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     RequestBody.read(req, api.limits().maxValueBytes())
+        .compose(body -> api.schemasLoaded().map(body))
         .compose(body -> {
           String key = Requests.key(req, KEY_PREFIX);
           Params params = new Params(req);
@@ -179,6 +183,7 @@ final class KvRoutes {
           Requests.requireJson(req);
           byte[] value = body.getBytes();
           api.json().validate(value);
+          value = api.admit(key, value);
           api.durability().admitWrite();
           MvccStore.WriteResult written = store.put(key, value, pre, Requests.PRINCIPAL);
           Entry e = written.entry();

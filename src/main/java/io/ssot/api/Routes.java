@@ -1,10 +1,18 @@
 package io.ssot.api;
 
+import io.ssot.schema.InvalidSchema;
+import io.ssot.schema.SchemaViolation;
+import io.ssot.schema.Violation;
+import io.ssot.security.ValueCipher;
 import io.ssot.store.StoreException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +31,7 @@ public final class Routes {
     new KvRoutes(api).mount(router);
     new TxnRoutes(api).mount(router);
     new HistoryRoutes(api).mount(router);
+    new SchemaRoutes(api).mount(router);
     extra.accept(router);
     router.route().failureHandler(Routes::failure);
     router.errorHandler(404, ctx -> Problems.send(ctx.response(),
@@ -89,6 +98,15 @@ public final class Routes {
     if (failure instanceof StoreException.TooLarge t) {
       return new ApiException(413, "too-large", t.getMessage());
     }
+    if (failure instanceof SchemaViolation v) {
+      return new ApiException(422, "schema-violation", v.getMessage()).with("violations", listed(v.violations()));
+    }
+    if (failure instanceof InvalidSchema s) {
+      return new ApiException(422, "invalid-schema", s.getMessage()).with("violations", listed(s.problems()));
+    }
+    if (failure instanceof ValueCipher.Undecryptable u) {
+      return new ApiException(503, "undecryptable", u.getMessage()).header("Retry-After", "60");
+    }
     if (failure instanceof StoreException.Unavailable u) {
       return new ApiException(503, "unavailable", u.getMessage()).header("Retry-After", "1");
     }
@@ -99,6 +117,18 @@ public final class Routes {
       return new ApiException(status, "http-" + status, detail);
     }
     return new ApiException(500, "internal", "internal error");
+  }
+
+  private static List<Map<String, String>> listed(List<Violation> violations) {
+    List<Map<String, String>> out = new ArrayList<>(violations.size());
+    for (Violation v : violations) {
+      Map<String, String> item = new LinkedHashMap<>();
+      item.put("prefix", v.prefix());
+      item.put("instanceLocation", v.instanceLocation());
+      item.put("message", v.message());
+      out.add(item);
+    }
+    return out;
   }
 
   /** The answer to a request the HTTP codec could not parse (line or headers too long, bad syntax). */
