@@ -175,16 +175,40 @@ class EncryptionAtRestTest {
     Map<String, String> noKey = settings(null);
     noKey.put("encryption.prefixes", "");
     noKey.put("data.dir", dataDir.toString());
-    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestServer.start(noKey));
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> TestServer.start(noKey));
     assertTrue(refused.getMessage().contains("SSOT_ENCRYPTION_KEY_FILE"), refused::getMessage);
     Map<String, String> otherKey = settings(newKeyFile());
     otherKey.put("data.dir", dataDir.toString());
-    IllegalStateException wrong = assertThrows(IllegalStateException.class, () -> TestServer.start(otherKey));
+    IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> TestServer.start(otherKey));
     assertTrue(wrong.getMessage().contains("not hold the key"), wrong::getMessage);
     Map<String, String> sameKey = settings(keyFile);
     sameKey.put("data.dir", dataDir.toString());
     try (TestServer again = TestServer.start(sameKey); Http http = new Http(vertx, again.port())) {
       assertEquals(secret, http.get("/v1/kv/vault-a").json().getString("value").replace("-txn", ""));
+    }
+  }
+
+  @Test
+  void anAlteredCiphertextIsAClearErrorOnEveryReadPath() throws Exception {
+    Map<String, String> local = settings(keyFile);
+    local.remove("pg.url");
+    try (TestServer server = TestServer.start(local); Http http = new Http(vertx, server.port());
+         WatchClients.Ws ws = new WatchClients.Ws(vertx, server.port())) {
+      ws.send(new JsonObject().put("op", "watch").put("id", "w").put("prefix", "secret/"));
+      assertTrue(ws.next().getBoolean("created"));
+      ValueCipher cipher = ValueCipher.configure(keyFile.toString(), "secret/");
+      byte[] sealed = cipher.seal("secret/other", "1".getBytes(StandardCharsets.UTF_8));
+      // Bytes sealed for another key, written straight into the store: the tag cannot verify.
+      server.server().store().put("secret/moved", sealed, io.ssot.store.Precondition.NONE, "test");
+      for (String uri : List.of("/v1/kv/secret/moved", "/v1/kv/secret/moved?raw=true", "/v1/kv?prefix=secret/",
+          "/v1/history/secret/moved")) {
+        Http.Response r = http.get(uri);
+        assertEquals(503, r.status(), uri + " -> " + r);
+        assertEquals("undecryptable", r.json().getString("code"));
+      }
+      JsonObject ended = ws.next();
+      assertEquals("undecryptable", ended.getString("error"), ended::encode);
+      assertEquals(200, http.get("/v1/kv?prefix=secret/&keysOnly=true").status(), "keys are not encrypted");
     }
   }
 

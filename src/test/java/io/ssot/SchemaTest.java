@@ -80,6 +80,27 @@ class SchemaTest {
   }
 
   @Test
+  void largeValuesAreCheckedToo() {
+    assertEquals(201, http.put("/v1/schemas/svc6", "{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}").status());
+    StringBuilder valid = new StringBuilder("[");
+    for (int i = 0; i < 40_000; i++) {
+      valid.append(i == 0 ? "" : ",").append(i);
+    }
+    String big = valid.append("]").toString();
+    assertTrue(big.length() > 128 << 10);
+    assertEquals(201, http.put("/v1/kv/svc6/big", big).status());
+    String invalid = big.substring(0, big.length() - 1) + ",\"x\"]";
+    Http.Response r = http.put("/v1/kv/svc6/big", invalid);
+    assertEquals(422, r.status());
+    assertEquals("/40000", r.json().getJsonArray("violations").getJsonObject(0).getString("instanceLocation"));
+    Http.Response txn = http.post("/v1/txn", "{\"success\":[{\"op\":\"put\",\"key\":\"svc6/a\",\"value\":" + big
+        + "},{\"op\":\"put\",\"key\":\"svc6/b\",\"value\":" + invalid + "}]}");
+    assertEquals(422, txn.status());
+    assertEquals(404, http.get("/v1/kv/svc6/a").status());
+    assertEquals(big, http.get("/v1/kv/svc6/big?raw=true").body().toString());
+  }
+
+  @Test
   void nestedPrefixesMustAllBeSatisfied() {
     assertEquals(201, http.put("/v1/schemas/svc2", "{\"type\":\"object\"}").status());
     assertEquals(201, http.put("/v1/schemas/svc2/limits", "{\"properties\":{\"max\":{\"type\":\"integer\"}}}").status());
@@ -213,7 +234,8 @@ class SchemaTest {
       for (String body : List.of("{\"$ref\":\"" + remote + "\"}",
           "{\"properties\":{\"a\":{\"$ref\":\"" + remote + "#/x\"}}}",
           "{\"$id\":\"" + remote + "\",\"$ref\":\"other.json\"}",
-          "{\"$ref\":\"file:///etc/passwd\"}")) {
+          "{\"$ref\":\"file:///etc/passwd\"}", "{\"$ref\":\"classpath:logback.xml\"}",
+          "{\"$ref\":\"classpath:draft/2020-12/schema\"}")) {
         Http.Response r = http.put("/v1/schemas/remote", body);
         assertEquals(422, r.status(), body + " -> " + r);
         assertEquals("invalid-schema", r.json().getString("code"));
@@ -250,10 +272,14 @@ class SchemaTest {
     Http.Response huge = http.put("/v1/schemas/hostile3", big.toString());
     assertTrue(huge.status() == 201 || huge.status() == 422, huge::toString);
     if (huge.status() == 201) {
-      int status = http.put("/v1/kv/hostile3/x", "{\"a\":1}").status();
-      assertEquals(422, status);
-      assertEquals(201, http.put("/v1/kv/hostile3/y", "\"s\"").status());
+      // Valid or not, each write is either checked within the budget or refused for exceeding it.
+      assertEquals(422, http.put("/v1/kv/hostile3/x", "{\"a\":1}").status());
+      int status = http.put("/v1/kv/hostile3/y", "\"s\"").status();
+      assertTrue(status == 201 || status == 422, "status " + status);
     }
+    // None of it leaves the validator unable to compile the next schema.
+    Http.Response after = http.put("/v1/schemas/hostile4", "{\"type\":\"string\"}");
+    assertEquals(201, after.status(), after::toString);
     assertEquals(200, http.get("/health/live").status(), "still serving");
   }
 

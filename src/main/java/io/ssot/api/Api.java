@@ -35,22 +35,22 @@ public record Api(MvccStore store, Durability durability, WatchHub hub, Limits l
     }
   }
 
-  /** Completes once the stored schemas are loaded (at once, except in the first moments after a start). */
-  Future<Void> schemasLoaded() {
-    var ready = schemas.ready();
-    return ready.isDone() && !ready.isCompletedExceptionally() ? Future.succeededFuture()
-        : Future.fromCompletionStage(ready, Vertx.currentContext());
-  }
+  /**
+   * Values at least this large are checked against their schemas on a worker thread: a 1 MiB
+   * value of 23,000 small objects takes 0.2-0.4 s to validate, too long for an event loop.
+   */
+  static final int VALIDATE_OFF_LOOP_BYTES = 64 << 10;
 
   /**
    * The bytes to store for a put of {@code value} (JSON) on {@code key}: checked against the
-   * schemas of its prefixes, then sealed when its prefix is encrypted.
+   * schemas of its prefixes, then sealed when its prefix is encrypted. Without an applicable
+   * schema this is a map lookup per key segment and completes at once.
    *
-   * @throws io.ssot.schema.SchemaViolation when it breaks a schema
+   * @return fails with {@link io.ssot.schema.SchemaViolation} when the value breaks a schema
    */
-  byte[] admit(String key, byte[] value) {
-    schemas.check(key, value);
-    return cipher.seal(key, value);
+  Future<byte[]> admit(String key, byte[] value) {
+    return whenSchemasLoaded().compose(v -> checked(schemas.applies(key) ? value.length : 0,
+        () -> admitNow(key, value)));
   }
 
   /**
@@ -58,14 +58,48 @@ public record Api(MvccStore store, Durability durability, WatchHub hub, Limits l
    * branch runs is only known under the store's lock: a txn that carries an invalid put is refused
    * whole, whatever its compares would say.
    */
-  Txn.Request admit(Txn.Request txn) {
-    return new Txn.Request(txn.compare(), admit(txn.success()), admit(txn.failure()));
+  Future<Txn.Request> admit(Txn.Request txn) {
+    return whenSchemasLoaded().compose(v -> {
+      long checkedBytes = 0;
+      for (List<Txn.Op> branch : List.of(txn.success(), txn.failure())) {
+        for (Txn.Op op : branch) {
+          if (op.type() == Txn.OpType.PUT && schemas.applies(op.key())) {
+            checkedBytes += op.value().length;
+          }
+        }
+      }
+      return checked(checkedBytes, () -> new Txn.Request(txn.compare(), admitNow(txn.success()),
+          admitNow(txn.failure())));
+    });
   }
 
-  private List<Txn.Op> admit(List<Txn.Op> ops) {
+  private static <T> Future<T> checked(long bytesToValidate, java.util.concurrent.Callable<T> work) {
+    if (bytesToValidate >= VALIDATE_OFF_LOOP_BYTES) {
+      return Vertx.currentContext().executeBlocking(work, false);
+    }
+    try {
+      return Future.succeededFuture(work.call());
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** At once, except in the first moments after a start, before the stored schemas are loaded. */
+  private Future<Void> whenSchemasLoaded() {
+    var ready = schemas.ready();
+    return ready.isDone() && !ready.isCompletedExceptionally() ? Future.succeededFuture()
+        : Future.fromCompletionStage(ready, Vertx.currentContext());
+  }
+
+  private byte[] admitNow(String key, byte[] value) {
+    schemas.check(key, value);
+    return cipher.seal(key, value);
+  }
+
+  private List<Txn.Op> admitNow(List<Txn.Op> ops) {
     List<Txn.Op> out = new ArrayList<>(ops.size());
     for (Txn.Op op : ops) {
-      out.add(op.type() == Txn.OpType.PUT ? new Txn.Op(op.type(), op.key(), admit(op.key(), op.value())) : op);
+      out.add(op.type() == Txn.OpType.PUT ? new Txn.Op(op.type(), op.key(), admitNow(op.key(), op.value())) : op);
     }
     return out;
   }

@@ -6,6 +6,7 @@ import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
 import io.ssot.store.StoreException;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -106,21 +107,22 @@ final class HistoryRoutes {
   private void rollback(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     RequestBody.read(req, api.limits().maxTxnBytes())
-        .compose(body -> api.schemasLoaded().map(body))
         .compose(body -> {
           String key = Requests.key(req, ROLLBACK_PREFIX);
           boolean sync = Requests.sync(new Params(req), api);
           Requests.requireJson(req);
           long toRevision = toRevision(body.getBytes());
-          return api.entryAt(key, toRevision).map(then -> {
-            api.durability().admitWrite();
+          return api.entryAt(key, toRevision).compose(then -> {
             if (then != null) {
               // Opened and sealed again: the value is checked and encrypted as the key's rules are now.
-              byte[] value = api.admit(key, api.cipher().open(key, then.value()));
-              return store.put(key, value, Precondition.NONE, Requests.PRINCIPAL).entry().revision();
+              return api.admit(key, api.cipher().open(key, then.value())).map(value -> {
+                api.durability().admitWrite();
+                return store.put(key, value, Precondition.NONE, Requests.PRINCIPAL).entry().revision();
+              });
             }
+            api.durability().admitWrite();
             Entry marker = store.delete(key, Precondition.NONE, Requests.PRINCIPAL);
-            return marker == null ? store.revision() : marker.revision();
+            return Future.succeededFuture(marker == null ? store.revision() : marker.revision());
           }).compose(revision -> Requests.durable(ctx, api, sync, revision).map(v -> {
             Requests.withRevision(ctx.response(), store.revision());
             Requests.sendJson(ctx, 200, new JsonWriter(64).beginObject().field("key", key)

@@ -174,7 +174,6 @@ final class KvRoutes {
   private void put(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     RequestBody.read(req, api.limits().maxValueBytes())
-        .compose(body -> api.schemasLoaded().map(body))
         .compose(body -> {
           String key = Requests.key(req, KEY_PREFIX);
           Params params = new Params(req);
@@ -183,20 +182,26 @@ final class KvRoutes {
           Requests.requireJson(req);
           byte[] value = body.getBytes();
           api.json().validate(value);
-          value = api.admit(key, value);
-          api.durability().admitWrite();
-          MvccStore.WriteResult written = store.put(key, value, pre, Requests.PRINCIPAL);
-          Entry e = written.entry();
-          return Requests.durable(ctx, api, sync, e.revision()).map(v -> {
-            Buffer json = new JsonWriter(128).beginObject().field("key", e.key()).field("revision", e.revision())
-                .field("createRevision", e.createRevision()).field("version", e.version()).endObject().buffer();
-            ctx.response().putHeader("ETag", Etags.of(e.revision()));
-            Requests.withRevision(ctx.response(), e.revision());
-            Requests.sendJson(ctx, written.created() ? 201 : 200, json);
-            return v;
-          });
+          return api.admit(key, value)
+              .map(stored -> {
+                api.durability().admitWrite();
+                return store.put(key, stored, pre, Requests.PRINCIPAL);
+              })
+              .compose(written -> Requests.durable(ctx, api, sync, written.entry().revision()).map(v -> {
+                sendWritten(ctx, written);
+                return v;
+              }));
         })
         .onFailure(ctx::fail);
+  }
+
+  private static void sendWritten(RoutingContext ctx, MvccStore.WriteResult written) {
+    Entry e = written.entry();
+    Buffer json = new JsonWriter(128).beginObject().field("key", e.key()).field("revision", e.revision())
+        .field("createRevision", e.createRevision()).field("version", e.version()).endObject().buffer();
+    ctx.response().putHeader("ETag", Etags.of(e.revision()));
+    Requests.withRevision(ctx.response(), e.revision());
+    Requests.sendJson(ctx, written.created() ? 201 : 200, json);
   }
 
   private void delete(RoutingContext ctx) {

@@ -25,19 +25,21 @@ final class TxnRoutes {
   private void txn(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     RequestBody.read(req, api.limits().maxTxnBytes())
-        .compose(body -> api.schemasLoaded().map(body))
         .compose(body -> {
           Params params = new Params(req);
           boolean sync = Requests.sync(params, api);
           Requests.requireJson(req);
-          Txn.Request txn = api.admit(parser.parse(body.getBytes()));
-          api.durability().admitWrite();
-          Txn.Result result = api.store().txn(txn, Requests.PRINCIPAL);
-          return Requests.durable(ctx, api, sync, result.revision()).map(v -> {
-            Requests.withRevision(ctx.response(), api.store().revision());
-            Requests.sendJson(ctx, 200, encode(result, api.cipher()).buffer());
-            return v;
-          });
+          Txn.Request parsed = parser.parse(body.getBytes());
+          return api.admit(parsed)
+              .map(txn -> {
+                api.durability().admitWrite();
+                return api.store().txn(txn, Requests.PRINCIPAL);
+              })
+              .compose(result -> Requests.durable(ctx, api, sync, result.revision()).map(v -> {
+                Requests.withRevision(ctx.response(), api.store().revision());
+                Requests.sendJson(ctx, 200, encode(result, api.cipher()).buffer());
+                return v;
+              }));
         })
         .onFailure(ctx::fail);
   }

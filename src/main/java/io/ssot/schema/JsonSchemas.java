@@ -31,6 +31,7 @@ public final class JsonSchemas {
   static final long MAX_EVALUATION_STEPS = 2_000_000;
   static final int MAX_EVALUATION_DEPTH = 256;
   private static final int MAX_REPORTED = 50;
+  private static final String META_SCHEMAS = "https://json-schema.org/draft/2020-12/";
 
   private final JsonMapper mapper = JsonMapper.builder().build();
   private final ExecutionConfig budget = ExecutionConfig.builder()
@@ -120,7 +121,10 @@ public final class JsonSchemas {
   private static SchemaRegistry newRegistry() {
     return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
         .schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build())
-        .schemaLoader(loader -> loader.fetchRemoteResources(false)));
+        .schemaLoader(loader -> loader.fetchRemoteResources(false)
+            // Only the draft 2020-12 meta-schemas (bundled with the library) may be loaded; no
+            // classpath:, file: or other references reach a resource of the server.
+            .block(iri -> !iri.toString().startsWith(META_SCHEMAS))));
   }
 
   private static String describe(Throwable e) {

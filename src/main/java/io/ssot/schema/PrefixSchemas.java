@@ -52,6 +52,12 @@ public final class PrefixSchemas {
     return schemas;
   }
 
+  /** Whether any schema applies to {@code key}: a map lookup per key segment, none when there are no schemas. */
+  public boolean applies(String key) {
+    Map<String, JsonSchemas.Compiled> current = byPrefix;
+    return !current.isEmpty() && !applicable(current, key).isEmpty();
+  }
+
   /**
    * Checks {@code value} (JSON) for {@code key} against every schema that applies to it.
    *

@@ -192,7 +192,7 @@ public final class ValueCipher {
    * with a different key (so that a wrong key never serves garbage or fails read by read), and
    * writes the marker the first time a key is configured. Call before serving.
    *
-   * @throws IllegalStateException naming what to fix
+   * @throws IllegalArgumentException naming what to fix in the configuration
    */
   public void checkStore(MvccStore store) {
     Entry marker = store.get(MARKER_KEY);
@@ -203,12 +203,12 @@ public final class ValueCipher {
       return;
     }
     if (!enabled()) {
-      throw new IllegalStateException("The store holds values encrypted at rest (since revision "
+      throw new IllegalArgumentException("The store holds values encrypted at rest (since revision "
           + marker.createRevision() + ") but no key is configured: set SSOT_ENCRYPTION_KEY_FILE "
           + "(encryption.keyFile) to the key file they were written with");
     }
     if (!MessageDigest.isEqual(marker.value(), markerValue())) {
-      throw new IllegalStateException("The encryption key file does not hold the key the store's values were "
+      throw new IllegalArgumentException("The encryption key file does not hold the key the store's values were "
           + "encrypted with (its fingerprint differs from the one recorded at revision " + marker.revision()
           + "); refusing to start rather than fail every read of an encrypted value");
     }
