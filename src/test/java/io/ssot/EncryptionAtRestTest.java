@@ -225,6 +225,8 @@ class EncryptionAtRestTest {
     assertTrue(outside == cipher.seal("b/x", outside), "values outside the prefixes stay plain");
     assertThrows(ValueCipher.Undecryptable.class,
         () -> ValueCipher.DISABLED.open("a/x", cipher.seal("a/x", outside)));
+    ValueCipher everything = ValueCipher.configure(keyFile.toString(), "~,a");
+    assertTrue(outside == everything.seal("~sys/schemas/a", outside), "the server's own records stay plain");
   }
 
   @Test

@@ -102,8 +102,11 @@ public final class ValueCipher {
     return key != null;
   }
 
-  /** Whether values of {@code key} are encrypted when written. */
+  /** Whether values of {@code key} are encrypted when written; the server's own records never are. */
   public boolean covers(String key) {
+    if (SystemKeys.isSystem(key)) {
+      return false;
+    }
     for (String prefix : prefixes) {
       if (key.startsWith(prefix)) {
         return true;
