@@ -13,6 +13,9 @@ import io.ssot.ops.Metrics;
 import io.ssot.persist.Bootstrap;
 import io.ssot.persist.PgLocation;
 import io.ssot.persist.Postgres;
+import io.ssot.schema.JsonSchemas;
+import io.ssot.schema.PrefixSchemas;
+import io.ssot.security.ValueCipher;
 import io.ssot.store.DataDir;
 import io.ssot.store.GroupCommit;
 import io.ssot.store.MvccStore;
@@ -55,21 +58,27 @@ public final class SsotServer {
   private final Vertx vertx;
   private final GroupCommit groupCommit;
   private final WatchHub hub;
+  private final ValueCipher cipher;
+  private final PrefixSchemas schemas;
   private final Postgres postgres;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private long compactionTimer;
   private HttpServerOptions httpOptions;
   private int port;
 
-  private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx, PgLocation pg, long persisted) {
+  private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx, PgLocation pg, long persisted,
+                     ValueCipher cipher) {
     this.config = config;
     this.dataDir = dataDir;
     this.metrics = metrics;
     this.vertx = vertx;
+    this.cipher = cipher;
     MvccStore store = dataDir.store();
+    cipher.checkStore(store);
+    this.schemas = new PrefixSchemas(store, new JsonSchemas());
     this.groupCommit = new GroupCommit(store);
     this.postgres = pg == null ? null : Postgres.start(vertx, store, pg, persisted, config, metrics.registry());
-    this.hub = new WatchHub(vertx, store, config.get(Settings.WATCH_PROGRESS_INTERVAL).toMillis(),
+    this.hub = new WatchHub(vertx, store, cipher, config.get(Settings.WATCH_PROGRESS_INTERVAL).toMillis(),
         config.get(Settings.WATCH_SLOW_CONSUMER_GRACE).toMillis());
     metrics.bind(store, hub);
     if (postgres != null) {
@@ -80,6 +89,8 @@ public final class SsotServer {
   /** Opens the store and starts serving; blocks until the port is bound. */
   public static SsotServer start(Config config) throws IOException {
     refuseUnavailableFeatures(config);
+    ValueCipher cipher = ValueCipher.configure(config.get(Settings.ENCRYPTION_KEY_FILE),
+        config.get(Settings.ENCRYPTION_PREFIXES));
     String pgUrl = config.get(Settings.PG_URL);
     PgLocation pg = pgUrl.isEmpty() ? null : PgLocation.parse(pgUrl);
     long persisted = pg == null ? 0 : Postgres.prepare(pg);
@@ -125,7 +136,7 @@ public final class SsotServer {
       if (pg != null) {
         Postgres.checkContinuity(dataDir.store(), persisted, pg);
       }
-      server = new SsotServer(config, dataDir, metrics, vertx, pg, persisted);
+      server = new SsotServer(config, dataDir, metrics, vertx, pg, persisted, cipher);
     } catch (RuntimeException e) {
       vertx.close();
       dataDir.close();
@@ -155,7 +166,7 @@ public final class SsotServer {
     Limits limits = Limits.from(config);
     Durability durability = postgres == null ? new LocalDurability(groupCommit) : postgres.durability();
     Api api = new Api(store, durability, hub, limits, new JsonValues(limits.maxJsonDepth()),
-        config.get(Settings.DURABILITY).equals("sync"), postgres == null ? null : postgres.history());
+        config.get(Settings.DURABILITY).equals("sync"), postgres == null ? null : postgres.history(), schemas, cipher);
     WatchRoutes watchRoutes = new WatchRoutes(hub, limits);
     HealthRoutes healthRoutes = new HealthRoutes(store, postgres == null ? null : postgres.writeBehind(), metrics,
         stopping::get);

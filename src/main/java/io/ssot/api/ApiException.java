@@ -24,7 +24,7 @@ public final class ApiException extends RuntimeException {
     return new ApiException(400, code, detail);
   }
 
-  /** Adds a member to the problem body (a number or a string). */
+  /** Adds a member to the problem body: a number, a string or a list of string maps. */
   public ApiException with(String name, Object value) {
     extra.put(name, value);
     return this;

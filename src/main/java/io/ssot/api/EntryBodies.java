@@ -1,5 +1,6 @@
 package io.ssot.api;
 
+import io.ssot.security.ValueCipher;
 import io.ssot.store.Entry;
 import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,9 +29,18 @@ final class EntryBodies {
   private final ConcurrentHashMap<String, Bodies> byKey = new ConcurrentHashMap<>();
   private final AtomicLong bytes = new AtomicLong();
 
-  /** {@code {key,value,revision,...}}, or the value alone when {@code raw}, of a current entry. */
+  private final ValueCipher cipher;
+
+  EntryBodies(ValueCipher cipher) {
+    this.cipher = cipher;
+  }
+
+  /**
+   * {@code {key,value,revision,...}}, or the value alone when {@code raw}, of a current entry.
+   * Values encrypted at rest are opened for each answer and their plaintext is never kept.
+   */
   Buffer body(Entry entry, boolean raw) {
-    if (entry.value().length > MAX_VALUE_BYTES) {
+    if (entry.value().length > MAX_VALUE_BYTES || ValueCipher.isSealed(entry.value())) {
       return render(entry, raw);
     }
     Bodies bodies = byKey.get(entry.key());
@@ -41,8 +51,10 @@ final class EntryBodies {
     return raw ? bodies.raw() : bodies.full();
   }
 
-  static Buffer render(Entry entry, boolean raw) {
-    return raw ? Buffer.buffer(entry.value()) : EntryJson.entry(entry);
+  /** The answer for {@code entry}, built afresh. */
+  Buffer render(Entry entry, boolean raw) {
+    Entry open = cipher.open(entry);
+    return raw ? Buffer.buffer(open.value()) : EntryJson.entry(open);
   }
 
   private void keep(Bodies bodies) {

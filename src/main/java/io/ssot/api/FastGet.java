@@ -1,5 +1,6 @@
 package io.ssot.api;
 
+import io.ssot.security.ValueCipher;
 import io.ssot.store.Entry;
 import io.ssot.store.Keys;
 import io.ssot.store.MvccStore;
@@ -14,8 +15,9 @@ import io.vertx.core.http.HttpServerRequest;
  * (about a tenth of a GET) as the largest cost left that this request does not need.
  *
  * <p>Only the plainest form is taken: a key without escapes that passes the grammar, no other
- * parameter and no conditional header. Everything else, including an absent key, goes to the
- * router, which answers it in full; the 200 answer is built by the same code either way.
+ * parameter and no conditional header, a value not encrypted at rest. Everything else, including
+ * an absent key, goes to the router, which answers it in full; the 200 answer is built by the
+ * same code either way.
  */
 public final class FastGet implements Handler<HttpServerRequest> {
 
@@ -55,8 +57,8 @@ public final class FastGet implements Handler<HttpServerRequest> {
       return false;
     }
     Entry entry = store.get(key);
-    if (entry == null) {
-      return false;
+    if (entry == null || ValueCipher.isSealed(entry.value())) {
+      return false; // absent, or encrypted at rest: the router answers (and reports a bad ciphertext)
     }
     request.routed(ROUTE); // the route template the request metrics count it under
     KvRoutes.sendEntry(request.response(), entry, bodies.body(entry, raw), store.revision());

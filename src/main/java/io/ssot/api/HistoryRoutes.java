@@ -6,6 +6,7 @@ import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
 import io.ssot.store.StoreException;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -37,6 +38,14 @@ final class HistoryRoutes {
 
   private void history(RoutingContext ctx) {
     String key = Requests.key(ctx.request(), HISTORY_PREFIX);
+    history(ctx, key, "key", key);
+  }
+
+  /**
+   * Answers with the history of the store key {@code key}, named in the response as
+   * {@code nameField: name} (schemas are stored under a reserved key but named by their prefix).
+   */
+  void history(RoutingContext ctx, String key, String nameField, String name) {
     Params params = new Params(ctx.request());
     int limit = (int) params.longIn("limit", 100, 1, 1000);
     long before = params.longIn("before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
@@ -48,11 +57,11 @@ final class HistoryRoutes {
     // Done locally when the page is full or the key's first change is on it; else older versions
     // may lie below the compact revision, where only the archive has them.
     if (archive == null || local.next() != null || (oldest != null && oldest.prevRevision() == 0)) {
-      send(ctx, key, items, local.next());
+      send(ctx, nameField, name, items, local.next());
       return;
     }
     if (items.size() == limit) {
-      send(ctx, key, items, oldest.revision()); // the archive holds the older versions
+      send(ctx, nameField, name, items, oldest.revision()); // the archive holds the older versions
       return;
     }
     long below = oldest == null ? Math.min(before, compactRevision) : oldest.revision();
@@ -61,7 +70,7 @@ final class HistoryRoutes {
       if (oldest == null && floor > 1 && before <= floor) {
         throw new StoreException.Compacted(before - 1, floor);
       }
-      send(ctx, key, items, null); // everything older is gone from the archive too
+      send(ctx, nameField, name, items, null); // everything older is gone from the archive too
       return;
     }
     int wanted = limit - items.size();
@@ -69,16 +78,16 @@ final class HistoryRoutes {
         .map(older -> {
           List<Entry> all = new ArrayList<>(items);
           all.addAll(older.subList(0, Math.min(wanted, older.size())));
-          send(ctx, key, all, older.size() > wanted ? all.get(all.size() - 1).revision() : null);
+          send(ctx, nameField, name, all, older.size() > wanted ? all.get(all.size() - 1).revision() : null);
           return older;
         })
         .onFailure(ctx::fail);
   }
 
   /** {@code next} is the {@code before} of the following page, null on the last. */
-  private void send(RoutingContext ctx, String key, List<Entry> items, Long next) {
-    JsonWriter json = new JsonWriter(256).beginObject().field("key", key).beginArray("items");
-    for (Entry e : items) {
+  private void send(RoutingContext ctx, String nameField, String name, List<Entry> items, Long next) {
+    JsonWriter json = new JsonWriter(256).beginObject().field(nameField, name).beginArray("items");
+    for (Entry e : api.cipher().open(items)) {
       json.beginObject().field("revision", e.revision()).field("type", e.isDelete() ? "delete" : "put");
       if (!e.isDelete()) {
         json.rawField("value", e.value());
@@ -103,13 +112,17 @@ final class HistoryRoutes {
           boolean sync = Requests.sync(new Params(req), api);
           Requests.requireJson(req);
           long toRevision = toRevision(body.getBytes());
-          return api.entryAt(key, toRevision).map(then -> {
-            api.durability().admitWrite();
+          return api.entryAt(key, toRevision).compose(then -> {
             if (then != null) {
-              return store.put(key, then.value(), Precondition.NONE, Requests.PRINCIPAL).entry().revision();
+              // Opened and sealed again: the value is checked and encrypted as the key's rules are now.
+              return api.admit(key, api.cipher().open(key, then.value())).map(value -> {
+                api.durability().admitWrite();
+                return store.put(key, value, Precondition.NONE, Requests.PRINCIPAL).entry().revision();
+              });
             }
+            api.durability().admitWrite();
             Entry marker = store.delete(key, Precondition.NONE, Requests.PRINCIPAL);
-            return marker == null ? store.revision() : marker.revision();
+            return Future.succeededFuture(marker == null ? store.revision() : marker.revision());
           }).compose(revision -> Requests.durable(ctx, api, sync, revision).map(v -> {
             Requests.withRevision(ctx.response(), store.revision());
             Requests.sendJson(ctx, 200, new JsonWriter(64).beginObject().field("key", key)

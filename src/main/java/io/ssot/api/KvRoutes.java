@@ -107,7 +107,7 @@ final class KvRoutes {
           .setStatusCode(304).end();
       return;
     }
-    sendEntry(response, entry, current ? bodies.body(entry, raw) : EntryBodies.render(entry, raw),
+    sendEntry(response, entry, current ? bodies.body(entry, raw) : bodies.render(entry, raw),
         storeRevision);
   }
 
@@ -139,7 +139,9 @@ final class KvRoutes {
     String listPrefix = prefix;
     Future.fromCompletionStage(store.listingReady(), ctx.vertx().getOrCreateContext())
         .map(v -> {
-          sendPage(ctx, store.list(listPrefix, after, limit), keysOnly);
+          MvccStore.ListPage page = store.list(listPrefix, after, limit);
+          sendPage(ctx, keysOnly ? page : new MvccStore.ListPage(page.revision(),
+              api.cipher().open(page.items()), page.more()), keysOnly);
           return v;
         })
         .onFailure(ctx::fail);
@@ -195,19 +197,26 @@ final class KvRoutes {
           Requests.requireJson(req);
           byte[] value = body.getBytes();
           api.json().validate(value);
-          api.durability().admitWrite();
-          MvccStore.WriteResult written = store.put(key, value, pre, Requests.PRINCIPAL);
-          Entry e = written.entry();
-          return Requests.durable(ctx, api, sync, e.revision()).map(v -> {
-            Buffer json = new JsonWriter(128).beginObject().field("key", e.key()).field("revision", e.revision())
-                .field("createRevision", e.createRevision()).field("version", e.version()).endObject().buffer();
-            ctx.response().putHeader("ETag", Etags.of(e.revision()));
-            Requests.withRevision(ctx.response(), e.revision());
-            Requests.sendJson(ctx, written.created() ? 201 : 200, json);
-            return v;
-          });
+          return api.admit(key, value)
+              .map(stored -> {
+                api.durability().admitWrite();
+                return store.put(key, stored, pre, Requests.PRINCIPAL);
+              })
+              .compose(written -> Requests.durable(ctx, api, sync, written.entry().revision()).map(v -> {
+                sendWritten(ctx, written);
+                return v;
+              }));
         })
         .onFailure(ctx::fail);
+  }
+
+  private static void sendWritten(RoutingContext ctx, MvccStore.WriteResult written) {
+    Entry e = written.entry();
+    Buffer json = new JsonWriter(128).beginObject().field("key", e.key()).field("revision", e.revision())
+        .field("createRevision", e.createRevision()).field("version", e.version()).endObject().buffer();
+    ctx.response().putHeader("ETag", Etags.of(e.revision()));
+    Requests.withRevision(ctx.response(), e.revision());
+    Requests.sendJson(ctx, written.created() ? 201 : 200, json);
   }
 
   private void delete(RoutingContext ctx) {

@@ -2,6 +2,7 @@ package io.ssot.api;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
 import java.util.Map;
 
 /** Writes {@link ApiException}s as {@code application/problem+json}. */
@@ -21,6 +22,7 @@ public final class Problems {
         .end(body(problem));
   }
 
+  /** Extra members are numbers, strings, or lists of objects with string members (violations). */
   public static Buffer body(ApiException problem) {
     JsonWriter json = new JsonWriter(256).beginObject()
         .field("type", "urn:ssot:problem:" + problem.code())
@@ -31,6 +33,14 @@ public final class Problems {
     for (Map.Entry<String, Object> e : problem.extra().entrySet()) {
       if (e.getValue() instanceof Number n) {
         json.field(e.getKey(), n.longValue());
+      } else if (e.getValue() instanceof List<?> items) {
+        json.beginArray(e.getKey());
+        for (Object item : items) {
+          json.beginObject();
+          ((Map<?, ?>) item).forEach((name, value) -> json.field(String.valueOf(name), String.valueOf(value)));
+          json.endObject();
+        }
+        json.endArray();
       } else {
         json.field(e.getKey(), String.valueOf(e.getValue()));
       }

@@ -1,11 +1,19 @@
 package io.ssot.api;
 
+import io.ssot.schema.InvalidSchema;
+import io.ssot.schema.SchemaViolation;
+import io.ssot.schema.Violation;
+import io.ssot.security.ValueCipher;
 import io.ssot.store.StoreException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +32,7 @@ public final class Routes {
    * @param extra mounts routes that live outside this package (watch, health, metrics)
    */
   public static Handler<HttpServerRequest> handler(Vertx vertx, Api api, java.util.function.Consumer<Router> extra) {
-    EntryBodies bodies = new EntryBodies(); // one per event loop: no sharing between cores
+    EntryBodies bodies = new EntryBodies(api.cipher()); // one per event loop: no sharing between cores
     return new FastGet(api.store(), bodies, router(vertx, api, bodies, extra));
   }
 
@@ -34,6 +42,7 @@ public final class Routes {
     new KvRoutes(api, bodies).mount(router);
     new TxnRoutes(api).mount(router);
     new HistoryRoutes(api).mount(router);
+    new SchemaRoutes(api).mount(router);
     extra.accept(router);
     router.route().failureHandler(Routes::failure);
     router.errorHandler(404, ctx -> Problems.send(ctx.response(),
@@ -100,6 +109,15 @@ public final class Routes {
     if (failure instanceof StoreException.TooLarge t) {
       return new ApiException(413, "too-large", t.getMessage());
     }
+    if (failure instanceof SchemaViolation v) {
+      return new ApiException(422, "schema-violation", v.getMessage()).with("violations", listed(v.violations()));
+    }
+    if (failure instanceof InvalidSchema s) {
+      return new ApiException(422, "invalid-schema", s.getMessage()).with("violations", listed(s.problems()));
+    }
+    if (failure instanceof ValueCipher.Undecryptable u) {
+      return new ApiException(503, "undecryptable", u.getMessage()).header("Retry-After", "60");
+    }
     if (failure instanceof StoreException.Unavailable u) {
       return new ApiException(503, "unavailable", u.getMessage()).header("Retry-After", "1");
     }
@@ -110,6 +128,18 @@ public final class Routes {
       return new ApiException(status, "http-" + status, detail);
     }
     return new ApiException(500, "internal", "internal error");
+  }
+
+  private static List<Map<String, String>> listed(List<Violation> violations) {
+    List<Map<String, String>> out = new ArrayList<>(violations.size());
+    for (Violation v : violations) {
+      Map<String, String> item = new LinkedHashMap<>();
+      item.put("prefix", v.prefix());
+      item.put("instanceLocation", v.instanceLocation());
+      item.put("message", v.message());
+      out.add(item);
+    }
+    return out;
   }
 
   /** The answer to a request the HTTP codec could not parse (line or headers too long, bad syntax). */

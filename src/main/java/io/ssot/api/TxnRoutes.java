@@ -1,5 +1,6 @@
 package io.ssot.api;
 
+import io.ssot.security.ValueCipher;
 import io.ssot.store.Txn;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -28,19 +29,22 @@ final class TxnRoutes {
           Params params = new Params(req);
           boolean sync = Requests.sync(params, api);
           Requests.requireJson(req);
-          Txn.Request txn = parser.parse(body.getBytes());
-          api.durability().admitWrite();
-          Txn.Result result = api.store().txn(txn, Requests.PRINCIPAL);
-          return Requests.durable(ctx, api, sync, result.revision()).map(v -> {
-            Requests.withRevision(ctx.response(), api.store().revision());
-            Requests.sendJson(ctx, 200, encode(result).buffer());
-            return v;
-          });
+          Txn.Request parsed = parser.parse(body.getBytes());
+          return api.admit(parsed)
+              .map(txn -> {
+                api.durability().admitWrite();
+                return api.store().txn(txn, Requests.PRINCIPAL);
+              })
+              .compose(result -> Requests.durable(ctx, api, sync, result.revision()).map(v -> {
+                Requests.withRevision(ctx.response(), api.store().revision());
+                Requests.sendJson(ctx, 200, encode(result, api.cipher()).buffer());
+                return v;
+              }));
         })
         .onFailure(ctx::fail);
   }
 
-  private static JsonWriter encode(Txn.Result result) {
+  private static JsonWriter encode(Txn.Result result, ValueCipher cipher) {
     JsonWriter json = new JsonWriter(256).beginObject()
         .field("succeeded", result.succeeded())
         .field("revision", result.revision())
@@ -52,7 +56,7 @@ final class TxnRoutes {
         json.beginObject().field("key", del.key()).field("revision", del.revision())
             .field("deleted", del.deleted()).endObject();
       } else if (r instanceof Txn.GetResult get && get.entry() != null) {
-        EntryJson.writeEntry(json, get.entry(), true);
+        EntryJson.writeEntry(json, cipher.open(get.entry()), true);
       } else if (r instanceof Txn.GetResult get) {
         json.beginObject().field("key", get.key()).field("found", false).endObject();
       }

@@ -42,6 +42,10 @@ public final class Settings {
       Parsers::text, "PEM certificate chain; with tls.key, serves h2 and HTTP/1.1 over TLS instead of cleartext.");
   public static final Setting<String> TLS_KEY = new Setting<>("tls.key", "",
       Parsers::text, "PEM private key (PKCS#8) of tls.cert.");
+  public static final Setting<String> ENCRYPTION_KEY_FILE = new Setting<>("encryption.keyFile", "",
+      Parsers::text, "File holding the AES-256 key for encryption at rest: 32 raw bytes or their base64; empty: none.");
+  public static final Setting<String> ENCRYPTION_PREFIXES = new Setting<>("encryption.prefixes", "",
+      Parsers::text, "Comma-separated key prefixes (plain byte prefixes) whose values are encrypted at rest; needs encryption.keyFile.");
   public static final Setting<Long> STORE_MAX_KEYS = new Setting<>("store.maxKeys", "1000000",
       s -> Parsers.longIn(s, 1000, 1L << 34),
       "Keys the store file is sized for; it can grow to 8x this, more slowly. Fixed when the file is created.");
@@ -91,7 +95,8 @@ public final class Settings {
 
   public static final List<Setting<?>> ALL = List.of(HTTP_HOST, HTTP_PORT, HTTP_EVENT_LOOPS, DATA_DIR, PG_URL,
       PG_POOL_SIZE, PG_MAX_BATCH_REVISIONS, PG_MAX_OUTBOX_REVISIONS, PG_CIRCUIT_RESET_TIMEOUT, PG_SYNC_TIMEOUT,
-      PG_HISTORY_RETENTION_REVISIONS, REDIS_URL, ADMIN_TOKEN, TLS_CERT, TLS_KEY, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES,
+      PG_HISTORY_RETENTION_REVISIONS, REDIS_URL, ADMIN_TOKEN, TLS_CERT, TLS_KEY, ENCRYPTION_KEY_FILE,
+      ENCRYPTION_PREFIXES, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES,
       CHANGELOG_SEGMENT_BYTES, CHANGELOG_RETENTION_REVISIONS, CHANGELOG_RETENTION_AGE,
       CHANGELOG_COMPACT_INTERVAL, DURABILITY, LIMITS_MAX_VALUE_BYTES, LIMITS_MAX_JSON_DEPTH, LIMITS_MAX_WAIT,
       LIMITS_MAX_TXN_BYTES, LIMITS_MAX_TXN_OPS, LIMITS_MAX_HEADER_BYTES, LIMITS_MAX_URL_BYTES,

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
@@ -37,6 +38,7 @@ public final class MvccStore implements AutoCloseable {
   private final Object compactionLock = new Object();
   private boolean closed;
   private final List<LongConsumer> commitListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<Commit>> commitObservers = new CopyOnWriteArrayList<>();
   private volatile long revision;
   private final ReadCache cache = new ReadCache();
   private volatile long compactRevision;
@@ -114,6 +116,7 @@ public final class MvccStore implements AutoCloseable {
   /**
    * A page of at most {@code limit} live entries whose keys start with {@code prefix}, after
    * the key {@code after} (exclusive, may be null), in key order. Needs {@link #listingReady()}.
+   * Reserved keys ({@link SystemKeys}) are listed only when the prefix is itself reserved.
    */
   public ListPage list(String prefix, String after, int limit) {
     if (!index.isReady()) {
@@ -121,10 +124,11 @@ public final class MvccStore implements AutoCloseable {
     }
     List<Entry> items = new ArrayList<>(Math.min(limit, 64));
     Iterator<String> keys = index.scan(prefix, after);
+    boolean system = SystemKeys.isSystem(prefix);
     boolean more = false;
     while (keys.hasNext()) {
       String key = keys.next();
-      if (SystemKeys.isSystem(key)) {
+      if (!system && SystemKeys.isSystem(key)) {
         continue;
       }
       Entry entry = get(key);
@@ -257,20 +261,22 @@ public final class MvccStore implements AutoCloseable {
 
   public WriteResult put(String key, byte[] value, Precondition precondition, String principal) {
     WriteResult result;
+    Commit committed;
     synchronized (writeLock) {
       Entry current = get(key);
       check(precondition, current);
       Entry next = nextVersion(key, value, current, revision + 1, clock.getAsLong(), principal);
-      commit(List.of(next));
+      committed = commit(List.of(next));
       result = new WriteResult(next, current == null);
     }
-    notifyListeners(result.entry().revision());
+    notifyListeners(committed);
     return result;
   }
 
   /** @return the delete marker written, or {@code null} when the key did not exist */
   public Entry delete(String key, Precondition precondition, String principal) {
     Entry marker;
+    Commit committed;
     synchronized (writeLock) {
       Entry current = get(key);
       check(precondition, current);
@@ -278,15 +284,15 @@ public final class MvccStore implements AutoCloseable {
         return null;
       }
       marker = deleteMarker(current, revision + 1, clock.getAsLong(), principal);
-      commit(List.of(marker));
+      committed = commit(List.of(marker));
     }
-    notifyListeners(marker.revision());
+    notifyListeners(committed);
     return marker;
   }
 
   public Txn.Result txn(Txn.Request request, String principal) {
     Txn.Result result;
-    boolean wrote;
+    Commit committed = null;
     synchronized (writeLock) {
       boolean succeeded = true;
       for (Txn.Compare compare : request.compare()) {
@@ -323,9 +329,8 @@ public final class MvccStore implements AutoCloseable {
           }
         }
       }
-      wrote = !changes.isEmpty();
-      if (wrote) {
-        commit(changes);
+      if (!changes.isEmpty()) {
+        committed = commit(changes);
       } else {
         // Nothing written: report the store revision everywhere instead of one never committed.
         rev = revision;
@@ -337,8 +342,8 @@ public final class MvccStore implements AutoCloseable {
       }
       result = new Txn.Result(succeeded, rev, List.copyOf(results));
     }
-    if (wrote) {
-      notifyListeners(result.revision());
+    if (committed != null) {
+      notifyListeners(committed);
     }
     return result;
   }
@@ -368,7 +373,7 @@ public final class MvccStore implements AutoCloseable {
   }
 
   /** Called under the write lock: log first (so recovery can replay it), then the map. */
-  private void commit(List<Entry> changes) {
+  private Commit commit(List<Entry> changes) {
     if (writeFailure != null) {
       throw new Unavailable(writeFailure);
     }
@@ -405,6 +410,7 @@ public final class MvccStore implements AutoCloseable {
         cache.invalidate(change.key());
       }
     }
+    return commit;
   }
 
   private void apply(Entry change) {
@@ -427,9 +433,17 @@ public final class MvccStore implements AutoCloseable {
     commitListeners.add(listener);
   }
 
-  private void notifyListeners(long rev) {
+  /** Observers get the commit itself, for those that act on a few keys (the schema registry). */
+  public void addCommitObserver(Consumer<Commit> observer) {
+    commitObservers.add(observer);
+  }
+
+  private void notifyListeners(Commit commit) {
+    for (Consumer<Commit> observer : commitObservers) {
+      observer.accept(commit);
+    }
     for (LongConsumer listener : commitListeners) {
-      listener.accept(rev);
+      listener.accept(commit.revision());
     }
   }
 

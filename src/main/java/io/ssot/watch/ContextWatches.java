@@ -1,5 +1,6 @@
 package io.ssot.watch;
 
+import io.ssot.security.ValueCipher;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
@@ -76,7 +77,15 @@ final class ContextWatches {
         return;
       }
       long rev = w.nextRevision;
-      EncodedCommit commit = hub.encoded(rev);
+      EncodedCommit commit;
+      try {
+        commit = hub.encoded(rev);
+      } catch (ValueCipher.Undecryptable e) {
+        // Only altered store bytes get here (a wrong key is refused at start-up): end this watch
+        // clearly rather than stall every watch of the event loop on the same revision.
+        hub.end(w, "undecryptable", "revision", rev);
+        return;
+      }
       if (commit == null) {
         hub.end(w, "compacted", "compactRevision", hub.store().compactRevision());
         return;

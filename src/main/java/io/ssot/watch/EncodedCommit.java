@@ -1,6 +1,7 @@
 package io.ssot.watch;
 
 import io.ssot.api.EntryJson;
+import io.ssot.security.ValueCipher;
 import io.ssot.store.Commit;
 import io.ssot.store.Entry;
 import io.vertx.core.buffer.Buffer;
@@ -21,12 +22,12 @@ final class EncodedCommit {
   private final Buffer[] events;
   private final Buffer all;
 
-  EncodedCommit(Commit commit) {
+  EncodedCommit(Commit commit, ValueCipher cipher) {
     this.revision = commit.revision();
     this.changes = commit.changes();
     this.events = new Buffer[changes.size()];
     for (int i = 0; i < events.length; i++) {
-      events[i] = EntryJson.event(changes.get(i));
+      events[i] = EntryJson.event(cipher.open(changes.get(i)));
     }
     this.all = join(null);
   }

@@ -1,5 +1,6 @@
 package io.ssot.watch;
 
+import io.ssot.security.ValueCipher;
 import io.ssot.store.Commit;
 import io.ssot.store.MvccStore;
 import io.ssot.store.StoreException;
@@ -28,6 +29,7 @@ public final class WatchHub {
 
   private final Vertx vertx;
   private final MvccStore store;
+  private final ValueCipher cipher;
   private final long progressIntervalMillis;
   private final long slowConsumerGraceMillis;
   private final Map<Context, ContextWatches> contexts = new ConcurrentHashMap<>();
@@ -36,9 +38,12 @@ public final class WatchHub {
   private final AtomicLong slowConsumers = new AtomicLong();
   private volatile boolean shuttingDown;
 
-  public WatchHub(Vertx vertx, MvccStore store, long progressIntervalMillis, long slowConsumerGraceMillis) {
+  /** @param cipher opens values encrypted at rest as events are encoded */
+  public WatchHub(Vertx vertx, MvccStore store, ValueCipher cipher, long progressIntervalMillis,
+                  long slowConsumerGraceMillis) {
     this.vertx = vertx;
     this.store = store;
+    this.cipher = cipher;
     this.progressIntervalMillis = progressIntervalMillis;
     this.slowConsumerGraceMillis = slowConsumerGraceMillis;
     store.addCommitListener(this::onCommit);
@@ -174,7 +179,7 @@ public final class WatchHub {
     if (commit == null) {
       return null;
     }
-    EncodedCommit fresh = new EncodedCommit(commit);
+    EncodedCommit fresh = new EncodedCommit(commit, cipher);
     if (fresh.size() <= CACHEABLE_BYTES) {
       encoded.set(slot, fresh);
     }

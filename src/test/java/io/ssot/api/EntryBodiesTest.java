@@ -3,6 +3,7 @@ package io.ssot.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.ssot.security.ValueCipher;
 import io.ssot.store.Entry;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class EntryBodiesTest {
 
   @Test
   void anAnswerIsReusedOnlyForTheEntryItWasBuiltFrom() {
-    EntryBodies bodies = new EntryBodies();
+    EntryBodies bodies = new EntryBodies(ValueCipher.DISABLED);
     Entry first = entry("{\"v\":1}", 1);
     assertSame(bodies.body(first, false), bodies.body(first, false));
     assertEquals(EntryJson.entry(first), bodies.body(first, false));
@@ -29,7 +30,7 @@ class EntryBodiesTest {
 
   @Test
   void largeValuesAreRenderedEachTime() {
-    EntryBodies bodies = new EntryBodies();
+    EntryBodies bodies = new EntryBodies(ValueCipher.DISABLED);
     Entry large = entry("\"" + "x".repeat(20_000) + "\"", 1);
     assertEquals(EntryJson.entry(large), bodies.body(large, false));
     assertEquals(20_002, bodies.body(large, true).length());

@@ -1,0 +1,140 @@
+package io.ssot.api;
+
+import io.ssot.schema.JsonSchemas;
+import io.ssot.store.Entry;
+import io.ssot.store.MvccStore;
+import io.ssot.store.Precondition;
+import io.ssot.store.SystemKeys;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code /v1/schemas}: the JSON Schema of a key prefix. A schema is stored like a key under the
+ * reserved {@code ~sys/schemas/<prefix>}, with the caller's principal, so its changes have
+ * revisions, history and an audit trail and reach PostgreSQL; the registry that enforces it
+ * follows the commits.
+ */
+final class SchemaRoutes {
+
+  static final String PREFIX = "/v1/schemas/";
+
+  private final Api api;
+  private final MvccStore store;
+  private final JsonSchemas compiler;
+  private final HistoryRoutes history;
+
+  SchemaRoutes(Api api) {
+    this.api = api;
+    this.store = api.store();
+    this.compiler = api.schemas().compiler();
+    this.history = new HistoryRoutes(api);
+  }
+
+  void mount(Router router) {
+    router.get("/v1/schemas").setName("/v1/schemas").handler(this::list);
+    router.route("/v1/schemas").setName("/v1/schemas").handler(ctx -> Routes.methodNotAllowed(ctx, "GET"));
+    router.get("/v1/schemas/*").setName("/v1/schemas/{prefix}").handler(this::get);
+    router.put("/v1/schemas/*").setName("/v1/schemas/{prefix}").handler(this::put);
+    router.delete("/v1/schemas/*").setName("/v1/schemas/{prefix}").handler(this::delete);
+    router.route("/v1/schemas/*").setName("/v1/schemas/{prefix}")
+        .handler(ctx -> Routes.methodNotAllowed(ctx, "GET, PUT, DELETE"));
+  }
+
+  private static String prefix(HttpServerRequest req) {
+    return Requests.key(req, PREFIX);
+  }
+
+  /** {@code GET /v1/schemas/{prefix}}; with {@code ?history=true}, its past versions as /v1/history gives them. */
+  private void get(RoutingContext ctx) {
+    String prefix = prefix(ctx.request());
+    Params params = new Params(ctx.request());
+    if (params.flag("history")) {
+      history.history(ctx, SystemKeys.SCHEMAS + prefix, "prefix", prefix);
+      return;
+    }
+    Entry e = store.get(SystemKeys.SCHEMAS + prefix);
+    Requests.withRevision(ctx.response(), store.revision());
+    if (e == null) {
+      throw new ApiException(404, "schema-not-found", "no schema on prefix " + prefix);
+    }
+    ctx.response().putHeader("ETag", Etags.of(e.revision()));
+    JsonWriter json = new JsonWriter(e.value().length + 200);
+    write(json, prefix, e);
+    Requests.sendJson(ctx, 200, json.buffer());
+  }
+
+  private static void write(JsonWriter json, String prefix, Entry e) {
+    json.beginObject().field("prefix", prefix).rawField("schema", e.value())
+        .field("revision", e.revision()).field("createRevision", e.createRevision()).field("version", e.version())
+        .field("updatedAt", EntryJson.timestamp(e.updatedAt())).field("updatedBy", e.updatedBy()).endObject();
+  }
+
+  /** {@code GET /v1/schemas}: every schema in force, by prefix. */
+  private void list(RoutingContext ctx) {
+    Future.fromCompletionStage(store.listingReady(), ctx.vertx().getOrCreateContext())
+        .map(v -> {
+          JsonWriter json = new JsonWriter(1024).beginObject().field("revision", store.revision()).beginArray("items");
+          String after = null;
+          MvccStore.ListPage page;
+          do {
+            page = store.list(SystemKeys.SCHEMAS, after, 1000);
+            for (Entry e : page.items()) {
+              write(json, e.key().substring(SystemKeys.SCHEMAS.length()), e);
+              after = e.key();
+            }
+          } while (page.more());
+          Requests.withRevision(ctx.response(), store.revision());
+          Requests.sendJson(ctx, 200, json.endArray().endObject().buffer());
+          return v;
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** {@code PUT /v1/schemas/{prefix}}: the body must itself be a draft 2020-12 schema (else 422). */
+  private void put(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    RequestBody.read(req, api.limits().maxValueBytes())
+        .compose(body -> {
+          String prefix = prefix(req);
+          boolean sync = Requests.sync(new Params(req), api);
+          Precondition pre = Etags.forWrite(req.getHeader("If-Match"), req.getHeader("If-None-Match"));
+          Requests.requireJson(req);
+          byte[] schema = body.getBytes();
+          api.json().validate(schema);
+          compiler.compile(prefix, schema);
+          api.durability().admitWrite();
+          MvccStore.WriteResult written = store.put(SystemKeys.SCHEMAS + prefix, schema, pre, Requests.PRINCIPAL);
+          Entry e = written.entry();
+          return Requests.durable(ctx, api, sync, e.revision()).map(v -> {
+            ctx.response().putHeader("ETag", Etags.of(e.revision()));
+            Requests.withRevision(ctx.response(), e.revision());
+            Requests.sendJson(ctx, written.created() ? 201 : 200, new JsonWriter(128).beginObject()
+                .field("prefix", prefix).field("revision", e.revision()).field("version", e.version())
+                .endObject().buffer());
+            return v;
+          });
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** {@code DELETE /v1/schemas/{prefix}}: writes under the prefix are no longer checked. */
+  private void delete(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String prefix = prefix(req);
+    boolean sync = Requests.sync(new Params(req), api);
+    Precondition pre = Etags.forWrite(req.getHeader("If-Match"), null);
+    api.durability().admitWrite();
+    Entry marker = store.delete(SystemKeys.SCHEMAS + prefix, pre, Requests.PRINCIPAL);
+    if (marker == null) {
+      Requests.withRevision(ctx.response(), store.revision());
+      throw new ApiException(404, "schema-not-found", "no schema on prefix " + prefix);
+    }
+    Requests.durable(ctx, api, sync, marker.revision()).onSuccess(v -> {
+      Requests.withRevision(ctx.response(), marker.revision());
+      Requests.sendJson(ctx, 200, new JsonWriter(64).beginObject().field("prefix", prefix)
+          .field("revision", marker.revision()).endObject().buffer());
+    }).onFailure(ctx::fail);
+  }
+}
