@@ -13,6 +13,10 @@ import io.ssot.ops.Metrics;
 import io.ssot.persist.Bootstrap;
 import io.ssot.persist.PgLocation;
 import io.ssot.persist.Postgres;
+import io.ssot.security.AuthHandler;
+import io.ssot.security.BootstrapToken;
+import io.ssot.security.TokenRegistry;
+import io.ssot.security.TokenRoutes;
 import io.ssot.store.DataDir;
 import io.ssot.store.GroupCommit;
 import io.ssot.store.MvccStore;
@@ -53,12 +57,14 @@ public final class SsotServer {
   private final GroupCommit groupCommit;
   private final WatchHub hub;
   private final Postgres postgres;
+  private final TokenRegistry tokens;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private long compactionTimer;
   private HttpServerOptions httpOptions;
   private int port;
 
-  private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx, PgLocation pg, long persisted) {
+  private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx, PgLocation pg, long persisted,
+                     String bootstrapToken) {
     this.config = config;
     this.dataDir = dataDir;
     this.metrics = metrics;
@@ -68,6 +74,8 @@ public final class SsotServer {
     this.postgres = pg == null ? null : Postgres.start(vertx, store, pg, persisted, config, metrics.registry());
     this.hub = new WatchHub(vertx, store, config.get(Settings.WATCH_PROGRESS_INTERVAL).toMillis(),
         config.get(Settings.WATCH_SLOW_CONSUMER_GRACE).toMillis());
+    this.tokens = new TokenRegistry(store, bootstrapToken);
+    tokens.startExpiryChecks(vertx);
     metrics.bind(store, hub);
     if (postgres != null) {
       metrics.bind(postgres.writeBehind());
@@ -122,8 +130,10 @@ public final class SsotServer {
       if (pg != null) {
         Postgres.checkContinuity(dataDir.store(), persisted, pg);
       }
-      server = new SsotServer(config, dataDir, metrics, vertx, pg, persisted);
-    } catch (RuntimeException e) {
+      String bootstrapToken = config.get(Settings.AUTH_ENABLED)
+          ? BootstrapToken.resolve(config.get(Settings.ADMIN_TOKEN), dataPath) : null;
+      server = new SsotServer(config, dataDir, metrics, vertx, pg, persisted, bootstrapToken);
+    } catch (RuntimeException | IOException e) {
       vertx.close();
       dataDir.close();
       throw e;
@@ -139,7 +149,7 @@ public final class SsotServer {
   }
 
   private static void refuseUnavailableFeatures(Config config) {
-    for (var setting : java.util.List.of(Settings.REDIS_URL, Settings.ADMIN_TOKEN)) {
+    for (var setting : java.util.List.of(Settings.REDIS_URL)) {
       if (!config.get(setting).isEmpty()) {
         throw new IllegalArgumentException(setting.envName() + " is set, but this version of the server "
             + "does not support " + setting.name() + " yet; unset it to run embedded");
@@ -154,13 +164,17 @@ public final class SsotServer {
     Api api = new Api(store, durability, hub, limits, new JsonValues(limits.maxJsonDepth()),
         config.get(Settings.DURABILITY).equals("sync"), postgres == null ? null : postgres.history());
     WatchRoutes watchRoutes = new WatchRoutes(hub, limits);
+    TokenRoutes tokenRoutes = new TokenRoutes(api, tokens);
+    AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens,
+        config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE));
     HealthRoutes healthRoutes = new HealthRoutes(store, postgres == null ? null : postgres.writeBehind(), metrics,
         stopping::get);
     HttpServerOptions options = httpOptions(resolvePort(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)));
     httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();
-    java.util.function.Function<Vertx, io.vertx.ext.web.Router> routers = v -> Routes.router(v, api, r -> {
+    java.util.function.Function<Vertx, io.vertx.ext.web.Router> routers = v -> Routes.router(v, api, auth, r -> {
       watchRoutes.mount(r);
+      tokenRoutes.mount(r);
       healthRoutes.mount(r);
     });
     // One server per event loop; Vert.x shares the listening socket between them.
@@ -171,6 +185,21 @@ public final class SsotServer {
               options.getHost(), port, instances, Path.of(config.get(Settings.DATA_DIR)).toAbsolutePath());
           return null;
         });
+  }
+
+  /** Whether /health/ready and /metrics answer without a token (by default, on a loopback bind only). */
+  private boolean monitoringOpen() {
+    return switch (config.get(Settings.AUTH_ANONYMOUS_MONITORING)) {
+      case "always" -> true;
+      case "never" -> false;
+      default -> {
+        try {
+          yield java.net.InetAddress.getByName(config.get(Settings.HTTP_HOST)).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+          yield false;
+        }
+      }
+    };
   }
 
   /** Port 0 means any free port; it is picked here so that every event loop's server shares it. */

@@ -251,7 +251,7 @@ class CrashRecoveryTest {
 
       private Future<JsonObject> send(HttpMethod method, String uri, String body, int... accepted) {
         inFlight.incrementAndGet();
-        return client.request(new RequestOptions().setMethod(method).setURI(uri).setIdleTimeout(10_000))
+        return client.request(new RequestOptions().putHeader("Authorization", Http.ADMIN_AUTHORIZATION).setMethod(method).setURI(uri).setIdleTimeout(10_000))
             .compose(req -> {
               req.putHeader("Content-Type", "application/json");
               return body == null ? req.send() : req.send(body);
@@ -475,10 +475,10 @@ class CrashRecoveryTest {
       Map<Ack, Future<List<Version>>> histories = new HashMap<>();
       for (Ack a : latestPerKey(acks).values()) {
         currents.put(a, client.request(HttpMethod.GET, "/v1/kv/" + a.key())
-            .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode() == 404 ? null
+            .compose(req -> req.putHeader("Authorization", Http.ADMIN_AUTHORIZATION).send().compose(resp -> resp.body().map(b -> resp.statusCode() == 404 ? null
                 : new Version(b.toJsonObject().getLong("revision"), b.toJsonObject().getJsonObject("value"))))));
         histories.put(a, client.request(HttpMethod.GET, "/v1/history/" + a.key() + "?limit=1000")
-            .compose(req -> req.send().compose(resp -> resp.body()))
+            .compose(req -> req.putHeader("Authorization", Http.ADMIN_AUTHORIZATION).send().compose(resp -> resp.body()))
             .map(b -> {
               List<Version> out = new ArrayList<>();
               for (Object o : b.toJsonObject().getJsonArray("items")) {

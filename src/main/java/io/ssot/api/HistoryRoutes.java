@@ -2,6 +2,8 @@ package io.ssot.api;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.ssot.security.Access;
+import io.ssot.security.Role;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
@@ -37,6 +39,7 @@ final class HistoryRoutes {
 
   private void history(RoutingContext ctx) {
     String key = Requests.key(ctx.request(), HISTORY_PREFIX);
+    Access.require(ctx, Role.READ, key);
     Params params = new Params(ctx.request());
     int limit = (int) params.longIn("limit", 100, 1, 1000);
     long before = params.longIn("before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
@@ -100,15 +103,17 @@ final class HistoryRoutes {
     RequestBody.read(req, api.limits().maxTxnBytes())
         .compose(body -> {
           String key = Requests.key(req, ROLLBACK_PREFIX);
+          Access.require(ctx, Role.WRITE, key);
           boolean sync = Requests.sync(new Params(req), api);
           Requests.requireJson(req);
           long toRevision = toRevision(body.getBytes());
+          String principal = Access.principal(ctx).name();
           return api.entryAt(key, toRevision).map(then -> {
             api.durability().admitWrite();
             if (then != null) {
-              return store.put(key, then.value(), Precondition.NONE, Requests.PRINCIPAL).entry().revision();
+              return store.put(key, then.value(), Precondition.NONE, principal).entry().revision();
             }
-            Entry marker = store.delete(key, Precondition.NONE, Requests.PRINCIPAL);
+            Entry marker = store.delete(key, Precondition.NONE, principal);
             return marker == null ? store.revision() : marker.revision();
           }).compose(revision -> Requests.durable(ctx, api, sync, revision).map(v -> {
             Requests.withRevision(ctx.response(), store.revision());

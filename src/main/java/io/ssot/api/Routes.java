@@ -16,10 +16,15 @@ public final class Routes {
   private Routes() {
   }
 
-  /** @param extra mounts routes that live outside this package (watch, health, metrics) */
-  public static Router router(Vertx vertx, Api api, java.util.function.Consumer<Router> extra) {
+  /**
+   * @param auth  authenticates every request before any route (after the path guard)
+   * @param extra mounts routes that live outside this package (watch, health, metrics, tokens)
+   */
+  public static Router router(Vertx vertx, Api api, io.vertx.core.Handler<RoutingContext> auth,
+                              java.util.function.Consumer<Router> extra) {
     Router router = Router.router(vertx);
     router.route().order(-1).handler(Routes::guardPath);
+    router.route().order(-1).handler(auth);
     new KvRoutes(api).mount(router);
     new TxnRoutes(api).mount(router);
     new HistoryRoutes(api).mount(router);

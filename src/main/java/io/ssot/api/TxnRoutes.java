@@ -1,5 +1,7 @@
 package io.ssot.api;
 
+import io.ssot.security.Access;
+import io.ssot.security.Role;
 import io.ssot.store.Txn;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -29,8 +31,9 @@ final class TxnRoutes {
           boolean sync = Requests.sync(params, api);
           Requests.requireJson(req);
           Txn.Request txn = parser.parse(body.getBytes());
+          authorize(ctx, txn);
           api.durability().admitWrite();
-          Txn.Result result = api.store().txn(txn, Requests.PRINCIPAL);
+          Txn.Result result = api.store().txn(txn, Access.principal(ctx).name());
           return Requests.durable(ctx, api, sync, result.revision()).map(v -> {
             Requests.withRevision(ctx.response(), api.store().revision());
             Requests.sendJson(ctx, 200, encode(result).buffer());
@@ -38,6 +41,18 @@ final class TxnRoutes {
           });
         })
         .onFailure(ctx::fail);
+  }
+
+  /** Every key of both branches, whichever runs: read for compares and gets, write for puts and deletes. */
+  private static void authorize(RoutingContext ctx, Txn.Request txn) {
+    for (Txn.Compare compare : txn.compare()) {
+      Access.require(ctx, Role.READ, compare.key());
+    }
+    for (java.util.List<Txn.Op> branch : java.util.List.of(txn.success(), txn.failure())) {
+      for (Txn.Op op : branch) {
+        Access.require(ctx, op.type() == Txn.OpType.GET ? Role.READ : Role.WRITE, op.key());
+      }
+    }
   }
 
   private static JsonWriter encode(Txn.Result result) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
@@ -37,6 +38,7 @@ public final class MvccStore implements AutoCloseable {
   private final Object compactionLock = new Object();
   private boolean closed;
   private final List<LongConsumer> commitListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<String>> reservedListeners = new CopyOnWriteArrayList<>();
   private volatile long revision;
   private volatile long compactRevision;
   /** Set when a commit reached the log but not the map: writes stop until a restart replays it. */
@@ -131,6 +133,24 @@ public final class MvccStore implements AutoCloseable {
   }
 
   public record ListPage(long revision, List<Entry> items, boolean more) {
+  }
+
+  /**
+   * Every live entry of the reserved space ({@link SystemKeys}) whose key starts with
+   * {@code prefix}, in key order. Needs {@link #listingReady()}.
+   */
+  public List<Entry> reserved(String prefix) {
+    if (!SystemKeys.isSystem(prefix) || !index.isReady()) {
+      throw new IllegalStateException("a reserved prefix, once the key index is built");
+    }
+    List<Entry> items = new ArrayList<>();
+    for (Iterator<String> keys = index.scan(prefix, null); keys.hasNext(); ) {
+      Entry entry = get(keys.next());
+      if (entry != null) {
+        items.add(entry);
+      }
+    }
+    return items;
   }
 
   /** The commit of {@code revision}, or {@code null} when compacted or not yet written. */
@@ -253,7 +273,7 @@ public final class MvccStore implements AutoCloseable {
       commit(List.of(next));
       result = new WriteResult(next, current == null);
     }
-    notifyListeners(result.entry().revision());
+    notifyListeners(result.entry().revision(), List.of(result.entry()));
     return result;
   }
 
@@ -269,13 +289,14 @@ public final class MvccStore implements AutoCloseable {
       marker = deleteMarker(current, revision + 1, clock.getAsLong(), principal);
       commit(List.of(marker));
     }
-    notifyListeners(marker.revision());
+    notifyListeners(marker.revision(), List.of(marker));
     return marker;
   }
 
   public Txn.Result txn(Txn.Request request, String principal) {
     Txn.Result result;
     boolean wrote;
+    List<Entry> changes = new ArrayList<>();
     synchronized (writeLock) {
       boolean succeeded = true;
       for (Txn.Compare compare : request.compare()) {
@@ -288,7 +309,6 @@ public final class MvccStore implements AutoCloseable {
       long now = clock.getAsLong();
       // Ops run in order; a get sees the txn's own earlier writes.
       Map<String, Entry> written = new HashMap<>();
-      List<Entry> changes = new ArrayList<>();
       List<Txn.OpResult> results = new ArrayList<>();
       for (Txn.Op op : succeeded ? request.success() : request.failure()) {
         Entry current = written.containsKey(op.key()) ? live(written.get(op.key())) : get(op.key());
@@ -327,7 +347,7 @@ public final class MvccStore implements AutoCloseable {
       result = new Txn.Result(succeeded, rev, List.copyOf(results));
     }
     if (wrote) {
-      notifyListeners(result.revision());
+      notifyListeners(result.revision(), changes);
     }
     return result;
   }
@@ -412,9 +432,23 @@ public final class MvccStore implements AutoCloseable {
     commitListeners.add(listener);
   }
 
-  private void notifyListeners(long rev) {
+  /**
+   * Tells {@code listener} the key of every committed change in the reserved space, after the
+   * commit is visible to reads. Listeners of different commits may run concurrently and out of
+   * order, so a listener should read the key's current state rather than trust the order of calls.
+   */
+  public void addReservedChangeListener(Consumer<String> listener) {
+    reservedListeners.add(listener);
+  }
+
+  private void notifyListeners(long rev, List<Entry> changes) {
     for (LongConsumer listener : commitListeners) {
       listener.accept(rev);
+    }
+    for (Entry change : changes) {
+      if (SystemKeys.isSystem(change.key())) {
+        reservedListeners.forEach(l -> l.accept(change.key()));
+      }
     }
   }
 

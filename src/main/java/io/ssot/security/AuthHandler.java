@@ -1,0 +1,111 @@
+package io.ssot.security;
+
+import io.ssot.api.ApiException;
+import io.vertx.core.Handler;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+
+/**
+ * Authenticates every request before any route runs (deny by default: every path needs a token
+ * except {@code /health/live} and, when configured, {@code /health/ready} and {@code /metrics}),
+ * throttles addresses that keep failing, and enforces the roles whole endpoints need. Handlers
+ * check the keys they touch through {@link Access}.
+ */
+public final class AuthHandler implements Handler<RoutingContext> {
+
+  /**
+   * Endpoints that need a role on everything (the empty prefix), by path prefix: a new admin
+   * endpoint is one line here.
+   */
+  private static final Map<String, Role> PATH_ROLES = Map.of(
+      "/v1/tokens", Role.ADMIN,
+      "/v1/schemas", Role.ADMIN);
+
+  private static final String BEARER = "bearer ";
+
+  private final boolean enabled;
+  private final boolean monitoringOpen;
+  private final TokenRegistry tokens;
+  private final FailedAuthLimiter limiter;
+
+  /**
+   * @param enabled        false: every request acts as {@code anonymous}, with every role
+   * @param monitoringOpen whether {@code /health/ready} and {@code /metrics} are served without a token
+   */
+  public AuthHandler(boolean enabled, boolean monitoringOpen, TokenRegistry tokens, int maxFailuresPerMinute) {
+    this.enabled = enabled;
+    this.monitoringOpen = monitoringOpen;
+    this.tokens = tokens;
+    this.limiter = new FailedAuthLimiter(maxFailuresPerMinute);
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    if (path.equals("/health/live")
+        || (monitoringOpen && (path.equals("/health/ready") || path.equals("/metrics")))) {
+      ctx.next();
+      return;
+    }
+    if (!enabled) {
+      ctx.put(Access.PRINCIPAL, Principal.ANONYMOUS);
+      ctx.next();
+      return;
+    }
+    long now = System.currentTimeMillis();
+    String address = address(ctx);
+    long blockedSeconds = limiter.blockedFor(address, now);
+    if (blockedSeconds > 0) {
+      // Not audited one by one: a blocked client could otherwise fill the disk at request rate.
+      ctx.fail(Unauthorized.tooManyFailures(blockedSeconds));
+      return;
+    }
+    Principal principal;
+    try {
+      principal = authenticate(ctx.request().getHeader("Authorization"), now);
+    } catch (ApiException denied) {
+      String method = ctx.request().method().name();
+      Audit.record("auth-failed", null, null, method, path, address, denied.code());
+      if (limiter.failed(address, now)) {
+        Audit.record("auth-throttled", null, null, method, path, address,
+            "further attempts from this address get 429 for the rest of the minute");
+      }
+      ctx.fail(denied);
+      return;
+    }
+    ctx.put(Access.PRINCIPAL, principal);
+    ctx.put(Access.TOKENS, tokens);
+    Role needed = requiredRole(path);
+    if (needed != null) {
+      Access.require(ctx, needed, "");
+    }
+    ctx.next();
+  }
+
+  private Principal authenticate(String authorization, long now) {
+    if (authorization == null) {
+      throw Unauthorized.missing();
+    }
+    if (authorization.length() <= BEARER.length()
+        || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      throw Unauthorized.invalid("the Authorization header must be 'Bearer <token>'");
+    }
+    return tokens.authenticate(authorization.substring(BEARER.length()).trim(), now);
+  }
+
+  private static Role requiredRole(String path) {
+    for (Map.Entry<String, Role> rule : PATH_ROLES.entrySet()) {
+      String prefix = rule.getKey();
+      if (path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/')) {
+        return rule.getValue();
+      }
+    }
+    return null;
+  }
+
+  static String address(RoutingContext ctx) {
+    SocketAddress remote = ctx.request().remoteAddress();
+    return remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
+  }
+}
