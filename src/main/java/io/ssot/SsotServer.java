@@ -15,6 +15,7 @@ import io.ssot.persist.PgLocation;
 import io.ssot.persist.Postgres;
 import io.ssot.security.AuthHandler;
 import io.ssot.security.BootstrapToken;
+import io.ssot.security.ClientCertificates;
 import io.ssot.security.TokenRegistry;
 import io.ssot.security.TokenRoutes;
 import io.ssot.store.DataDir;
@@ -165,7 +166,9 @@ public final class SsotServer {
         config.get(Settings.DURABILITY).equals("sync"), postgres == null ? null : postgres.history());
     WatchRoutes watchRoutes = new WatchRoutes(hub, limits);
     TokenRoutes tokenRoutes = new TokenRoutes(api, tokens);
-    AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens,
+    ClientCertificates certificates = config.get(Settings.TLS_CLIENT_AUTH).equals("none") ? null
+        : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
+    AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens, certificates,
         config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE));
     HealthRoutes healthRoutes = new HealthRoutes(store, postgres == null ? null : postgres.writeBehind(), metrics,
         stopping::get);
@@ -233,11 +236,15 @@ public final class SsotServer {
     if (cert.isEmpty() != key.isEmpty()) {
       throw new IllegalArgumentException("set both SSOT_TLS_CERT and SSOT_TLS_KEY, or neither");
     }
+    if (cert.isEmpty() && !config.get(Settings.TLS_CLIENT_AUTH).equals("none")) {
+      throw new IllegalArgumentException("tls.clientAuth needs TLS: set SSOT_TLS_CERT and SSOT_TLS_KEY");
+    }
     if (!cert.isEmpty()) {
       options.setSsl(true)
           .setUseAlpn(true)
           .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
       options.getEnabledSecureTransportProtocols().retainAll(java.util.Set.of("TLSv1.2", "TLSv1.3"));
+      clientAuth(options);
       if (OpenSSLEngineOptions.isAvailable()) {
         options.setSslEngineOptions(new OpenSSLEngineOptions());
         LOG.info("TLS through OpenSSL (netty-tcnative), ALPN h2 and http/1.1");
@@ -247,6 +254,20 @@ public final class SsotServer {
       }
     }
     return options;
+  }
+
+  /** Mutual TLS: which client certificates the handshake asks for and verifies. */
+  private void clientAuth(HttpServerOptions options) {
+    String mode = config.get(Settings.TLS_CLIENT_AUTH);
+    String ca = config.get(Settings.TLS_CLIENT_CA);
+    if (mode.equals("none")) {
+      return;
+    }
+    if (ca.isEmpty()) {
+      throw new IllegalArgumentException("tls.clientAuth " + mode + " needs tls.clientCa (SSOT_TLS_CLIENT_CA)");
+    }
+    options.setClientAuth(mode.equals("required") ? io.vertx.core.http.ClientAuth.REQUIRED
+        : io.vertx.core.http.ClientAuth.REQUEST).setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(ca));
   }
 
   private void scheduleCompaction() {

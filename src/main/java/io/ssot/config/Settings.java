@@ -50,6 +50,13 @@ public final class Settings {
       Parsers::text, "PEM certificate chain; with tls.key, serves h2 and HTTP/1.1 over TLS instead of cleartext.");
   public static final Setting<String> TLS_KEY = new Setting<>("tls.key", "",
       Parsers::text, "PEM private key (PKCS#8) of tls.cert.");
+  public static final Setting<String> TLS_CLIENT_AUTH = new Setting<>("tls.clientAuth", "none",
+      s -> Parsers.oneOf(s, Set.of("none", "request", "required")),
+      "Mutual TLS: none; request (a client certificate signed by tls.clientCa authenticates a request without a bearer token); required (the TLS handshake needs one).");
+  public static final Setting<String> TLS_CLIENT_CA = new Setting<>("tls.clientCa", "",
+      Parsers::text, "PEM file of the certificate authorities whose client certificates are accepted (with tls.clientAuth).");
+  public static final Setting<String> TLS_CLIENT_ROLES = new Setting<>("tls.clientRoles", "",
+      Parsers::text, "Roles of client-certificate principals by subject CN: name=role:prefix,role:prefix;name=... (e.g. ops=admin:).");
   public static final Setting<Long> STORE_MAX_KEYS = new Setting<>("store.maxKeys", "1000000",
       s -> Parsers.longIn(s, 1000, 1L << 34),
       "Keys the store file is sized for; it can grow to 8x this, more slowly. Fixed when the file is created.");
@@ -100,7 +107,7 @@ public final class Settings {
   public static final List<Setting<?>> ALL = List.of(HTTP_HOST, HTTP_PORT, HTTP_EVENT_LOOPS, DATA_DIR, PG_URL,
       PG_POOL_SIZE, PG_MAX_BATCH_REVISIONS, PG_MAX_OUTBOX_REVISIONS, PG_CIRCUIT_RESET_TIMEOUT, PG_SYNC_TIMEOUT,
       PG_HISTORY_RETENTION_REVISIONS, REDIS_URL, ADMIN_TOKEN, AUTH_ENABLED, AUTH_ANONYMOUS_MONITORING,
-      AUTH_MAX_FAILURES_PER_MINUTE, TLS_CERT, TLS_KEY, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES,
+      AUTH_MAX_FAILURES_PER_MINUTE, TLS_CERT, TLS_KEY, TLS_CLIENT_AUTH, TLS_CLIENT_CA, TLS_CLIENT_ROLES, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES,
       CHANGELOG_SEGMENT_BYTES, CHANGELOG_RETENTION_REVISIONS, CHANGELOG_RETENTION_AGE,
       CHANGELOG_COMPACT_INTERVAL, DURABILITY, LIMITS_MAX_VALUE_BYTES, LIMITS_MAX_JSON_DEPTH, LIMITS_MAX_WAIT,
       LIMITS_MAX_TXN_BYTES, LIMITS_MAX_TXN_OPS, LIMITS_MAX_HEADER_BYTES, LIMITS_MAX_URL_BYTES,

@@ -27,16 +27,20 @@ public final class AuthHandler implements Handler<RoutingContext> {
   private final boolean enabled;
   private final boolean monitoringOpen;
   private final TokenRegistry tokens;
+  private final ClientCertificates certificates;
   private final FailedAuthLimiter limiter;
 
   /**
    * @param enabled        false: every request acts as {@code anonymous}, with every role
    * @param monitoringOpen whether {@code /health/ready} and {@code /metrics} are served without a token
+   * @param certificates   principals of client certificates (mutual TLS), or null when not configured
    */
-  public AuthHandler(boolean enabled, boolean monitoringOpen, TokenRegistry tokens, int maxFailuresPerMinute) {
+  public AuthHandler(boolean enabled, boolean monitoringOpen, TokenRegistry tokens, ClientCertificates certificates,
+                     int maxFailuresPerMinute) {
     this.enabled = enabled;
     this.monitoringOpen = monitoringOpen;
     this.tokens = tokens;
+    this.certificates = certificates;
     this.limiter = new FailedAuthLimiter(maxFailuresPerMinute);
   }
 
@@ -63,7 +67,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
     }
     Principal principal;
     try {
-      principal = authenticate(ctx.request().getHeader("Authorization"), now);
+      principal = authenticate(ctx, now);
     } catch (ApiException denied) {
       String method = ctx.request().method().name();
       Audit.record("auth-failed", null, null, method, path, address, denied.code());
@@ -83,8 +87,14 @@ public final class AuthHandler implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  private Principal authenticate(String authorization, long now) {
+  /** A bearer token when there is one, else a verified client certificate (mutual TLS). */
+  private Principal authenticate(RoutingContext ctx, long now) {
+    String authorization = ctx.request().getHeader("Authorization");
     if (authorization == null) {
+      Principal byCertificate = certificates == null ? null : certificates.principal(ctx.request());
+      if (byCertificate != null) {
+        return byCertificate;
+      }
       throw Unauthorized.missing();
     }
     if (authorization.length() <= BEARER.length()
