@@ -101,7 +101,8 @@ class CrashRecoveryTest {
         assertTrue(load.awaitStopped(20_000), "every connection noticed the kill");
         System.out.printf("round %d: killed after %d ms with %d requests in flight; %d writes acknowledged%n",
             round, killAfter, inFlight, load.acks.size());
-        assertTrue(load.acks.size() > 50, "the load made progress: " + load.acks.size() + "\n" + child.tail());
+        assertTrue(load.acks.size() > 50, "the load made progress: " + load.acks.size() + ", refused: "
+            + load.failures.stream().limit(3).toList() + "\n" + child.tail());
         assertTrue(load.failures.isEmpty(), "no write was refused before the kill: " + load.failures);
       } finally {
         child.kill();
