@@ -1,10 +1,10 @@
 package io.ssot.api;
 
+import io.ssot.security.Access;
+import io.ssot.security.Role;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
-import io.ssot.security.Access;
-import io.ssot.security.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -84,8 +84,7 @@ final class KvRoutes {
     // Whether the key changed or the wait ended, the answer is the key's state now; a revoked
     // token ends the wait with 401.
     Promise<Void> tokenEnded = Promise.promise();
-    Runnable unfollow = Access.onTokenEnd(ctx, () -> tokenEnded.tryFail(
-        new ApiException(401, "token-revoked", "the token was revoked or expired during the wait")));
+    Runnable unfollow = Access.onTokenEnd(ctx, () -> tokenEnded.tryFail(Access.tokenEnded()));
     api.hub().awaitChange(key, from, waitMillis, tokenEnded.future())
         .andThen(ar -> unfollow.run())
         .recover(e -> e instanceof TimeoutException ? Future.succeededFuture() : Future.failedFuture(e))

@@ -45,13 +45,18 @@ public final class Access {
     }
     Audit.record("forbidden", p.name(), p.tokenId(), ctx.request().method().name(), ctx.request().path(),
         AuthHandler.address(ctx), "needs " + role.wireName() + " on '" + keyOrPrefix + "'");
-    return Unauthorized.forbidden(p, role, keyOrPrefix);
+    return AuthProblems.forbidden(p, role, keyOrPrefix);
   }
 
   /** Whether the request's token still works (a long-lived connection asks before each new watch). */
   public static boolean active(RoutingContext ctx) {
     TokenRegistry tokens = ctx.get(TOKENS);
     return tokens == null || tokens.active(principal(ctx), System.currentTimeMillis());
+  }
+
+  /** The 401 that ends a long-poll whose token was revoked or expired while it waited. */
+  public static ApiException tokenEnded() {
+    return AuthProblems.invalid("the token was revoked or expired during the wait");
   }
 
   /**

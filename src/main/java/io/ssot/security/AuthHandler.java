@@ -62,7 +62,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
     long blockedSeconds = limiter.blockedFor(address, now);
     if (blockedSeconds > 0) {
       // Not audited one by one: a blocked client could otherwise fill the disk at request rate.
-      ctx.fail(Unauthorized.tooManyFailures(blockedSeconds));
+      ctx.fail(AuthProblems.tooManyFailures(blockedSeconds));
       return;
     }
     Principal principal;
@@ -95,11 +95,11 @@ public final class AuthHandler implements Handler<RoutingContext> {
       if (byCertificate != null) {
         return byCertificate;
       }
-      throw Unauthorized.missing();
+      throw AuthProblems.missing();
     }
     if (authorization.length() <= BEARER.length()
         || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      throw Unauthorized.invalid("the Authorization header must be 'Bearer <token>'");
+      throw AuthProblems.invalid("the Authorization header must be 'Bearer <token>'");
     }
     return tokens.authenticate(authorization.substring(BEARER.length()).trim(), now);
   }

@@ -76,7 +76,7 @@ public final class TokenRegistry {
     Known known = parsed == null ? null : lookup(parsed.id());
     if (known != null && Secrets.sameHash(Secrets.sha256(parsed.secret()), known.token().secretHash())) {
       if (known.principal().expired(nowMillis)) {
-        throw Unauthorized.invalid("the token expired");
+        throw AuthProblems.invalid("the token expired");
       }
       return known.principal();
     }
@@ -84,7 +84,7 @@ public final class TokenRegistry {
     if (bootstrapHash != null && Secrets.sameHash(Secrets.sha256(bearer), bootstrapHash)) {
       return bootstrapAdmin;
     }
-    throw Unauthorized.invalid("the token is not valid (unknown, revoked or malformed)");
+    throw AuthProblems.invalid("the token is not valid (unknown, revoked or malformed)");
   }
 
   /** Whether the principal's token still works: not revoked, not expired. */

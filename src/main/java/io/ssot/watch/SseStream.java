@@ -1,7 +1,7 @@
 package io.ssot.watch;
 
-import io.vertx.core.buffer.Buffer;
 import io.ssot.security.Access;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;

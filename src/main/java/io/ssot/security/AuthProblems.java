@@ -2,10 +2,10 @@ package io.ssot.security;
 
 import io.ssot.api.ApiException;
 
-/** The 401 and 403 problems, with the challenge of RFC 6750. */
-final class Unauthorized {
+/** The problems of authentication and authorisation: 401 (with the challenge of RFC 6750), 403 and 429. */
+final class AuthProblems {
 
-  private Unauthorized() {
+  private AuthProblems() {
   }
 
   static ApiException missing() {
