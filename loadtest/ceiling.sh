@@ -17,6 +17,9 @@
 #   apt-get install wrk nghttp2-client       # wrk, h2load; taskset and curl are needed too
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every /v1 call needs a token: the server started here takes this one as its bootstrap admin token.
+export SSOT_ADMIN_TOKEN=${SSOT_ADMIN_TOKEN:-loadtest-admin-token-0123456789}
+AUTH="Authorization: Bearer $SSOT_ADMIN_TOKEN"
 DURATION=${1:-20s}
 SECS=${DURATION%s}
 CEIL_PORT=${2:-18091}
@@ -50,8 +53,8 @@ CEIL=http://127.0.0.1:$CEIL_PORT$KEY_PATH
 SSOT=http://127.0.0.1:$SSOT_PORT$KEY_PATH
 until curl -sf -o /dev/null "http://127.0.0.1:$SSOT_PORT/health/ready"; do sleep 0.1; done
 until curl -sf -o /dev/null "$CEIL"; do sleep 0.1; done
-curl -sf -X PUT "$SSOT?durability=local" -H 'Content-Type: application/json' -d "$VALUE" > /dev/null
-echo "bodies: ceiling $(curl -s -o /dev/null -w '%{size_download}' "$CEIL") B, SSOT $(curl -s -o /dev/null -w '%{size_download}' "$SSOT") B;" \
+curl -H "$AUTH" -sf -X PUT "$SSOT?durability=local" -H 'Content-Type: application/json' -d "$VALUE" > /dev/null
+echo "bodies: ceiling $(curl -H "$AUTH" -s -o /dev/null -w '%{size_download}' "$CEIL") B, SSOT $(curl -H "$AUTH" -s -o /dev/null -w '%{size_download}' "$SSOT") B;" \
   "duration ${SECS}s per run; $(date -u +%FT%TZ) on $(nproc) cores"
 
 # wrk's latency figures in ms (it prints us, ms or s).
@@ -69,7 +72,7 @@ run() {
   case "$url" in "$CEIL") pid=$CEIL_PID ;; *) pid=$SSOT_PID ;; esac
   ticks0=$(cpu_ticks "$pid")
   if [ "$proto" = h1 ]; then
-    taskset -c 0 wrk -t1 -c64 -d"$SECS"s --latency "$url" > "$out"
+    taskset -c 0 wrk -H "$AUTH" -t1 -c64 -d"$SECS"s --latency "$url" > "$out"
     grep -qE "Non-2xx|Socket errors" "$out" && echo "WARNING $target $proto: $(grep -E 'Non-2xx|Socket errors' "$out" | tr -s ' ')" >&2
     local rps p50 p99
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
@@ -78,7 +81,7 @@ run() {
     requests=$(awk '/requests in/ { print $1 }' "$out")
     echo "$target HTTP/1.1 $rps $p50 $p99 $(cpu_per_request "$pid" "$ticks0" "$requests")" >> "$DIR/results"
   else
-    taskset -c 0 h2load -c64 -m10 -D"$SECS" --log-file="$out.log" "$url" > "$out"
+    taskset -c 0 h2load -H "$AUTH" -c64 -m10 -D"$SECS" --log-file="$out.log" "$url" > "$out"
     grep -q "status codes: [0-9]* 2xx, 0 3xx, 0 4xx, 0 5xx" "$out" || echo "WARNING $target $proto: $(grep 'status codes' "$out")" >&2
     grep -qE "requests: .* 0 failed, 0 errored" "$out" || echo "WARNING $target $proto: $(grep '^requests:' "$out")" >&2
     local rps pct

@@ -7,6 +7,9 @@
 # Needs target/ssot.jar, wrk and h2load (Debian: apt-get install wrk nghttp2-client).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every /v1 call needs a token: the server started here takes this one as its bootstrap admin token.
+export SSOT_ADMIN_TOKEN=${SSOT_ADMIN_TOKEN:-loadtest-admin-token-0123456789}
+AUTH="Authorization: Bearer $SSOT_ADMIN_TOKEN"
 DURATION=${1:-20s}
 PORT=${2:-18081}
 DIR=$(mktemp -d /tmp/ssot-get.XXXXXX)
@@ -17,14 +20,14 @@ SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$DIR/data" SSOT_HTTP_EVENT_LOOPS=1 \
 PID=$!
 B=http://127.0.0.1:$PORT
 until curl -sf -o /dev/null "$B/health/live"; do sleep 0.05; done
-curl -sf -X PUT "$B/v1/kv/payments/prod/db" -H 'Content-Type: application/json' \
+curl -H "$AUTH" -sf -X PUT "$B/v1/kv/payments/prod/db" -H 'Content-Type: application/json' \
   -d '{"pool":{"min":4,"max":32},"timeoutMs":2500,"url":"pg://db-1.internal:5432/app","ssl":true}' > /dev/null
 
 echo "== warm-up"
-taskset -c 0 wrk -t1 -c64 -d10s "$B/v1/kv/payments/prod/db" > /dev/null
+taskset -c 0 wrk -H "$AUTH" -t1 -c64 -d10s "$B/v1/kv/payments/prod/db" > /dev/null
 echo "== wrk, HTTP/1.1, 64 connections, GET /v1/kv/payments/prod/db"
-taskset -c 0 wrk -t1 -c64 -d"$DURATION" --latency "$B/v1/kv/payments/prod/db"
+taskset -c 0 wrk -H "$AUTH" -t1 -c64 -d"$DURATION" --latency "$B/v1/kv/payments/prod/db"
 echo "== wrk, HTTP/1.1, 64 connections, GET ?raw=true"
-taskset -c 0 wrk -t1 -c64 -d"$DURATION" --latency "$B/v1/kv/payments/prod/db?raw=true"
+taskset -c 0 wrk -H "$AUTH" -t1 -c64 -d"$DURATION" --latency "$B/v1/kv/payments/prod/db?raw=true"
 echo "== h2load, h2c, 64 connections x 10 streams, GET /v1/kv/payments/prod/db"
-taskset -c 0 h2load -c64 -m10 -D"${DURATION%s}" "$B/v1/kv/payments/prod/db" | grep -E "requests:|finished in|status codes|time for request|req/s"
+taskset -c 0 h2load -H "$AUTH" -c64 -m10 -D"${DURATION%s}" "$B/v1/kv/payments/prod/db" | grep -E "requests:|finished in|status codes|time for request|req/s"

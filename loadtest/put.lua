@@ -3,6 +3,8 @@
 local counter = 0
 local pad = string.rep("x", 60)
 local query = ""
+-- The loadtest scripts give the server this token as its bootstrap admin token.
+local auth = "Bearer " .. (os.getenv("SSOT_ADMIN_TOKEN") or "loadtest-admin-token-0123456789")
 
 function init(args)
   counter = math.random(1, 1000000)
@@ -12,5 +14,5 @@ request = function()
   counter = counter + 1
   local q = wrk.path:match("%?.*$") or ""
   return wrk.format("PUT", "/v1/kv/bench/k" .. (counter % 10000) .. q,
-    {["Content-Type"] = "application/json"}, '{"n":' .. counter .. ',"pad":"' .. pad .. '"}')
+    {["Content-Type"] = "application/json", ["Authorization"] = auth}, '{"n":' .. counter .. ',"pad":"' .. pad .. '"}')
 end

@@ -7,6 +7,9 @@
 # Needs target/ssot.jar and bench/target/benchmarks.jar (see bench/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every /v1 call needs a token: the server started here takes this one as its bootstrap admin token.
+export SSOT_ADMIN_TOKEN=${SSOT_ADMIN_TOKEN:-loadtest-admin-token-0123456789}
+AUTH="Authorization: Bearer $SSOT_ADMIN_TOKEN"
 KEYS=${1:-1000000}
 PORT=${2:-18080}
 DIR=$(mktemp -d /tmp/ssot-startup.XXXXXX)
@@ -22,10 +25,10 @@ now_ms() { date +%s%3N; }
 START=$(now_ms)
 SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$DIR/data" SSOT_STORE_MAX_KEYS=$KEYS java -jar target/ssot.jar > "$DIR/server.log" 2>&1 &
 PID=$!
-until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1/kv/$KEY"; do sleep 0.01; done
+until curl -H "$AUTH" -sf -o /dev/null "http://127.0.0.1:$PORT/v1/kv/$KEY"; do sleep 0.01; done
 READ=$(now_ms)
 until curl -s "http://127.0.0.1:$PORT/health/ready" | grep -q '"listing":"ready"'; do sleep 0.01; done
 LIST=$(now_ms)
-curl -sf "http://127.0.0.1:$PORT/v1/kv?prefix=svc$((I % 1000))/prod/&limit=3&keysOnly=true" > /dev/null
+curl -H "$AUTH" -sf "http://127.0.0.1:$PORT/v1/kv?prefix=svc$((I % 1000))/prod/&limit=3&keysOnly=true" > /dev/null
 echo "keys=$KEYS first single-key read after $((READ - START)) ms; listing ready after $((LIST - START)) ms"
 grep "Opened the store" "$DIR/server.log" | sed 's/^.* - /server: /'

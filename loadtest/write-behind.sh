@@ -9,6 +9,9 @@
 # Needs target/ssot.jar, a PostgreSQL at 127.0.0.1:5432 (user postgres), wrk, h2load and psql.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every /v1 call needs a token: the server started here takes this one as its bootstrap admin token.
+export SSOT_ADMIN_TOKEN=${SSOT_ADMIN_TOKEN:-loadtest-admin-token-0123456789}
+AUTH="Authorization: Bearer $SSOT_ADMIN_TOKEN"
 DURATION=${1:-20s}
 LAG_SECONDS=${2:-60}
 PORT=18082
@@ -40,9 +43,9 @@ now_ms() { date +%s%3N; }
 
 echo "== 1. local-durability PUT with write-behind running ($DURATION)"
 start_server
-wrk -t1 -c64 -d5s -s loadtest/put.lua "$B/v1/kv" > /dev/null   # warm-up
+wrk -H "$AUTH" -t1 -c64 -d5s -s loadtest/put.lua "$B/v1/kv" > /dev/null   # warm-up
 R0=$(rows); T0=$(now_ms)
-wrk -t1 -c64 -d"$DURATION" --latency -s loadtest/put.lua "$B/v1/kv" | grep -E "Requests/sec|50%|99%|Non-2xx"
+wrk -H "$AUTH" -t1 -c64 -d"$DURATION" --latency -s loadtest/put.lua "$B/v1/kv" | grep -E "Requests/sec|50%|99%|Non-2xx"
 R1=$(rows); T1=$(now_ms)
 echo "write-behind during the run: $(( (R1 - R0) * 1000 / (T1 - T0) )) history rows/s"
 until [ "$(curl -s "$B/health/ready" | grep -o '"outboxDepth":[0-9]*' | cut -d: -f2)" = "0" ]; do sleep 0.1; done
@@ -52,13 +55,13 @@ echo "backlog drained $(( T2 - T1 )) ms after the run; overall $(( (R2 - R0) * 1
 echo "== 2. write-behind lag at 10,000 writes/s for ${LAG_SECONDS}s"
 start_server
 echo '{"success":[{"op":"put","key":"bench/lag","value":{"n":1,"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}}]}' > "$DIR/txn.json"
-h2load -c10 -m1 --rps=1000 -D"$LAG_SECONDS" -d "$DIR/txn.json" -H 'Content-Type: application/json' \
+h2load -H "$AUTH" -c10 -m1 --rps=1000 -D"$LAG_SECONDS" -d "$DIR/txn.json" -H 'Content-Type: application/json' \
   "$B/v1/txn" | grep -E "finished in|requests:|status codes"
 curl -s "$B/metrics" | grep -E '^ssot_writebehind_lag_seconds(\{|_count|_max)'
 
 echo "== 3. durability=sync PUT ($DURATION)"
 start_server
-wrk -t1 -c64 -d5s -s loadtest/put.lua "$B/v1/kv?durability=sync" > /dev/null
-wrk -t1 -c64 -d"$DURATION" --latency -s loadtest/put.lua "$B/v1/kv?durability=sync" \
+wrk -H "$AUTH" -t1 -c64 -d5s -s loadtest/put.lua "$B/v1/kv?durability=sync" > /dev/null
+wrk -H "$AUTH" -t1 -c64 -d"$DURATION" --latency -s loadtest/put.lua "$B/v1/kv?durability=sync" \
   | grep -E "Requests/sec|50%|99%|Non-2xx"
 echo "rows in PostgreSQL: $(rows), persisted revision $(persisted)"

@@ -15,6 +15,11 @@ import io.ssot.persist.PgLocation;
 import io.ssot.persist.Postgres;
 import io.ssot.schema.JsonSchemas;
 import io.ssot.schema.PrefixSchemas;
+import io.ssot.security.AuthHandler;
+import io.ssot.security.BootstrapToken;
+import io.ssot.security.ClientCertificates;
+import io.ssot.security.TokenRegistry;
+import io.ssot.security.TokenRoutes;
 import io.ssot.security.ValueCipher;
 import io.ssot.store.DataDir;
 import io.ssot.store.GroupCommit;
@@ -61,13 +66,14 @@ public final class SsotServer {
   private final ValueCipher cipher;
   private final PrefixSchemas schemas;
   private final Postgres postgres;
+  private final TokenRegistry tokens;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private long compactionTimer;
   private HttpServerOptions httpOptions;
   private int port;
 
   private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx, PgLocation pg, long persisted,
-                     ValueCipher cipher) {
+                     ValueCipher cipher, String bootstrapToken) {
     this.config = config;
     this.dataDir = dataDir;
     this.metrics = metrics;
@@ -80,6 +86,8 @@ public final class SsotServer {
     this.postgres = pg == null ? null : Postgres.start(vertx, store, pg, persisted, config, metrics.registry());
     this.hub = new WatchHub(vertx, store, cipher, config.get(Settings.WATCH_PROGRESS_INTERVAL).toMillis(),
         config.get(Settings.WATCH_SLOW_CONSUMER_GRACE).toMillis());
+    this.tokens = new TokenRegistry(store, bootstrapToken);
+    tokens.startExpiryChecks(vertx);
     metrics.bind(store, hub);
     if (postgres != null) {
       metrics.bind(postgres.writeBehind());
@@ -136,8 +144,10 @@ public final class SsotServer {
       if (pg != null) {
         Postgres.checkContinuity(dataDir.store(), persisted, pg);
       }
-      server = new SsotServer(config, dataDir, metrics, vertx, pg, persisted, cipher);
-    } catch (RuntimeException e) {
+      String bootstrapToken = config.get(Settings.AUTH_ENABLED)
+          ? BootstrapToken.resolve(config.get(Settings.ADMIN_TOKEN), dataPath) : null;
+      server = new SsotServer(config, dataDir, metrics, vertx, pg, persisted, cipher, bootstrapToken);
+    } catch (RuntimeException | IOException e) {
       vertx.close();
       dataDir.close();
       throw e;
@@ -153,7 +163,7 @@ public final class SsotServer {
   }
 
   private static void refuseUnavailableFeatures(Config config) {
-    for (var setting : java.util.List.of(Settings.REDIS_URL, Settings.ADMIN_TOKEN)) {
+    for (var setting : java.util.List.of(Settings.REDIS_URL)) {
       if (!config.get(setting).isEmpty()) {
         throw new IllegalArgumentException(setting.envName() + " is set, but this version of the server "
             + "does not support " + setting.name() + " yet; unset it to run embedded");
@@ -168,13 +178,19 @@ public final class SsotServer {
     Api api = new Api(store, durability, hub, limits, new JsonValues(limits.maxJsonDepth()),
         config.get(Settings.DURABILITY).equals("sync"), postgres == null ? null : postgres.history(), schemas, cipher);
     WatchRoutes watchRoutes = new WatchRoutes(hub, limits);
+    TokenRoutes tokenRoutes = new TokenRoutes(api, tokens);
+    ClientCertificates certificates = config.get(Settings.TLS_CLIENT_AUTH).equals("none") ? null
+        : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
+    AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens, certificates,
+        config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE));
     HealthRoutes healthRoutes = new HealthRoutes(store, postgres == null ? null : postgres.writeBehind(), metrics,
         stopping::get);
     HttpServerOptions options = httpOptions(resolvePort(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)));
     httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();
-    Function<Vertx, Handler<HttpServerRequest>> handlers = v -> Routes.handler(v, api, r -> {
+    Function<Vertx, Handler<HttpServerRequest>> handlers = v -> Routes.handler(v, api, auth, auth::mayReadFast, r -> {
       watchRoutes.mount(r);
+      tokenRoutes.mount(r);
       healthRoutes.mount(r);
     });
     // One server per event loop; Vert.x shares the listening socket between them.
@@ -185,6 +201,21 @@ public final class SsotServer {
               options.getHost(), port, instances, Path.of(config.get(Settings.DATA_DIR)).toAbsolutePath());
           return null;
         });
+  }
+
+  /** Whether /health/ready and /metrics answer without a token (by default, on a loopback bind only). */
+  private boolean monitoringOpen() {
+    return switch (config.get(Settings.AUTH_ANONYMOUS_MONITORING)) {
+      case "always" -> true;
+      case "never" -> false;
+      default -> {
+        try {
+          yield java.net.InetAddress.getByName(config.get(Settings.HTTP_HOST)).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+          yield false;
+        }
+      }
+    };
   }
 
   /** Port 0 means any free port; it is picked here so that every event loop's server shares it. */
@@ -223,11 +254,15 @@ public final class SsotServer {
     if (cert.isEmpty() != key.isEmpty()) {
       throw new IllegalArgumentException("set both SSOT_TLS_CERT and SSOT_TLS_KEY, or neither");
     }
+    if (cert.isEmpty() && !config.get(Settings.TLS_CLIENT_AUTH).equals("none")) {
+      throw new IllegalArgumentException("tls.clientAuth needs TLS: set SSOT_TLS_CERT and SSOT_TLS_KEY");
+    }
     if (!cert.isEmpty()) {
       options.setSsl(true)
           .setUseAlpn(true)
           .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
       options.getEnabledSecureTransportProtocols().retainAll(java.util.Set.of("TLSv1.2", "TLSv1.3"));
+      clientAuth(options);
       if (OpenSSLEngineOptions.isAvailable()) {
         options.setSslEngineOptions(new OpenSSLEngineOptions());
         LOG.info("TLS through OpenSSL (netty-tcnative), ALPN h2 and http/1.1");
@@ -237,6 +272,20 @@ public final class SsotServer {
       }
     }
     return options;
+  }
+
+  /** Mutual TLS: which client certificates the handshake asks for and verifies. */
+  private void clientAuth(HttpServerOptions options) {
+    String mode = config.get(Settings.TLS_CLIENT_AUTH);
+    String ca = config.get(Settings.TLS_CLIENT_CA);
+    if (mode.equals("none")) {
+      return;
+    }
+    if (ca.isEmpty()) {
+      throw new IllegalArgumentException("tls.clientAuth " + mode + " needs tls.clientCa (SSOT_TLS_CLIENT_CA)");
+    }
+    options.setClientAuth(mode.equals("required") ? io.vertx.core.http.ClientAuth.REQUIRED
+        : io.vertx.core.http.ClientAuth.REQUEST).setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(ca));
   }
 
   private void scheduleCompaction() {

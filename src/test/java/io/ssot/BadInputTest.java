@@ -66,6 +66,8 @@ import org.slf4j.LoggerFactory;
 @Timeout(60)
 class BadInputTest {
 
+  /** The admin token as a raw header line. */
+  private static final String AUTH = "Authorization: " + Http.ADMIN_AUTHORIZATION + "\r\n";
   private static final String SENTINEL = "bad/sentinel";
   private static final String SENTINEL_URI = "/v1/kv/" + SENTINEL;
   private static final String SENTINEL_VALUE = "{\"keep\": \"me\"}";
@@ -155,7 +157,7 @@ class BadInputTest {
   /** One request over a raw socket, its request line and headers written exactly as given. */
   private static Http.Response raw(String method, String target, Map<String, String> headers, byte[] body) {
     StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-        .append("Host: 127.0.0.1\r\n");
+        .append("Host: 127.0.0.1\r\n").append(AUTH);
     headers.forEach((n, v) -> head.append(n).append(": ").append(v).append("\r\n"));
     if (body != null && !headers.containsKey("Content-Length")) {
       head.append("Content-Length: ").append(body.length).append("\r\n");
@@ -431,7 +433,7 @@ class BadInputTest {
   void declaredTooLargeIsAnsweredBeforeTheBodyIsSent() {
     State before = state();
     try (RawConnection c = new RawConnection()) {
-      c.write("PUT " + SENTINEL_URI + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + (MAX_VALUE_BYTES + 1) + "\r\n\r\n");
+      c.write("PUT " + SENTINEL_URI + " HTTP/1.1\r\nHost: x\r\n" + AUTH + "Content-Length: " + (MAX_VALUE_BYTES + 1) + "\r\n\r\n");
       assertProblem(c.readFinal(), 413, "too-large");
     }
     assertEquals(before, state());
@@ -447,10 +449,10 @@ class BadInputTest {
     for (String expect : List.of("", "Expect: 100-continue\r\n")) {
       State before = state();
       try (RawConnection c = new RawConnection()) {
-        c.write("PUT " + SENTINEL_URI + " HTTP/1.1\r\nHost: x\r\n" + expect + "Content-Length: "
+        c.write("PUT " + SENTINEL_URI + " HTTP/1.1\r\nHost: x\r\n" + AUTH + "" + expect + "Content-Length: "
             + (MAX_VALUE_BYTES + 1) + "\r\n\r\n");
         assertProblem(c.read(), 413, "too-large");
-        c.write(valueOfSize(MAX_VALUE_BYTES + 1)).write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
+        c.write(valueOfSize(MAX_VALUE_BYTES + 1)).write("GET /health/live HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n");
         Http.Response next = c.read();
         assertEquals(200, next.status(), next::toString);
         assertEquals("{\"status\":\"up\"}", next.body().toString());
@@ -462,7 +464,7 @@ class BadInputTest {
   /** Sends {@code value} with chunked transfer encoding, in 64 KiB chunks. */
   private static Http.Response putChunked(String uri, byte[] value) {
     try (RawConnection c = new RawConnection()) {
-      c.write("PUT " + uri + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+      c.write("PUT " + uri + " HTTP/1.1\r\nHost: x\r\n" + AUTH + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
       for (int off = 0; off < value.length; off += 65536) {
         int n = Math.min(65536, value.length - off);
         c.write(Integer.toHexString(n) + "\r\n").write(Arrays.copyOfRange(value, off, off + n)).write("\r\n");
@@ -485,13 +487,13 @@ class BadInputTest {
   void expectContinueIsRefusedWith413OrContinuedAtTheLimit() {
     State before = state();
     try (RawConnection c = new RawConnection()) {
-      c.write("PUT " + SENTINEL_URI + " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: "
+      c.write("PUT " + SENTINEL_URI + " HTTP/1.1\r\nHost: x\r\n" + AUTH + "Expect: 100-continue\r\nContent-Length: "
           + (MAX_VALUE_BYTES + 1) + "\r\n\r\n");
       assertProblem(c.read(), 413, "too-large");
     }
     assertEquals(before, state());
     try (RawConnection c = new RawConnection()) {
-      c.write("PUT /v1/kv/bad/big-continued HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: "
+      c.write("PUT /v1/kv/bad/big-continued HTTP/1.1\r\nHost: x\r\n" + AUTH + "Expect: 100-continue\r\nContent-Length: "
           + MAX_VALUE_BYTES + "\r\nConnection: close\r\n\r\n");
       assertEquals(100, c.read().status());
       Http.Response r = c.write(valueOfSize(MAX_VALUE_BYTES)).readFinal();
@@ -627,12 +629,12 @@ class BadInputTest {
 
   private static Stream<Arguments> malformedRequests() {
     return Stream.of(
-        Arguments.of("GET /v1/kv/a b HTTP/1.1\r\nHost: x\r\n\r\n", 400),
-        Arguments.of("GET /v1/kv/a HTTP/1.1\r\nHost: x\r\nBad header\r\n\r\n", 400),
+        Arguments.of("GET /v1/kv/a b HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n", 400),
+        Arguments.of("GET /v1/kv/a HTTP/1.1\r\nHost: x\r\n" + AUTH + "Bad header\r\n\r\n", 400),
         Arguments.of("GET /v1/kv/a HTTP/1.1\r\n\r\n", 400),
         Arguments.of("GARBAGE\r\n\r\n", 400),
         // Vert.x Web answers a target without a leading slash with 404, deliberately.
-        Arguments.of("GET v1/kv/a HTTP/1.1\r\nHost: x\r\n\r\n", 404));
+        Arguments.of("GET v1/kv/a HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n", 404));
   }
 
   @ParameterizedTest(name = "[{index}] {1}")
@@ -816,7 +818,8 @@ class BadInputTest {
     private volatile boolean closed;
 
     WatchSocket() {
-      ws = client.connect(server.port(), "127.0.0.1", "/v1/watch").await();
+      ws = client.connect(new io.vertx.core.http.WebSocketConnectOptions().setPort(server.port())
+          .setHost("127.0.0.1").setURI("/v1/watch").addHeader("Authorization", Http.ADMIN_AUTHORIZATION)).await();
       ws.textMessageHandler(text -> messages.add(new JsonObject(text)));
       ws.closeHandler(v -> closed = true);
     }
@@ -951,7 +954,7 @@ class BadInputTest {
   /** Vert.x answers a broken handshake itself; what matters is a 4xx, no 500 and nothing logged. */
   @Test
   void brokenWebSocketHandshakeIs4xx() {
-    String upgrade = "GET /v1/watch HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
+    String upgrade = "GET /v1/watch HTTP/1.1\r\nHost: x\r\n" + AUTH + "Upgrade: websocket\r\nConnection: Upgrade\r\n";
     try (RawConnection c = new RawConnection()) {
       Http.Response r = c.write(upgrade + "Sec-WebSocket-Version: 13\r\n\r\n").readFinal();
       assertEquals(400, r.status(), "no Sec-WebSocket-Key: " + r);

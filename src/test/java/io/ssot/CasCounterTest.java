@@ -55,7 +55,7 @@ class CasCounterTest {
   }
 
   private static Future<Reply> send(HttpClient client, HttpMethod method, String uri, String ifMatch, String body) {
-    return client.request(new RequestOptions().setMethod(method).setURI(uri)).compose(req -> {
+    return client.request(new RequestOptions().putHeader("Authorization", Http.ADMIN_AUTHORIZATION).setMethod(method).setURI(uri)).compose(req -> {
       if (ifMatch != null) {
         req.putHeader("If-Match", ifMatch);
       }

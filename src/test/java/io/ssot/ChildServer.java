@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The server as a child process on a loopback port, configured by its environment alone (its
- * working directory has no conf/ssot.yaml), with stdout and stderr in a log file.
+ * working directory has no conf/ssot.yaml), with stdout and stderr in a log file. Its admin
+ * token is {@link TestServer#ADMIN_TOKEN} unless {@code env} names another.
  */
 final class ChildServer {
 
@@ -57,6 +58,7 @@ final class ChildServer {
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("SSOT_"));
+    pb.environment().put("SSOT_ADMIN_TOKEN", TestServer.ADMIN_TOKEN);
     pb.environment().putAll(env);
     pb.environment().put("SSOT_HTTP_PORT", Integer.toString(port));
     return new ChildServer(pb.start(), port, log);

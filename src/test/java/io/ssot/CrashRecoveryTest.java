@@ -58,6 +58,9 @@ class CrashRecoveryTest {
   private static final DataDir.Options OPTIONS = new DataDir.Options(20_000, 512, 1 << 20);
   private static final int CONNECTIONS = 6;
   private static final int HOT_KEYS = 12;
+  /** Acknowledged writes that surely fill more than one 1 MiB segment (about 2,000 revisions each). */
+  private static final int ROLLING_WRITES = 3_000;
+  private static final int MIN_WRITES_PER_ROUND = 100;
 
   @TempDir
   Path work;
@@ -92,8 +95,17 @@ class CrashRecoveryTest {
         }
         load = new Load(vertx, port, round, random.nextLong());
         load.start();
-        long killAfter = 1000 + random.nextInt(2001);
-        Thread.sleep(killAfter);
+        long started = System.nanoTime();
+        Thread.sleep(1000 + random.nextInt(2001));
+        // However slowly a loaded machine writes, each round makes progress and the last one
+        // fills more than one change-log segment (both checked below): go on until then, for at
+        // most 30 s more.
+        int wanted = round == 2 ? ROLLING_WRITES - acks.size() : MIN_WRITES_PER_ROUND;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (load.acks.size() < wanted && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        long killAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         int inFlight = load.inFlight.get();
         assertTrue(inFlight > 0, "writes are in flight at the kill");
         child.process.destroyForcibly();
@@ -101,7 +113,8 @@ class CrashRecoveryTest {
         assertTrue(load.awaitStopped(20_000), "every connection noticed the kill");
         System.out.printf("round %d: killed after %d ms with %d requests in flight; %d writes acknowledged%n",
             round, killAfter, inFlight, load.acks.size());
-        assertTrue(load.acks.size() > 50, "the load made progress: " + load.acks.size() + "\n" + child.tail());
+        assertTrue(load.acks.size() >= MIN_WRITES_PER_ROUND, "the load made progress: " + load.acks.size() + ", refused: "
+            + load.failures.stream().limit(3).toList() + "\n" + child.tail());
         assertTrue(load.failures.isEmpty(), "no write was refused before the kill: " + load.failures);
       } finally {
         child.kill();
@@ -251,7 +264,7 @@ class CrashRecoveryTest {
 
       private Future<JsonObject> send(HttpMethod method, String uri, String body, int... accepted) {
         inFlight.incrementAndGet();
-        return client.request(new RequestOptions().setMethod(method).setURI(uri).setIdleTimeout(10_000))
+        return client.request(new RequestOptions().putHeader("Authorization", Http.ADMIN_AUTHORIZATION).setMethod(method).setURI(uri).setIdleTimeout(10_000))
             .compose(req -> {
               req.putHeader("Content-Type", "application/json");
               return body == null ? req.send() : req.send(body);
@@ -475,10 +488,10 @@ class CrashRecoveryTest {
       Map<Ack, Future<List<Version>>> histories = new HashMap<>();
       for (Ack a : latestPerKey(acks).values()) {
         currents.put(a, client.request(HttpMethod.GET, "/v1/kv/" + a.key())
-            .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode() == 404 ? null
+            .compose(req -> req.putHeader("Authorization", Http.ADMIN_AUTHORIZATION).send().compose(resp -> resp.body().map(b -> resp.statusCode() == 404 ? null
                 : new Version(b.toJsonObject().getLong("revision"), b.toJsonObject().getJsonObject("value"))))));
         histories.put(a, client.request(HttpMethod.GET, "/v1/history/" + a.key() + "?limit=1000")
-            .compose(req -> req.send().compose(resp -> resp.body()))
+            .compose(req -> req.putHeader("Authorization", Http.ADMIN_AUTHORIZATION).send().compose(resp -> resp.body()))
             .map(b -> {
               List<Version> out = new ArrayList<>();
               for (Object o : b.toJsonObject().getJsonArray("items")) {

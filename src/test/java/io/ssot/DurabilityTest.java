@@ -104,7 +104,7 @@ class DurabilityTest {
     List<Future<JsonObject>> answers = new ArrayList<>();
     for (int i = 0; i < writes; i++) {
       String body = "{\"i\":" + i + "}";
-      answers.add(client.request(new RequestOptions().setMethod(HttpMethod.PUT)
+      answers.add(client.request(new RequestOptions().putHeader("Authorization", Http.ADMIN_AUTHORIZATION).setMethod(HttpMethod.PUT)
               .setURI("/v1/kv/many/" + (i % 20) + "?durability=sync"))
           .compose(req -> req.putHeader("Content-Type", "application/json").send(body))
           .compose(resp -> resp.body().map(b -> {

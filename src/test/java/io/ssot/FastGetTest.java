@@ -67,6 +67,27 @@ class FastGetTest {
     }
   }
 
+  @Test
+  void theFastPathRefusesNothingItselfAndGrantsNothingTheRouterWouldNot() {
+    try (Http admin = new Http(vertx, server.port())) {
+      assertEquals(201, admin.put("/v1/kv/fast/guarded", "{\"secret\": 1}").status());
+      String other = admin.post("/v1/tokens",
+          "{\"name\":\"other\",\"roles\":[{\"role\":\"read\",\"prefix\":\"elsewhere/\"}]}").json().getString("token");
+      String reader = admin.post("/v1/tokens",
+          "{\"name\":\"reader\",\"roles\":[{\"role\":\"read\",\"prefix\":\"fast/\"}]}").json().getString("token");
+      for (String query : List.of("", "?raw=true")) {
+        String uri = "/v1/kv/fast/guarded" + query;
+        Http.Response none = admin.anonymous().get(uri);
+        assertEquals(401, none.status(), none::toString);
+        assertEquals("application/problem+json", none.header("Content-Type"));
+        assertEquals(401, admin.as("ssot_0000000000000000_bad").get(uri).status());
+        assertEquals(403, admin.as(other).get(uri).status());
+        assertEquals(200, admin.as(reader).get(uri).status());
+        assertEquals(200, admin.get(uri).status());
+      }
+    }
+  }
+
   private static Map<String, String> headers(Http.Response response) {
     Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     response.headers().forEach(h -> headers.put(h.getKey(), h.getValue()));

@@ -155,7 +155,7 @@ class GracefulShutdownTest {
       assertFalse(restarted.output().contains("recovered after an unclean stop"),
           "opened without recovery:\n" + restarted.tail());
       List<Future<String>> checks = acks.stream().map(a -> again.request(HttpMethod.GET, "/v1/kv/" + a.key())
-          .compose(req -> req.send().compose(resp -> resp.body().map(b -> {
+          .compose(req -> req.putHeader("Authorization", Http.ADMIN_AUTHORIZATION).send().compose(resp -> resp.body().map(b -> {
             JsonObject entry = resp.statusCode() == 200 ? new JsonObject(b) : null;
             boolean same = entry != null && entry.getLong("revision") == a.revision()
                 && new JsonObject(a.value()).equals(entry.getJsonObject("value"));
@@ -181,7 +181,7 @@ class GracefulShutdownTest {
   // ---- requests -----------------------------------------------------------------------------------
 
   private static Future<Answer> send(HttpClient client, String uri, String ifNoneMatch) {
-    return client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri)
+    return client.request(new RequestOptions().putHeader("Authorization", Http.ADMIN_AUTHORIZATION).setMethod(HttpMethod.GET).setURI(uri)
             .putHeader("If-None-Match", ifNoneMatch))
         .compose(req -> req.send().compose(resp -> resp.body().map(b ->
             new Answer(resp.statusCode(), resp.getHeader("ETag"), b.toString(), null, System.nanoTime()))))
@@ -194,7 +194,7 @@ class GracefulShutdownTest {
 
   private static Future<Ack> putAsync(HttpClient client, String key, String value) {
     return client.request(HttpMethod.PUT, "/v1/kv/" + key)
-        .compose(req -> req.send(value).compose(resp -> resp.body().map(b -> {
+        .compose(req -> req.putHeader("Authorization", Http.ADMIN_AUTHORIZATION).send(value).compose(resp -> resp.body().map(b -> {
           if (resp.statusCode() != 200 && resp.statusCode() != 201) {
             throw new Refused(key + " answered " + resp.statusCode() + " " + b);
           }

@@ -12,7 +12,11 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
-/** A blocking test client over a real Vert.x HTTP client (HTTP/1.1, h2c or, with TLS options, h2). */
+/**
+ * A blocking test client over a real Vert.x HTTP client (HTTP/1.1, h2c or, with TLS options, h2).
+ * It sends {@code Authorization: Bearer} {@link TestServer#ADMIN_TOKEN} unless told otherwise
+ * ({@link #as}, {@link #anonymous}); a header the caller names wins.
+ */
 public final class Http implements AutoCloseable {
 
   /** A received response. */
@@ -31,16 +35,38 @@ public final class Http implements AutoCloseable {
     }
   }
 
+  /** The header that carries the suite's admin token, for tests that build requests themselves. */
+  public static final String ADMIN_AUTHORIZATION = "Bearer " + TestServer.ADMIN_TOKEN;
+
   private final HttpClient client;
   private final int port;
+  private final String authorization;
+  private final boolean ownsClient;
 
   public Http(Vertx vertx, int port) {
     this(vertx, port, new HttpClientOptions());
   }
 
   public Http(Vertx vertx, int port, HttpClientOptions options) {
-    this.client = vertx.createHttpClient(options.setDefaultHost("127.0.0.1").setDefaultPort(port));
+    this(vertx.createHttpClient(options.setDefaultHost("127.0.0.1").setDefaultPort(port)), port, ADMIN_AUTHORIZATION,
+        true);
+  }
+
+  private Http(HttpClient client, int port, String authorization, boolean ownsClient) {
+    this.client = client;
     this.port = port;
+    this.authorization = authorization;
+    this.ownsClient = ownsClient;
+  }
+
+  /** The same connection pool, sending {@code token} as the bearer token instead (closing it leaves the pool open). */
+  public Http as(String token) {
+    return new Http(client, port, "Bearer " + token, false);
+  }
+
+  /** The same connection pool, sending no Authorization header. */
+  public Http anonymous() {
+    return new Http(client, port, null, false);
   }
 
   public static Http h2c(Vertx vertx, int port) {
@@ -51,6 +77,9 @@ public final class Http implements AutoCloseable {
   public Response send(HttpMethod method, String uri, Map<String, String> headers, String body) {
     Future<Response> f = client.request(new RequestOptions().setMethod(method).setURI(uri))
         .compose(req -> {
+          if (authorization != null) {
+            req.putHeader("Authorization", authorization);
+          }
           headers.forEach(req::putHeader);
           Future<io.vertx.core.http.HttpClientResponse> sent = body == null ? req.send() : req.send(body);
           return sent.compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b, resp.version())));
@@ -88,6 +117,8 @@ public final class Http implements AutoCloseable {
 
   @Override
   public void close() {
-    client.close().await();
+    if (ownsClient) {
+      client.close().await();
+    }
   }
 }

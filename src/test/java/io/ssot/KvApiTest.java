@@ -50,7 +50,7 @@ class KvApiTest {
     JsonObject entry = got.json();
     assertEquals("svc/a/db.url", entry.getString("key"));
     assertEquals(new JsonObject().put("url", "pg://x"), entry.getJsonObject("value"));
-    assertEquals("anonymous", entry.getString("updatedBy"));
+    assertEquals("admin", entry.getString("updatedBy"), "the bootstrap admin's principal");
     assertTrue(entry.getString("updatedAt").matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"));
     assertEquals("\"" + rev + "\"", got.header("ETag"));
     assertTrue(Long.parseLong(got.header("X-SSOT-Revision")) >= rev);

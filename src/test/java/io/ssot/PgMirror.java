@@ -124,7 +124,7 @@ final class PgMirror {
     assertEquals(live.size(), current.size(), what + ": ssot_current has exactly the live keys");
   }
 
-  /** Every acknowledged write is in ssot_history at its revision, with its value, by {@code anonymous}. */
+  /** Every acknowledged write is in ssot_history at its revision, with its value, by {@code admin} (the bootstrap admin token). */
   static void assertAcknowledged(List<CrashRecoveryTest.Ack> acks, PgTestDatabase db, String what) {
     TreeMap<Long, Map<String, Row>> history = history(db);
     for (CrashRecoveryTest.Ack a : acks) {
@@ -134,7 +134,7 @@ final class PgMirror {
       if (a.value() != null) {
         assertArrayEquals(a.value().getBytes(StandardCharsets.UTF_8), row.value(), what + ": value of " + a);
       }
-      assertEquals("anonymous", row.updatedBy(), what + ": updated_by of " + a);
+      assertEquals("admin", row.updatedBy(), what + ": updated_by of " + a);
     }
   }
 }

@@ -153,7 +153,7 @@ class SchemaTest {
     assertEquals("svc4", got.getString("prefix"));
     assertEquals(new JsonObject().put("type", "array"), got.getJsonObject("schema"));
     assertEquals(v2.json().getLong("revision"), got.getLong("revision"));
-    assertEquals("anonymous", got.getString("updatedBy"));
+    assertEquals("admin", got.getString("updatedBy"));
 
     assertEquals(201, http.put("/v1/kv/svc4/a", "[1]").status(), "the newer schema is in force");
     assertEquals(422, http.put("/v1/kv/svc4/b", "{}").status());
@@ -164,7 +164,7 @@ class SchemaTest {
     assertEquals(2, items.size());
     assertEquals(v2.json().getLong("revision"), items.getJsonObject(0).getLong("revision"));
     assertEquals(new JsonObject().put("type", "object"), items.getJsonObject(1).getJsonObject("value"));
-    assertEquals("anonymous", items.getJsonObject(1).getString("updatedBy"));
+    assertEquals("admin", items.getJsonObject(1).getString("updatedBy"));
 
     JsonArray all = http.get("/v1/schemas").json().getJsonArray("items");
     assertTrue(all.stream().map(o -> ((JsonObject) o).getString("prefix")).anyMatch("svc4"::equals), all::toString);

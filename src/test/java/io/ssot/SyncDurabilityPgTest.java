@@ -55,7 +55,7 @@ class SyncDurabilityPgTest {
     boolean delete = ((Number) row.get(0)).intValue() == 2;
     if (delete != (value == null) || (value != null
         && !java.util.Arrays.equals(value.getBytes(StandardCharsets.UTF_8), (byte[]) row.get(1)))
-        || !"anonymous".equals(row.get(2))) {
+        || !"admin".equals(row.get(2))) {
       return key + "@" + revision + " differs in ssot_history: " + row;
     }
     long mark = ((Number) PgTestDatabase.rows(c, "SELECT persisted_revision FROM ssot_state").get(0).get(0))

@@ -10,6 +10,9 @@ import java.util.Map;
 /** A real server on a free loopback port with its own temporary data directory. */
 public final class TestServer implements AutoCloseable {
 
+  /** The bootstrap admin token of every test server (and child server); {@link Http} sends it by default. */
+  public static final String ADMIN_TOKEN = "test-admin-token-for-the-suite";
+
   static {
     System.setProperty("chronicle.analytics.disable", "true");
     System.setProperty("chronicle.announcer.disable", "true");
@@ -33,6 +36,7 @@ public final class TestServer implements AutoCloseable {
     settings.put("data.dir", dir.toString());
     settings.put("store.maxKeys", "20000");
     settings.put("changelog.segmentBytes", "4MiB");
+    settings.put("admin.token", ADMIN_TOKEN);
     settings.putAll(overrides);
     TestServer t = new TestServer(dir, settings);
     t.restart();

@@ -13,7 +13,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** Watch clients for tests: a WebSocket and an SSE stream whose messages land in a queue. */
+/**
+ * Watch clients for tests: a WebSocket and an SSE stream whose messages land in a queue. Both
+ * authenticate with the suite's admin token unless given another authorization (or null for none).
+ */
 final class WatchClients {
 
   private WatchClients() {
@@ -23,12 +26,32 @@ final class WatchClients {
   static final class Ws implements AutoCloseable {
     final WebSocket socket;
     final BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
+    /** Completes with the close status the server sent when the socket closes. */
+    final java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
     private final WebSocketClient client;
 
     Ws(Vertx vertx, int port) {
+      this(vertx, port, Http.ADMIN_AUTHORIZATION);
+    }
+
+    /** @param authorization the Authorization header, or null for none */
+    Ws(Vertx vertx, int port, String authorization) {
       client = vertx.createWebSocketClient();
-      socket = client.connect(port, "127.0.0.1", "/v1/watch").await();
+      io.vertx.core.http.WebSocketConnectOptions options = new io.vertx.core.http.WebSocketConnectOptions()
+          .setPort(port).setHost("127.0.0.1").setURI("/v1/watch");
+      if (authorization != null) {
+        options.addHeader("Authorization", authorization);
+      }
+      WebSocket connected;
+      try {
+        connected = client.connect(options).await();
+      } catch (RuntimeException e) {
+        client.close();
+        throw e;
+      }
+      socket = connected;
       socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
+      socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
     }
 
     void send(JsonObject message) {
@@ -62,17 +85,29 @@ final class WatchClients {
   /** An SSE stream on /v1/watch; each complete message is queued. */
   static final class Sse implements AutoCloseable {
     final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    /** Completes when the server ends the stream. */
+    final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
     final int status;
     private final io.vertx.core.http.HttpClientRequest request;
     private final StringBuilder pending = new StringBuilder();
 
     Sse(HttpClient client, String uri, Map<String, String> headers) {
+      this(client, uri, headers, Http.ADMIN_AUTHORIZATION);
+    }
+
+    /** @param authorization the Authorization header, or null for none */
+    Sse(HttpClient client, String uri, Map<String, String> headers, String authorization) {
       request = client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri)).await();
       request.putHeader("Accept", "text/event-stream");
+      if (authorization != null) {
+        request.putHeader("Authorization", authorization);
+      }
       headers.forEach(request::putHeader);
       // The handler is set on the event loop as the response arrives, so no chunk is missed.
       status = request.send().map(response -> {
         response.handler(this::onData);
+        response.endHandler(v -> ended.complete(null));
+        response.exceptionHandler(ended::completeExceptionally);
         return response.statusCode();
       }).await();
     }

@@ -8,6 +8,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.function.BiPredicate;
 
 /**
  * The read services make most: {@code GET /v1/kv/{key}} or {@code ?raw=true} of a key that
@@ -15,9 +16,10 @@ import io.vertx.core.http.HttpServerRequest;
  * (about a tenth of a GET) as the largest cost left that this request does not need.
  *
  * <p>Only the plainest form is taken: a key without escapes that passes the grammar, no other
- * parameter and no conditional header, a value not encrypted at rest. Everything else, including
- * an absent key, goes to the router, which answers it in full; the 200 answer is built by the
- * same code either way.
+ * parameter and no conditional header, credentials that read the key, a value not encrypted at
+ * rest. Everything else, including an absent key and every refusal, goes to the router, which
+ * answers it in full (and audits and counts refusals); the 200 answer is built by the same code
+ * either way.
  */
 public final class FastGet implements Handler<HttpServerRequest> {
 
@@ -26,11 +28,15 @@ public final class FastGet implements Handler<HttpServerRequest> {
 
   private final MvccStore store;
   private final EntryBodies bodies;
+  private final BiPredicate<HttpServerRequest, String> mayRead;
   private final Handler<HttpServerRequest> router;
 
-  FastGet(MvccStore store, EntryBodies bodies, Handler<HttpServerRequest> router) {
+  /** @param mayRead whether the request's credentials read the key; if not, the router refuses it */
+  FastGet(MvccStore store, EntryBodies bodies, BiPredicate<HttpServerRequest, String> mayRead,
+          Handler<HttpServerRequest> router) {
     this.store = store;
     this.bodies = bodies;
+    this.mayRead = mayRead;
     this.router = router;
   }
 
@@ -53,7 +59,7 @@ public final class FastGet implements Handler<HttpServerRequest> {
     }
     String key = uri.substring(KvRoutes.KEY_PREFIX.length(), raw ? query : uri.length());
     if (key.indexOf('%') >= 0 || Keys.problem(key) != null
-        || request.headers().contains(HttpHeaders.IF_NONE_MATCH)) {
+        || request.headers().contains(HttpHeaders.IF_NONE_MATCH) || !mayRead.test(request, key)) {
       return false;
     }
     Entry entry = store.get(key);

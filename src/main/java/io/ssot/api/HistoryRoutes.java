@@ -2,6 +2,8 @@ package io.ssot.api;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.ssot.security.Access;
+import io.ssot.security.Role;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
@@ -38,6 +40,7 @@ final class HistoryRoutes {
 
   private void history(RoutingContext ctx) {
     String key = Requests.key(ctx.request(), HISTORY_PREFIX);
+    Access.require(ctx, Role.READ, key);
     history(ctx, key, "key", key);
   }
 
@@ -109,19 +112,21 @@ final class HistoryRoutes {
     RequestBody.read(req, api.limits().maxTxnBytes())
         .compose(body -> {
           String key = Requests.key(req, ROLLBACK_PREFIX);
+          Access.require(ctx, Role.WRITE, key);
           boolean sync = Requests.sync(new Params(req), api);
           Requests.requireJson(req);
           long toRevision = toRevision(body.getBytes());
+          String principal = Access.principal(ctx).name();
           return api.entryAt(key, toRevision).compose(then -> {
             if (then != null) {
               // Opened and sealed again: the value is checked and encrypted as the key's rules are now.
               return api.admit(key, api.cipher().open(key, then.value())).map(value -> {
                 api.durability().admitWrite();
-                return store.put(key, value, Precondition.NONE, Requests.PRINCIPAL).entry().revision();
+                return store.put(key, value, Precondition.NONE, principal).entry().revision();
               });
             }
             api.durability().admitWrite();
-            Entry marker = store.delete(key, Precondition.NONE, Requests.PRINCIPAL);
+            Entry marker = store.delete(key, Precondition.NONE, principal);
             return Future.succeededFuture(marker == null ? store.revision() : marker.revision());
           }).compose(revision -> Requests.durable(ctx, api, sync, revision).map(v -> {
             Requests.withRevision(ctx.response(), store.revision());

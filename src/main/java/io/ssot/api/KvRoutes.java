@@ -1,9 +1,12 @@
 package io.ssot.api;
 
+import io.ssot.security.Access;
+import io.ssot.security.Role;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -46,6 +49,7 @@ final class KvRoutes {
   private void get(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     String key = Requests.key(req, KEY_PREFIX);
+    Access.require(ctx, Role.READ, key);
     Params params = new Params(req);
     boolean raw = params.flag("raw");
     long atRevision = params.longIn("atRevision", 0, 1, Long.MAX_VALUE);
@@ -80,8 +84,12 @@ final class KvRoutes {
       return;
     }
     long waitMillis = Math.min(wait.toMillis(), api.limits().maxWaitMillis());
-    // Whether the key changed or the wait ended, the answer is the key's state now.
-    api.hub().awaitChange(key, from, waitMillis)
+    // Whether the key changed or the wait ended, the answer is the key's state now; a revoked
+    // token ends the wait with 401.
+    Promise<Void> tokenEnded = Promise.promise();
+    Runnable unfollow = Access.onTokenEnd(ctx, () -> tokenEnded.tryFail(Access.tokenEnded()));
+    api.hub().awaitChange(key, from, waitMillis, tokenEnded.future())
+        .andThen(ar -> unfollow.run())
         .recover(e -> e instanceof TimeoutException ? Future.succeededFuture() : Future.failedFuture(e))
         .map(v -> {
           respond(ctx, key, store.get(key), true, raw, notMatching);
@@ -136,6 +144,7 @@ final class KvRoutes {
     int limit = (int) params.longIn("limit", 100, 1, 1000);
     boolean keysOnly = params.flag("keysOnly");
     String after = decodeCursor(params.get("cursor"), prefix);
+    Access.require(ctx, Role.READ, prefix);
     String listPrefix = prefix;
     Future.fromCompletionStage(store.listingReady(), ctx.vertx().getOrCreateContext())
         .map(v -> {
@@ -191,16 +200,18 @@ final class KvRoutes {
     RequestBody.read(req, api.limits().maxValueBytes())
         .compose(body -> {
           String key = Requests.key(req, KEY_PREFIX);
+          Access.require(ctx, Role.WRITE, key);
           Params params = new Params(req);
           boolean sync = Requests.sync(params, api);
           Precondition pre = Etags.forWrite(req.getHeader("If-Match"), req.getHeader("If-None-Match"));
           Requests.requireJson(req);
           byte[] value = body.getBytes();
           api.json().validate(value);
+          String principal = Access.principal(ctx).name();
           return api.admit(key, value)
               .map(stored -> {
                 api.durability().admitWrite();
-                return store.put(key, stored, pre, Requests.PRINCIPAL);
+                return store.put(key, stored, pre, principal);
               })
               .compose(written -> Requests.durable(ctx, api, sync, written.entry().revision()).map(v -> {
                 sendWritten(ctx, written);
@@ -222,6 +233,7 @@ final class KvRoutes {
   private void delete(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     String key = Requests.key(req, KEY_PREFIX);
+    Access.require(ctx, Role.WRITE, key);
     Params params = new Params(req);
     boolean sync = Requests.sync(params, api);
     if (req.getHeader("If-None-Match") != null) {
@@ -229,7 +241,7 @@ final class KvRoutes {
     }
     Precondition pre = Etags.forWrite(req.getHeader("If-Match"), null);
     api.durability().admitWrite();
-    Entry marker = store.delete(key, pre, Requests.PRINCIPAL);
+    Entry marker = store.delete(key, pre, Access.principal(ctx).name());
     if (marker == null) {
       Requests.withRevision(ctx.response(), store.revision());
       throw new ApiException(404, "key-not-found", "no key " + key);

@@ -15,8 +15,6 @@ import java.nio.charset.StandardCharsets;
 /** Request helpers shared by the routes: keys from raw paths, content types, durability. */
 final class Requests {
 
-  static final String PRINCIPAL = "anonymous";
-
   private Requests() {
   }
 

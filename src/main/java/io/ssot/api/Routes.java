@@ -10,6 +10,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,16 +31,22 @@ public final class Routes {
    * The handler of one event loop's server: single-key reads through {@link FastGet}, the rest
    * through the router.
    *
-   * @param extra mounts routes that live outside this package (watch, health, metrics)
+   * @param auth     authenticates every request before any route (after the path guard)
+   * @param fastRead whether a request may read a key on the fast path (else the router answers it)
+   * @param extra    mounts routes that live outside this package (watch, health, metrics, tokens)
    */
-  public static Handler<HttpServerRequest> handler(Vertx vertx, Api api, java.util.function.Consumer<Router> extra) {
+  public static Handler<HttpServerRequest> handler(Vertx vertx, Api api, Handler<RoutingContext> auth,
+                                                   BiPredicate<HttpServerRequest, String> fastRead,
+                                                   Consumer<Router> extra) {
     EntryBodies bodies = new EntryBodies(api.cipher()); // one per event loop: no sharing between cores
-    return new FastGet(api.store(), bodies, router(vertx, api, bodies, extra));
+    return new FastGet(api.store(), bodies, fastRead, router(vertx, api, bodies, auth, extra));
   }
 
-  private static Router router(Vertx vertx, Api api, EntryBodies bodies, java.util.function.Consumer<Router> extra) {
+  private static Router router(Vertx vertx, Api api, EntryBodies bodies, Handler<RoutingContext> auth,
+                               Consumer<Router> extra) {
     Router router = Router.router(vertx);
     router.route().order(-1).handler(Routes::guardPath);
+    router.route().order(-1).handler(auth);
     new KvRoutes(api, bodies).mount(router);
     new TxnRoutes(api).mount(router);
     new HistoryRoutes(api).mount(router);

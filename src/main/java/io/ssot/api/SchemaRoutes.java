@@ -1,5 +1,6 @@
 package io.ssot.api;
 
+import io.ssot.security.Access;
 import io.ssot.schema.JsonSchemas;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
@@ -105,7 +106,8 @@ final class SchemaRoutes {
           api.json().validate(schema);
           compiler.compile(prefix, schema);
           api.durability().admitWrite();
-          MvccStore.WriteResult written = store.put(SystemKeys.SCHEMAS + prefix, schema, pre, Requests.PRINCIPAL);
+          String principal = Access.principal(ctx).name();
+          MvccStore.WriteResult written = store.put(SystemKeys.SCHEMAS + prefix, schema, pre, principal);
           Entry e = written.entry();
           return Requests.durable(ctx, api, sync, e.revision()).map(v -> {
             ctx.response().putHeader("ETag", Etags.of(e.revision()));
@@ -126,7 +128,7 @@ final class SchemaRoutes {
     boolean sync = Requests.sync(new Params(req), api);
     Precondition pre = Etags.forWrite(req.getHeader("If-Match"), null);
     api.durability().admitWrite();
-    Entry marker = store.delete(SystemKeys.SCHEMAS + prefix, pre, Requests.PRINCIPAL);
+    Entry marker = store.delete(SystemKeys.SCHEMAS + prefix, pre, Access.principal(ctx).name());
     if (marker == null) {
       Requests.withRevision(ctx.response(), store.revision());
       throw new ApiException(404, "schema-not-found", "no schema on prefix " + prefix);

@@ -1,5 +1,7 @@
 package io.ssot.api;
 
+import io.ssot.security.Access;
+import io.ssot.security.Role;
 import io.ssot.security.ValueCipher;
 import io.ssot.store.Txn;
 import io.vertx.core.http.HttpServerRequest;
@@ -30,10 +32,12 @@ final class TxnRoutes {
           boolean sync = Requests.sync(params, api);
           Requests.requireJson(req);
           Txn.Request parsed = parser.parse(body.getBytes());
+          authorize(ctx, parsed);
+          String principal = Access.principal(ctx).name();
           return api.admit(parsed)
               .map(txn -> {
                 api.durability().admitWrite();
-                return api.store().txn(txn, Requests.PRINCIPAL);
+                return api.store().txn(txn, principal);
               })
               .compose(result -> Requests.durable(ctx, api, sync, result.revision()).map(v -> {
                 Requests.withRevision(ctx.response(), api.store().revision());
@@ -42,6 +46,18 @@ final class TxnRoutes {
               }));
         })
         .onFailure(ctx::fail);
+  }
+
+  /** Every key of both branches, whichever runs: read for compares and gets, write for puts and deletes. */
+  private static void authorize(RoutingContext ctx, Txn.Request txn) {
+    for (Txn.Compare compare : txn.compare()) {
+      Access.require(ctx, Role.READ, compare.key());
+    }
+    for (java.util.List<Txn.Op> branch : java.util.List.of(txn.success(), txn.failure())) {
+      for (Txn.Op op : branch) {
+        Access.require(ctx, op.type() == Txn.OpType.GET ? Role.READ : Role.WRITE, op.key());
+      }
+    }
   }
 
   private static JsonWriter encode(Txn.Result result, ValueCipher cipher) {

@@ -84,6 +84,14 @@ public final class Parsers {
     };
   }
 
+  static Boolean bool(String s) {
+    return switch (s) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("'" + s + "' is not true or false");
+    };
+  }
+
   static String oneOf(String s, Set<String> allowed) {
     if (!allowed.contains(s)) {
       throw new IllegalArgumentException("'" + s + "' is not one of " + allowed);

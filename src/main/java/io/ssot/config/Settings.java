@@ -37,7 +37,15 @@ public final class Settings {
   public static final Setting<String> REDIS_URL = new Setting<>("redis.url", "",
       Parsers::text, "Redis URL for multi-node change fan-out; empty: single node. Not available yet: setting it stops start-up.");
   public static final Setting<String> ADMIN_TOKEN = new Setting<>("admin.token", "",
-      Parsers::text, "Bootstrap admin token. Not available yet (no auth): setting it stops start-up.");
+      Parsers::text, "Bootstrap admin token (16 to 512 visible ASCII characters); empty: generated on the first start into <data.dir>/admin.token (mode 0600).");
+  public static final Setting<Boolean> AUTH_ENABLED = new Setting<>("auth.enabled", "true",
+      Parsers::bool, "Require a bearer token on every /v1 call; false: everyone acts as anonymous with every role.");
+  public static final Setting<String> AUTH_ANONYMOUS_MONITORING = new Setting<>("auth.anonymousMonitoring", "loopback",
+      s -> Parsers.oneOf(s, Set.of("loopback", "always", "never")),
+      "Whether /health/ready and /metrics answer without a token: loopback (only when http.host is a loopback address), always or never.");
+  public static final Setting<Integer> AUTH_MAX_FAILURES_PER_MINUTE = new Setting<>("auth.maxFailuresPerMinute", "20",
+      s -> Parsers.intIn(s, 0, 1_000_000),
+      "Failed authentications one client address may make per minute before it gets 429 for the rest of that minute; 0: no limit.");
   public static final Setting<String> TLS_CERT = new Setting<>("tls.cert", "",
       Parsers::text, "PEM certificate chain; with tls.key, serves h2 and HTTP/1.1 over TLS instead of cleartext.");
   public static final Setting<String> TLS_KEY = new Setting<>("tls.key", "",
@@ -46,6 +54,13 @@ public final class Settings {
       Parsers::text, "File holding the AES-256 key for encryption at rest: 32 raw bytes or their base64; empty: none.");
   public static final Setting<String> ENCRYPTION_PREFIXES = new Setting<>("encryption.prefixes", "",
       Parsers::text, "Comma-separated key prefixes (plain byte prefixes) whose values are encrypted at rest; needs encryption.keyFile.");
+  public static final Setting<String> TLS_CLIENT_AUTH = new Setting<>("tls.clientAuth", "none",
+      s -> Parsers.oneOf(s, Set.of("none", "request", "required")),
+      "Mutual TLS: none; request (a client certificate signed by tls.clientCa authenticates a request without a bearer token); required (the TLS handshake needs one).");
+  public static final Setting<String> TLS_CLIENT_CA = new Setting<>("tls.clientCa", "",
+      Parsers::text, "PEM file of the certificate authorities whose client certificates are accepted (with tls.clientAuth).");
+  public static final Setting<String> TLS_CLIENT_ROLES = new Setting<>("tls.clientRoles", "",
+      Parsers::text, "Roles of client-certificate principals by subject CN: name=role:prefix,role:prefix;name=... (e.g. ops=admin:).");
   public static final Setting<Long> STORE_MAX_KEYS = new Setting<>("store.maxKeys", "1000000",
       s -> Parsers.longIn(s, 1000, 1L << 34),
       "Keys the store file is sized for; it can grow to 8x this, more slowly. Fixed when the file is created.");
@@ -95,8 +110,9 @@ public final class Settings {
 
   public static final List<Setting<?>> ALL = List.of(HTTP_HOST, HTTP_PORT, HTTP_EVENT_LOOPS, DATA_DIR, PG_URL,
       PG_POOL_SIZE, PG_MAX_BATCH_REVISIONS, PG_MAX_OUTBOX_REVISIONS, PG_CIRCUIT_RESET_TIMEOUT, PG_SYNC_TIMEOUT,
-      PG_HISTORY_RETENTION_REVISIONS, REDIS_URL, ADMIN_TOKEN, TLS_CERT, TLS_KEY, ENCRYPTION_KEY_FILE,
-      ENCRYPTION_PREFIXES, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES,
+      PG_HISTORY_RETENTION_REVISIONS, REDIS_URL, ADMIN_TOKEN, AUTH_ENABLED, AUTH_ANONYMOUS_MONITORING,
+      AUTH_MAX_FAILURES_PER_MINUTE, TLS_CERT, TLS_KEY, TLS_CLIENT_AUTH, TLS_CLIENT_CA, TLS_CLIENT_ROLES,
+      ENCRYPTION_KEY_FILE, ENCRYPTION_PREFIXES, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES,
       CHANGELOG_SEGMENT_BYTES, CHANGELOG_RETENTION_REVISIONS, CHANGELOG_RETENTION_AGE,
       CHANGELOG_COMPACT_INTERVAL, DURABILITY, LIMITS_MAX_VALUE_BYTES, LIMITS_MAX_JSON_DEPTH, LIMITS_MAX_WAIT,
       LIMITS_MAX_TXN_BYTES, LIMITS_MAX_TXN_OPS, LIMITS_MAX_HEADER_BYTES, LIMITS_MAX_URL_BYTES,

@@ -148,6 +148,24 @@ public final class MvccStore implements AutoCloseable {
   public record ListPage(long revision, List<Entry> items, boolean more) {
   }
 
+  /**
+   * Every live entry of the reserved space ({@link SystemKeys}) whose key starts with
+   * {@code prefix}, in key order. Needs {@link #listingReady()}.
+   */
+  public List<Entry> reserved(String prefix) {
+    if (!SystemKeys.isSystem(prefix) || !index.isReady()) {
+      throw new IllegalStateException("a reserved prefix, once the key index is built");
+    }
+    List<Entry> items = new ArrayList<>();
+    for (Iterator<String> keys = index.scan(prefix, null); keys.hasNext(); ) {
+      Entry entry = get(keys.next());
+      if (entry != null) {
+        items.add(entry);
+      }
+    }
+    return items;
+  }
+
   /** The commit of {@code revision}, or {@code null} when compacted or not yet written. */
   public Commit commit(long revision) {
     return log.read(revision);

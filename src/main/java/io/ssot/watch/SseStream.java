@@ -1,7 +1,9 @@
 package io.ssot.watch;
 
+import io.ssot.security.Access;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,9 +24,13 @@ public final class SseStream implements WatchSink {
     this.hub = hub;
   }
 
-  /** Starts the stream; an error such as {@code compacted} is sent as an {@code error} event. */
-  public static void start(HttpServerResponse response, WatchHub hub, WatchFilter filter, long fromRevision,
+  /**
+   * Starts the stream; an error such as {@code compacted} is sent as an {@code error} event, and
+   * so is the end of the request's token ({@code token-revoked}), after which the stream ends.
+   */
+  public static void start(RoutingContext ctx, WatchHub hub, WatchFilter filter, long fromRevision,
                            long queueBytes) {
+    HttpServerResponse response = ctx.response();
     SseStream stream = new SseStream(response, hub);
     response.setChunked(true)
         .setStatusCode(200)
@@ -38,7 +44,13 @@ public final class SseStream implements WatchSink {
       stream.drainActions.clear();
       actions.forEach(Runnable::run);
     });
+    Runnable unfollow = Access.onTokenEnd(ctx, () -> {
+      if (stream.watch != null) {
+        hub.end(stream.watch, "token-revoked", "lastRevision", stream.watch.lastRevision());
+      }
+    });
     response.closeHandler(v -> {
+      unfollow.run();
       if (stream.watch != null) {
         hub.close(stream.watch);
       }

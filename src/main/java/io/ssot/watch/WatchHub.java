@@ -116,9 +116,10 @@ public final class WatchHub {
 
   /**
    * Long-poll: completes when a change of {@code key} at or after {@code fromRevision} is
-   * committed, or fails with a timeout after {@code timeoutMillis}; the caller reads the key again.
+   * committed, or fails with a timeout after {@code timeoutMillis}, or with the failure of
+   * {@code cancel} (a revoked token); the caller reads the key again.
    */
-  public Future<Void> awaitChange(String key, long fromRevision, long timeoutMillis) {
+  public Future<Void> awaitChange(String key, long fromRevision, long timeoutMillis, Future<Void> cancel) {
     Promise<Void> changed = Promise.promise();
     Watch[] holder = new Watch[1];
     WatchSink sink = new WatchSink() {
@@ -152,6 +153,7 @@ public final class WatchHub {
       close(holder[0]);
       changed.tryFail(new java.util.concurrent.TimeoutException());
     });
+    cancel.onFailure(changed::tryFail);
     return changed.future().andThen(ar -> {
       vertx.cancelTimer(timer);
       close(holder[0]);

@@ -3,6 +3,8 @@ package io.ssot.watch;
 import io.ssot.api.ApiException;
 import io.ssot.api.Limits;
 import io.ssot.api.Params;
+import io.ssot.security.Access;
+import io.ssot.security.Role;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -28,7 +30,8 @@ public final class WatchRoutes {
     HttpServerRequest req = ctx.request();
     if (req.canUpgradeToWebSocket()) {
       req.toWebSocket()
-          .onSuccess(ws -> new WebSocketSession(ws, hub, limits.maxWatchesPerConnection(), limits.watchQueueBytes()))
+          .onSuccess(ws -> new WebSocketSession(ws, hub, limits.maxWatchesPerConnection(), limits.watchQueueBytes(),
+              ctx))
           .onFailure(e -> {
             // Vert.x has usually answered the refused handshake itself (400, or 426 for a version).
             if (!ctx.response().headWritten()) {
@@ -45,13 +48,14 @@ public final class WatchRoutes {
     }
     Params params = new Params(req);
     WatchFilter filter = WatchFilter.of(params.get("key"), params.get("prefix"));
+    Access.require(ctx, Role.READ, filter.key() != null ? filter.key() : filter.prefix());
     long from = params.longIn("fromRevision", 0, 0, Long.MAX_VALUE);
     String lastEventId = req.getHeader("Last-Event-ID");
     if (lastEventId != null) {
       // A reconnecting EventSource repeats the original URL; the last id it saw wins.
       from = lastEventId(lastEventId.trim()) + 1;
     }
-    SseStream.start(ctx.response(), hub, filter, from, limits.watchQueueBytes());
+    SseStream.start(ctx, hub, filter, from, limits.watchQueueBytes());
   }
 
   private static long lastEventId(String text) {

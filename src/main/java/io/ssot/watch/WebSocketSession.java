@@ -2,12 +2,15 @@ package io.ssot.watch;
 
 import io.ssot.api.ApiException;
 import io.ssot.api.JsonWriter;
+import io.ssot.security.Access;
+import io.ssot.security.Role;
 import io.ssot.store.MvccStore;
 import io.ssot.store.StoreException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +20,9 @@ import java.util.Map;
 /**
  * One WebSocket on {@code /v1/watch} carrying any number of watches, each named by the client's
  * {@code id}. A bad message is answered with an error message and the connection stays open.
+ * Each watch needs read on its key or prefix ({@code forbidden} otherwise); when the token of
+ * the handshake is revoked or expires, every watch ends with {@code token-revoked} and the
+ * connection closes with 1008 (policy violation).
  */
 public final class WebSocketSession implements WatchSink {
 
@@ -28,9 +34,13 @@ public final class WebSocketSession implements WatchSink {
   private final int maxWatches;
   private final Map<String, Watch> watches = new HashMap<>();
   private final List<Runnable> drainActions = new ArrayList<>();
+  /** The handshake request: its principal authorises each watch. */
+  private final RoutingContext handshake;
 
-  public WebSocketSession(ServerWebSocket ws, WatchHub hub, int maxWatches, long queueBytes) {
+  public WebSocketSession(ServerWebSocket ws, WatchHub hub, int maxWatches, long queueBytes,
+                          RoutingContext handshake) {
     this.ws = ws;
+    this.handshake = handshake;
     this.hub = hub;
     this.store = hub.store();
     this.maxWatches = maxWatches;
@@ -42,7 +52,9 @@ public final class WebSocketSession implements WatchSink {
       drainActions.clear();
       actions.forEach(Runnable::run);
     });
+    Runnable unfollow = Access.onTokenEnd(handshake, this::tokenEnded);
     ws.closeHandler(v -> {
+      unfollow.run();
       watches.values().forEach(hub::close);
       watches.clear();
     });
@@ -76,6 +88,10 @@ public final class WebSocketSession implements WatchSink {
   }
 
   private void watch(String id, JsonObject msg) {
+    if (!Access.active(handshake)) {
+      tokenEnded();
+      return;
+    }
     if (watches.containsKey(id)) {
       sendError(id, "duplicate-id", "a watch with this id is already open");
       return;
@@ -90,6 +106,11 @@ public final class WebSocketSession implements WatchSink {
       filter = WatchFilter.of(msg.getValue("key"), msg.getValue("prefix"));
     } catch (ApiException e) {
       sendError(id, e.code().equals("invalid-key") ? "invalid-key" : "invalid-message", e.detail());
+      return;
+    }
+    ApiException denied = Access.denial(handshake, Role.READ, filter.key() != null ? filter.key() : filter.prefix());
+    if (denied != null) {
+      sendError(id, "forbidden", denied.detail());
       return;
     }
     long fromRevision = 0;
@@ -110,6 +131,15 @@ public final class WebSocketSession implements WatchSink {
     } catch (StoreException.Compacted e) {
       send(new JsonWriter(64).beginObject().field("id", id).field("error", "compacted")
           .field("compactRevision", e.compactRevision()).endObject().buffer());
+    }
+  }
+
+  private void tokenEnded() {
+    for (Watch watch : List.copyOf(watches.values())) {
+      hub.end(watch, "token-revoked", "lastRevision", watch.lastRevision());
+    }
+    if (!ws.isClosed()) {
+      ws.close((short) 1008, "token revoked or expired");
     }
   }
 

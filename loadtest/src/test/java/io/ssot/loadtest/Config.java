@@ -27,8 +27,13 @@ public final class Config {
   /** Keys written before the run and read during it. */
   public static final int KEYS = Integer.getInteger("keys", 1000);
 
+  /** Bearer token for every request: -Dtoken, else $SSOT_ADMIN_TOKEN, else the loadtest scripts' default. */
+  public static final String TOKEN = System.getProperty("token",
+      System.getenv().getOrDefault("SSOT_ADMIN_TOKEN", "loadtest-admin-token-0123456789"));
+
   public static HttpProtocolBuilder http() {
     return http.baseUrl(BASE_URL)
+        .authorizationHeader("Bearer " + TOKEN)
         .acceptHeader("application/json")
         .contentTypeHeader("application/json")
         .shareConnections()

@@ -1,0 +1,72 @@
+package io.ssot.security;
+
+import io.ssot.api.ApiException;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The permission checks handlers make once {@link AuthHandler} has authenticated the request:
+ * one call per handler, naming the role it needs and the key or prefix it touches.
+ */
+public final class Access {
+
+  static final String PRINCIPAL = "ssot.principal";
+  static final String TOKENS = "ssot.tokens";
+
+  private Access() {
+  }
+
+  /** Who the request acts as (its name is the {@code updatedBy} of its writes). */
+  public static Principal principal(RoutingContext ctx) {
+    Principal p = ctx.get(PRINCIPAL);
+    if (p == null) {
+      // Fail closed: a route reached without the auth handler is a wiring mistake.
+      throw new IllegalStateException("no principal on " + ctx.request().path() + ": the auth handler did not run");
+    }
+    return p;
+  }
+
+  /**
+   * Requires {@code role} on a key, or on a whole prefix for a listing or prefix watch.
+   *
+   * @throws ApiException 403 naming the role and the key or prefix
+   */
+  public static void require(RoutingContext ctx, Role role, String keyOrPrefix) {
+    ApiException denied = denial(ctx, role, keyOrPrefix);
+    if (denied != null) {
+      throw denied;
+    }
+  }
+
+  /** As {@link #require}, returning the 403 (already audited) instead of throwing it, or null when allowed. */
+  public static ApiException denial(RoutingContext ctx, Role role, String keyOrPrefix) {
+    Principal p = principal(ctx);
+    if (p.allows(role, keyOrPrefix)) {
+      return null;
+    }
+    Audit.record("forbidden", p.name(), p.tokenId(), ctx.request().method().name(), ctx.request().path(),
+        AuthHandler.address(ctx), "needs " + role.wireName() + " on '" + keyOrPrefix + "'");
+    return AuthProblems.forbidden(p, role, keyOrPrefix);
+  }
+
+  /** Whether the request's token still works (a long-lived connection asks before each new watch). */
+  public static boolean active(RoutingContext ctx) {
+    TokenRegistry tokens = ctx.get(TOKENS);
+    return tokens == null || tokens.active(principal(ctx), System.currentTimeMillis());
+  }
+
+  /** The 401 that ends a long-poll whose token was revoked or expired while it waited. */
+  public static ApiException tokenEnded() {
+    return AuthProblems.invalid("the token was revoked or expired during the wait");
+  }
+
+  /**
+   * Runs {@code onEnd} on this event loop when the request's token is revoked or expires, for
+   * connections that outlive a request (watches, long-polls).
+   *
+   * @return what to call when the connection ends first
+   */
+  public static Runnable onTokenEnd(RoutingContext ctx, Runnable onEnd) {
+    TokenRegistry tokens = ctx.get(TOKENS);
+    return tokens == null ? () -> { } : tokens.onTokenEnd(principal(ctx), onEnd);
+  }
+}

@@ -1,0 +1,41 @@
+package io.ssot.security;
+
+import io.ssot.api.EntryJson;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit log: one JSON object per line on the logger {@code ssot.audit}, for token changes
+ * and denied requests (writes are audited by the history, which records each principal).
+ * Never holds a token or secret: principals, token ids, methods, paths (without the query) and
+ * outcomes only.
+ */
+final class Audit {
+
+  private static final Logger LOG = LoggerFactory.getLogger("ssot.audit");
+
+  private Audit() {
+  }
+
+  /**
+   * @param principal  who acted, or null when unknown (a failed authentication)
+   * @param tokenId    the token used (or, for token events, the token concerned), may be null
+   */
+  static void record(String event, String principal, String tokenId, String method, String path, String address,
+                     String outcome) {
+    if (!LOG.isInfoEnabled()) {
+      return;
+    }
+    JsonObject line = new JsonObject()
+        .put("time", EntryJson.timestamp(System.currentTimeMillis()))
+        .put("event", event)
+        .put("principal", principal)
+        .put("tokenId", tokenId)
+        .put("method", method)
+        .put("path", path)
+        .put("address", address)
+        .put("outcome", outcome);
+    LOG.info(line.encode());
+  }
+}

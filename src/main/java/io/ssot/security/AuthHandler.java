@@ -1,0 +1,153 @@
+package io.ssot.security;
+
+import io.ssot.api.ApiException;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+
+/**
+ * Authenticates every request before any route runs (deny by default: every path needs a token
+ * except {@code /health/live} and, when configured, {@code /health/ready} and {@code /metrics}),
+ * throttles addresses that keep failing, and enforces the roles whole endpoints need. Handlers
+ * check the keys they touch through {@link Access}.
+ */
+public final class AuthHandler implements Handler<RoutingContext> {
+
+  /**
+   * Endpoints that need a role on everything (the empty prefix), by path prefix: a new admin
+   * endpoint is one line here.
+   */
+  private static final Map<String, Role> PATH_ROLES = Map.of(
+      "/v1/tokens", Role.ADMIN,
+      "/v1/schemas", Role.ADMIN);
+
+  private static final String BEARER = "bearer ";
+
+  private final boolean enabled;
+  private final boolean monitoringOpen;
+  private final TokenRegistry tokens;
+  private final ClientCertificates certificates;
+  private final FailedAuthLimiter limiter;
+
+  /**
+   * @param enabled        false: every request acts as {@code anonymous}, with every role
+   * @param monitoringOpen whether {@code /health/ready} and {@code /metrics} are served without a token
+   * @param certificates   principals of client certificates (mutual TLS), or null when not configured
+   */
+  public AuthHandler(boolean enabled, boolean monitoringOpen, TokenRegistry tokens, ClientCertificates certificates,
+                     int maxFailuresPerMinute) {
+    this.enabled = enabled;
+    this.monitoringOpen = monitoringOpen;
+    this.tokens = tokens;
+    this.certificates = certificates;
+    this.limiter = new FailedAuthLimiter(maxFailuresPerMinute);
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    if (path.equals("/health/live")
+        || (monitoringOpen && (path.equals("/health/ready") || path.equals("/metrics")))) {
+      ctx.next();
+      return;
+    }
+    if (!enabled) {
+      ctx.put(Access.PRINCIPAL, Principal.ANONYMOUS);
+      ctx.next();
+      return;
+    }
+    long now = System.currentTimeMillis();
+    String address = address(ctx);
+    long blockedSeconds = limiter.blockedFor(address, now);
+    if (blockedSeconds > 0) {
+      // Not audited one by one: a blocked client could otherwise fill the disk at request rate.
+      ctx.fail(AuthProblems.tooManyFailures(blockedSeconds));
+      return;
+    }
+    Principal principal;
+    try {
+      principal = authenticate(ctx, now);
+    } catch (ApiException denied) {
+      String method = ctx.request().method().name();
+      Audit.record("auth-failed", null, null, method, path, address, denied.code());
+      if (limiter.failed(address, now)) {
+        Audit.record("auth-throttled", null, null, method, path, address,
+            "further attempts from this address get 429 for the rest of the minute");
+      }
+      ctx.fail(denied);
+      return;
+    }
+    ctx.put(Access.PRINCIPAL, principal);
+    ctx.put(Access.TOKENS, tokens);
+    Role needed = requiredRole(path);
+    if (needed != null) {
+      Access.require(ctx, needed, "");
+    }
+    ctx.next();
+  }
+
+  /**
+   * Whether {@code request} may read {@code key} with no more checks: the GET fast path's test.
+   * It only ever says yes; anything it cannot grant at once (no or a bad token, a client
+   * certificate, a throttled address, a missing role) is left to the router, so refusals are
+   * decided, audited and counted in one place.
+   */
+  public boolean mayReadFast(HttpServerRequest request, String key) {
+    if (!enabled) {
+      return true;
+    }
+    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+    if (authorization == null || authorization.length() <= BEARER.length()
+        || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return false;
+    }
+    long now = System.currentTimeMillis();
+    if (limiter.blockedFor(address(request), now) > 0) {
+      return false;
+    }
+    try {
+      return tokens.authenticate(authorization.substring(BEARER.length()).trim(), now).allows(Role.READ, key);
+    } catch (ApiException refused) {
+      return false;
+    }
+  }
+
+  /** A bearer token when there is one, else a verified client certificate (mutual TLS). */
+  private Principal authenticate(RoutingContext ctx, long now) {
+    String authorization = ctx.request().getHeader("Authorization");
+    if (authorization == null) {
+      Principal byCertificate = certificates == null ? null : certificates.principal(ctx.request());
+      if (byCertificate != null) {
+        return byCertificate;
+      }
+      throw AuthProblems.missing();
+    }
+    if (authorization.length() <= BEARER.length()
+        || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      throw AuthProblems.invalid("the Authorization header must be 'Bearer <token>'");
+    }
+    return tokens.authenticate(authorization.substring(BEARER.length()).trim(), now);
+  }
+
+  private static Role requiredRole(String path) {
+    for (Map.Entry<String, Role> rule : PATH_ROLES.entrySet()) {
+      String prefix = rule.getKey();
+      if (path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/')) {
+        return rule.getValue();
+      }
+    }
+    return null;
+  }
+
+  static String address(RoutingContext ctx) {
+    return address(ctx.request());
+  }
+
+  private static String address(HttpServerRequest request) {
+    SocketAddress remote = request.remoteAddress();
+    return remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
+  }
+}

@@ -1,0 +1,199 @@
+package io.ssot.security;
+
+import io.ssot.api.ApiException;
+import io.ssot.store.Entry;
+import io.ssot.store.MvccStore;
+import io.ssot.store.Precondition;
+import io.ssot.store.SystemKeys;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The tokens: authentication against the records in the store's reserved space, their creation
+ * and revocation, and the connections that must end when a token does.
+ *
+ * <p>The store is the truth; this keeps a decoded copy of each token it has seen, refreshed from
+ * the store on every commit that touches a token, so a revocation takes effect at once (for any
+ * writer of the store, including a later replica). A lookup of an unknown id reads the store
+ * directly, so nothing needs loading before the first request.
+ */
+public final class TokenRegistry {
+
+  /** A token the cache has seen revoked: never looked up again, so a stale read cannot revive it. */
+  private static final Known REVOKED = new Known(null, null);
+
+  private record Known(StoredToken token, Principal principal) {
+  }
+
+  /** A connection that ends with its token, on its own event loop. */
+  private record Session(Context context, Runnable onEnd) {
+  }
+
+  private final MvccStore store;
+  private final byte[] bootstrapHash;
+  private final Principal bootstrapAdmin = Principal.bootstrapAdmin();
+  private final Map<String, Known> cache = new ConcurrentHashMap<>();
+  private final Map<String, Set<Session>> sessions = new ConcurrentHashMap<>();
+
+  /** @param bootstrapToken the bootstrap admin token, or null for none */
+  public TokenRegistry(MvccStore store, String bootstrapToken) {
+    this.store = store;
+    this.bootstrapHash = bootstrapToken == null ? null : Secrets.sha256(bootstrapToken);
+    // Observers of different commits may run concurrently and out of order: refresh reads the
+    // token's current state rather than trusting the order of calls.
+    store.addCommitObserver(commit -> {
+      for (Entry change : commit.changes()) {
+        if (change.key().startsWith(SystemKeys.TOKENS)) {
+          refresh(change.key().substring(SystemKeys.TOKENS.length()));
+        }
+      }
+    });
+  }
+
+  /** Ends the connections of tokens that expire, checked every second. */
+  public void startExpiryChecks(Vertx vertx) {
+    vertx.setPeriodic(1000, id -> {
+      long now = System.currentTimeMillis();
+      for (String tokenId : sessions.keySet()) {
+        Known known = lookup(tokenId);
+        if (known == null || known.principal().expired(now)) {
+          endSessions(tokenId);
+        }
+      }
+    });
+  }
+
+  // ---- authentication ----------------------------------------------------------------------
+
+  /**
+   * The principal of a bearer token.
+   *
+   * @throws ApiException 401 when the token is unknown, revoked, malformed or expired
+   */
+  public Principal authenticate(String bearer, long nowMillis) {
+    Secrets.Parsed parsed = Secrets.parse(bearer);
+    Known known = parsed == null ? null : lookup(parsed.id());
+    if (known != null && Secrets.sameHash(Secrets.sha256(parsed.secret()), known.token().secretHash())) {
+      if (known.principal().expired(nowMillis)) {
+        throw AuthProblems.invalid("the token expired");
+      }
+      return known.principal();
+    }
+    // Compared in constant time whether or not the token looked like a stored one.
+    if (bootstrapHash != null && Secrets.sameHash(Secrets.sha256(bearer), bootstrapHash)) {
+      return bootstrapAdmin;
+    }
+    throw AuthProblems.invalid("the token is not valid (unknown, revoked or malformed)");
+  }
+
+  /** Whether the principal's token still works: not revoked, not expired. */
+  public boolean active(Principal principal, long nowMillis) {
+    if (principal.tokenId() == null) {
+      return true;
+    }
+    Known known = lookup(principal.tokenId());
+    return known != null && !known.principal().expired(nowMillis);
+  }
+
+  private Known lookup(String id) {
+    Known known = cache.get(id);
+    if (known == null) {
+      known = load(id);
+      if (known != REVOKED) {
+        // A refresh that ran meanwhile wins: it read the store after the newest commit.
+        Known raced = cache.putIfAbsent(id, known);
+        known = raced == null ? known : raced;
+      }
+    }
+    return known == REVOKED ? null : known;
+  }
+
+  private Known load(String id) {
+    Entry entry = store.get(SystemKeys.TOKENS + id);
+    StoredToken token = entry == null ? null : StoredToken.decode(id, entry.value());
+    return token == null ? REVOKED : new Known(token, token.principal());
+  }
+
+  /** Called after a commit that touched the token; reads its state now, so calls may come in any order. */
+  private void refresh(String id) {
+    Known now;
+    synchronized (this) {
+      now = load(id);
+      cache.put(id, now);
+    }
+    if (now == REVOKED) {
+      endSessions(id);
+    }
+  }
+
+  // ---- administration ----------------------------------------------------------------------
+
+  /** A token just created: its record and, shown once, the bearer token. */
+  record Created(StoredToken token, String bearer, long revision) {
+  }
+
+  Created create(String name, List<Grant> grants, long expiresAt, String createdBy, long nowMillis) {
+    String id = Secrets.newId();
+    String secret = Secrets.newSecret();
+    StoredToken token = new StoredToken(id, name, grants, expiresAt, nowMillis, createdBy, Secrets.sha256(secret));
+    // ABSENT: a colliding id (2^-64) is refused rather than overwriting another token.
+    long revision = store.put(SystemKeys.TOKENS + id, token.encode(), Precondition.ABSENT, createdBy)
+        .entry().revision();
+    return new Created(token, Secrets.token(id, secret), revision);
+  }
+
+  /** @return the revision of the revocation, or 0 when there is no such token */
+  long revoke(String id, String by) {
+    if (!Secrets.isId(id)) {
+      return 0;
+    }
+    Entry marker = store.delete(SystemKeys.TOKENS + id, Precondition.NONE, by);
+    return marker == null ? 0 : marker.revision();
+  }
+
+  /** Every live token, by id. Needs the store's listing to be ready. */
+  List<StoredToken> list() {
+    List<StoredToken> tokens = new ArrayList<>();
+    for (Entry e : store.reserved(SystemKeys.TOKENS)) {
+      StoredToken t = StoredToken.decode(e.key().substring(SystemKeys.TOKENS.length()), e.value());
+      if (t != null) {
+        tokens.add(t);
+      }
+    }
+    return tokens;
+  }
+
+  // ---- connections that live as long as their token ----------------------------------------
+
+  /**
+   * Runs {@code onEnd} on the calling event loop once, when the principal's token is revoked or
+   * expires. Returns what to call when the connection ends first.
+   */
+  public Runnable onTokenEnd(Principal principal, Runnable onEnd) {
+    if (principal.tokenId() == null) {
+      return () -> { };
+    }
+    Session session = new Session(Vertx.currentContext(), onEnd);
+    String id = principal.tokenId();
+    sessions.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(session);
+    if (!active(principal, System.currentTimeMillis())) {
+      endSessions(id); // revoked between its authentication and now
+    }
+    return () -> sessions.computeIfPresent(id, (k, set) -> {
+      set.remove(session);
+      return set.isEmpty() ? null : set;
+    });
+  }
+
+  private void endSessions(String tokenId) {
+    Set<Session> ending = sessions.remove(tokenId);
+    if (ending != null) {
+      ending.forEach(s -> s.context().runOnContext(v -> s.onEnd().run()));
+    }
+  }
+}
