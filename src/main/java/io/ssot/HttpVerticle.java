@@ -1,7 +1,9 @@
 package io.ssot;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -14,17 +16,21 @@ final class HttpVerticle extends VerticleBase {
   private final HttpServerOptions options;
   private final Function<io.vertx.core.Vertx, Router> routerFactory;
   private final long shutdownMillis;
+  private final Handler<HttpConnection> connectionHandler;
   private HttpServer server;
 
-  HttpVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Router> routerFactory, long shutdownMillis) {
+  HttpVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Router> routerFactory, long shutdownMillis,
+               Handler<HttpConnection> connectionHandler) {
     this.options = options;
     this.routerFactory = routerFactory;
     this.shutdownMillis = shutdownMillis;
+    this.connectionHandler = connectionHandler;
   }
 
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(options)
+        .connectionHandler(connectionHandler)
         .requestHandler(routerFactory.apply(vertx))
         .invalidRequestHandler(io.ssot.api.Routes::invalidRequest);
     return server.listen();

@@ -8,6 +8,11 @@ import io.ssot.api.Limits;
 import io.ssot.api.Routes;
 import io.ssot.config.Config;
 import io.ssot.config.Settings;
+import io.ssot.limit.Admission;
+import io.ssot.limit.ClientIdentity;
+import io.ssot.limit.ConnectionLimit;
+import io.ssot.limit.RateLimiter;
+import io.micrometer.core.instrument.Gauge;
 import io.ssot.ops.HealthRoutes;
 import io.ssot.ops.Metrics;
 import io.ssot.persist.Bootstrap;
@@ -153,18 +158,27 @@ public final class SsotServer {
     Durability durability = postgres == null ? new LocalDurability(groupCommit) : postgres.durability();
     Api api = new Api(store, durability, hub, limits, new JsonValues(limits.maxJsonDepth()),
         config.get(Settings.DURABILITY).equals("sync"), postgres == null ? null : postgres.history());
-    WatchRoutes watchRoutes = new WatchRoutes(hub, limits);
+    ConnectionLimit connections = new ConnectionLimit(config.get(Settings.LIMITS_MAX_CONNECTIONS));
+    RateLimiter rateLimiter = RateLimiter.from(config);
+    Gauge.builder("ssot_ratelimit_identities", rateLimiter, RateLimiter::identities)
+        .description("Client identities holding rate-limit buckets").register(metrics.registry());
+    Gauge.builder("ssot_connections_open", connections, ConnectionLimit::open)
+        .description("Open client connections").register(metrics.registry());
+    // The rate limits' client identity: one function, to be the authenticated principal once there is one.
+    Admission admission = new Admission(connections, rateLimiter, ClientIdentity::of);
+    WatchRoutes watchRoutes = new WatchRoutes(hub, limits, admission::watchPermits);
     HealthRoutes healthRoutes = new HealthRoutes(store, postgres == null ? null : postgres.writeBehind(), metrics,
         stopping::get);
     HttpServerOptions options = httpOptions(resolvePort(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)));
     httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();
     java.util.function.Function<Vertx, io.vertx.ext.web.Router> routers = v -> Routes.router(v, api, r -> {
+      admission.mount(r);
       watchRoutes.mount(r);
       healthRoutes.mount(r);
     });
     // One server per event loop; Vert.x shares the listening socket between them.
-    return vertx.deployVerticle(() -> new HttpVerticle(options, routers, shutdownMillis),
+    return vertx.deployVerticle(() -> new HttpVerticle(options, routers, shutdownMillis, connections::accept),
         new DeploymentOptions().setInstances(instances)).map(id -> {
           port = options.getPort();
           LOG.info("Serving on {}://{}:{} with {} event loops, data in {}", options.isSsl() ? "https" : "http",
@@ -186,6 +200,19 @@ public final class SsotServer {
   }
 
   private HttpServerOptions httpOptions(int port) {
+    java.time.Duration idleTimeout = config.get(Settings.LIMITS_IDLE_TIMEOUT);
+    // A quiet long-poll or watch connection sends nothing until its wait ends or its next
+    // progress message: the idle timeout must not cut it first.
+    for (var shorter : java.util.List.of(Settings.LIMITS_MAX_WAIT, Settings.WATCH_PROGRESS_INTERVAL)) {
+      if (idleTimeout.compareTo(config.get(shorter)) <= 0) {
+        throw new IllegalArgumentException(Settings.LIMITS_IDLE_TIMEOUT.envName() + " (" + idleTimeout
+            + ") must be longer than " + shorter.envName() + " (" + config.get(shorter) + ")");
+      }
+    }
+    if (config.get(Settings.LIMITS_MAX_WEB_SOCKET_FRAME_BYTES) > config.get(Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES)) {
+      throw new IllegalArgumentException(Settings.LIMITS_MAX_WEB_SOCKET_FRAME_BYTES.envName()
+          + " must not exceed " + Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES.envName());
+    }
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.get(Settings.HTTP_HOST))
         .setPort(port)
@@ -193,11 +220,13 @@ public final class SsotServer {
         .setHandle100ContinueAutomatically(false)
         .setMaxHeaderSize(config.get(Settings.LIMITS_MAX_HEADER_BYTES).intValue())
         .setMaxInitialLineLength(config.get(Settings.LIMITS_MAX_URL_BYTES).intValue())
-        .setMaxWebSocketFrameSize(config.get(Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES).intValue())
+        .setMaxWebSocketFrameSize(config.get(Settings.LIMITS_MAX_WEB_SOCKET_FRAME_BYTES).intValue())
         .setMaxWebSocketMessageSize(config.get(Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES).intValue())
+        .setIdleTimeout((int) idleTimeout.toMillis())
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
         .setTcpNoDelay(true)
         .setInitialSettings(new Http2Settings()
-            .setMaxConcurrentStreams(1000)
+            .setMaxConcurrentStreams(config.get(Settings.LIMITS_MAX_CONCURRENT_STREAMS))
             .setMaxHeaderListSize(config.get(Settings.LIMITS_MAX_HEADER_BYTES)));
     String cert = config.get(Settings.TLS_CERT);
     String key = config.get(Settings.TLS_KEY);

@@ -38,7 +38,7 @@ final class HistoryRoutes {
   private void history(RoutingContext ctx) {
     String key = Requests.key(ctx.request(), HISTORY_PREFIX);
     Params params = new Params(ctx.request());
-    int limit = (int) params.longIn("limit", 100, 1, 1000);
+    int limit = (int) params.pageSize(api.limits().maxPageSize());
     long before = params.longIn("before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
     long compactRevision = store.compactRevision();
     MvccStore.HistoryPage local = store.history(key, before, limit);

@@ -6,16 +6,21 @@ import io.ssot.api.Params;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /** {@code GET /v1/watch}: a WebSocket upgrade, or an SSE stream with {@code Accept: text/event-stream}. */
 public final class WatchRoutes {
 
   private final WatchHub hub;
   private final Limits limits;
+  private final Function<RoutingContext, LongSupplier> watchPermits;
 
-  public WatchRoutes(WatchHub hub, Limits limits) {
+  /** @param watchPermits the rate limit on watches a WebSocket opens, for the client of its handshake */
+  public WatchRoutes(WatchHub hub, Limits limits, Function<RoutingContext, LongSupplier> watchPermits) {
     this.hub = hub;
     this.limits = limits;
+    this.watchPermits = watchPermits;
   }
 
   public void mount(Router router) {
@@ -27,8 +32,9 @@ public final class WatchRoutes {
   private void watch(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     if (req.canUpgradeToWebSocket()) {
+      LongSupplier permits = watchPermits.apply(ctx);
       req.toWebSocket()
-          .onSuccess(ws -> new WebSocketSession(ws, hub, limits.maxWatchesPerConnection(), limits.watchQueueBytes()))
+          .onSuccess(ws -> new WebSocketSession(ws, hub, limits, permits))
           .onFailure(e -> {
             // Vert.x has usually answered the refused handshake itself (400, or 426 for a version).
             if (!ctx.response().headWritten()) {

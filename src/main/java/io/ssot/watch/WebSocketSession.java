@@ -2,8 +2,10 @@ package io.ssot.watch;
 
 import io.ssot.api.ApiException;
 import io.ssot.api.JsonWriter;
+import io.ssot.api.Limits;
 import io.ssot.store.MvccStore;
 import io.ssot.store.StoreException;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
@@ -13,10 +15,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * One WebSocket on {@code /v1/watch} carrying any number of watches, each named by the client's
  * {@code id}. A bad message is answered with an error message and the connection stays open.
+ * A socket with no open watch that hears nothing from its client for
+ * {@code limits.webSocketIdleTimeout} is closed.
  */
 public final class WebSocketSession implements WatchSink {
 
@@ -26,23 +31,36 @@ public final class WebSocketSession implements WatchSink {
   private final WatchHub hub;
   private final MvccStore store;
   private final int maxWatches;
+  private final LongSupplier watchPermits;
+  private final long idleMillis;
+  private final long idleTimer;
+  private long lastHeard = System.nanoTime();
   private final Map<String, Watch> watches = new HashMap<>();
   private final List<Runnable> drainActions = new ArrayList<>();
 
-  public WebSocketSession(ServerWebSocket ws, WatchHub hub, int maxWatches, long queueBytes) {
+  /** @param watchPermits 0 when the client may open one more watch, else the milliseconds to wait */
+  public WebSocketSession(ServerWebSocket ws, WatchHub hub, Limits limits, LongSupplier watchPermits) {
     this.ws = ws;
     this.hub = hub;
     this.store = hub.store();
-    this.maxWatches = maxWatches;
-    ws.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, queueBytes));
+    this.maxWatches = limits.maxWatchesPerConnection();
+    this.watchPermits = watchPermits;
+    this.idleMillis = limits.webSocketIdleMillis();
+    ws.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, limits.watchQueueBytes()));
     ws.textMessageHandler(this::onMessage);
-    ws.binaryMessageHandler(b -> sendError(null, "binary-not-supported", "send JSON text messages"));
+    ws.binaryMessageHandler(b -> {
+      lastHeard = System.nanoTime();
+      sendError(null, "binary-not-supported", "send JSON text messages");
+    });
+    Vertx vertx = Vertx.currentContext().owner();
+    idleTimer = vertx.setPeriodic(Math.max(10, idleMillis / 4), id -> closeIfIdle());
     ws.drainHandler(v -> {
       List<Runnable> actions = List.copyOf(drainActions);
       drainActions.clear();
       actions.forEach(Runnable::run);
     });
     ws.closeHandler(v -> {
+      vertx.cancelTimer(idleTimer);
       watches.values().forEach(hub::close);
       watches.clear();
     });
@@ -52,7 +70,14 @@ public final class WebSocketSession implements WatchSink {
     ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
   }
 
+  private void closeIfIdle() {
+    if (watches.isEmpty() && System.nanoTime() - lastHeard >= idleMillis * 1_000_000 && !ws.isClosed()) {
+      ws.close((short) 1000, "idle");
+    }
+  }
+
   private void onMessage(String text) {
+    lastHeard = System.nanoTime();
     JsonObject msg;
     try {
       msg = new JsonObject(text);
@@ -82,6 +107,11 @@ public final class WebSocketSession implements WatchSink {
     }
     if (watches.size() >= maxWatches) {
       sendError(id, "too-many-watches", "at most " + maxWatches + " watches per connection");
+      return;
+    }
+    long waitMillis = watchPermits.getAsLong();
+    if (waitMillis > 0) {
+      sendError(id, "rate-limited", "too many reads from this client; retry after " + waitMillis + " ms");
       return;
     }
     Object from = msg.getValue("fromRevision");

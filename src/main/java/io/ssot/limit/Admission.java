@@ -1,0 +1,76 @@
+package io.ssot.limit;
+
+import io.ssot.api.ApiException;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * The first handler of every request: refuses requests on a connection past the connection
+ * limit (503), then charges each {@code /v1} request to its client's read bucket (GET: get, list,
+ * history, watch) or write bucket (everything else: put, delete, txn, rollback) and answers 429 +
+ * Retry-After when it is empty. Health and metrics are never limited.
+ */
+public final class Admission {
+
+  private final ConnectionLimit connections;
+  private final RateLimiter limiter;
+  private final Function<RoutingContext, String> identity;
+
+  /** @param identity who a request counts against ({@link ClientIdentity#of} until requests carry a principal) */
+  public Admission(ConnectionLimit connections, RateLimiter limiter, Function<RoutingContext, String> identity) {
+    this.connections = connections;
+    this.limiter = limiter;
+    this.identity = identity;
+  }
+
+  public void mount(Router router) {
+    router.route().order(-2).handler(this::admit);
+  }
+
+  private void admit(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    HttpConnection connection = request.connection();
+    if (connections.refused(connection)) {
+      if (request.version() != HttpVersion.HTTP_2) {
+        ctx.response().putHeader("Connection", "close");
+      }
+      ctx.response().endHandler(v -> connection.close());
+      ctx.fail(new ApiException(503, "too-many-connections", "the server has too many open connections")
+          .header("Retry-After", "1"));
+      return;
+    }
+    String path = request.path();
+    if (path != null && path.startsWith("/v1/")) {
+      HttpMethod method = request.method();
+      RateLimiter.Kind kind = method == HttpMethod.GET || method == HttpMethod.HEAD
+          ? RateLimiter.Kind.READ : RateLimiter.Kind.WRITE;
+      long waitMillis = limiter.acquire(identity.apply(ctx), kind);
+      if (waitMillis > 0) {
+        ctx.fail(rateLimited(kind, waitMillis));
+        return;
+      }
+    }
+    ctx.next();
+  }
+
+  /**
+   * Permits for the watches a WebSocket opens after its handshake: each takes a read token of
+   * the client that opened it. Each call returns 0 when granted, else the milliseconds to wait.
+   */
+  public LongSupplier watchPermits(RoutingContext handshake) {
+    String client = identity.apply(handshake);
+    return () -> limiter.acquire(client, RateLimiter.Kind.READ);
+  }
+
+  private static ApiException rateLimited(RateLimiter.Kind kind, long waitMillis) {
+    long seconds = Math.max(1, (waitMillis + 999) / 1000);
+    return new ApiException(429, "rate-limited", "too many " + (kind == RateLimiter.Kind.READ ? "reads" : "writes")
+        + " from this client; retry after " + seconds + " s").header("Retry-After", Long.toString(seconds));
+  }
+}
