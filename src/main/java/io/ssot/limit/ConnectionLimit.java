@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * {@code limits.maxConnections}, shared by every event loop's server. A connection past the limit
  * is not dropped unanswered: its requests get 503 + Retry-After (see {@link Admission}) and it is
- * closed after them, or after a short grace if it sends none, so it holds its slot only briefly.
+ * closed after them, or after a short grace, so it holds its slot only briefly. Vert.x hands over
+ * a connection once its first request head is complete (it must look for an h2c upgrade first):
+ * one that never completes a head is not counted and is closed by {@code limits.idleTimeout}.
  */
 public final class ConnectionLimit {
 

@@ -5,6 +5,7 @@ import io.ssot.api.JsonWriter;
 import io.ssot.api.Limits;
 import io.ssot.store.MvccStore;
 import io.ssot.store.StoreException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -64,7 +65,18 @@ public final class WebSocketSession implements WatchSink {
       watches.values().forEach(hub::close);
       watches.clear();
     });
-    ws.exceptionHandler(e -> ws.close());
+    // A frame or a message over the limit must close with 1009 ("message too big", RFC 6455) for
+    // the client to see why: Netty reports the frame as a corrupted frame carrying that status,
+    // Vert.x the message that would outgrow maxWebSocketMessageSize as an IllegalStateException.
+    ws.exceptionHandler(e -> {
+      if (e instanceof CorruptedWebSocketFrameException corrupted) {
+        ws.close((short) corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
+      } else if (e instanceof IllegalStateException) {
+        ws.close((short) 1009, "message too big");
+      } else {
+        ws.close();
+      }
+    });
     // The server is stopping and the hub has ended this socket's watches: close now ("going
     // away"), not at the end of the shutdown timeout.
     ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
