@@ -166,7 +166,7 @@ public final class SsotServer {
         .description("Open client connections").register(metrics.registry());
     // The rate limits' client identity: one function, to be the authenticated principal once there is one.
     Admission admission = new Admission(connections, rateLimiter, ClientIdentity::of);
-    WatchRoutes watchRoutes = new WatchRoutes(hub, limits, admission::watchPermits);
+    WatchRoutes watchRoutes = new WatchRoutes(hub, limits, admission);
     HealthRoutes healthRoutes = new HealthRoutes(store, postgres == null ? null : postgres.writeBehind(), metrics,
         stopping::get);
     HttpServerOptions options = httpOptions(resolvePort(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)));

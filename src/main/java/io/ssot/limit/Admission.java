@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
@@ -66,6 +67,11 @@ public final class Admission {
   public LongSupplier watchPermits(RoutingContext handshake) {
     String client = identity.apply(handshake);
     return () -> limiter.acquire(client, RateLimiter.Kind.READ);
+  }
+
+  /** Keeps counting the handshake's connection as the WebSocket it became. */
+  public void upgraded(RoutingContext handshake, ServerWebSocket ws) {
+    connections.upgraded(handshake.request().connection(), ws);
   }
 
   private static ApiException rateLimited(RateLimiter.Kind kind, long waitMillis) {

@@ -2,6 +2,7 @@ package io.ssot.limit;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.ServerWebSocket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +21,7 @@ public final class ConnectionLimit {
 
   private final int max;
   private final AtomicInteger open = new AtomicInteger();
+  private final Set<HttpConnection> counted = ConcurrentHashMap.newKeySet();
   private final Set<HttpConnection> overLimit = ConcurrentHashMap.newKeySet();
 
   public ConnectionLimit(int max) {
@@ -28,14 +30,27 @@ public final class ConnectionLimit {
 
   /** The server's connection handler: counts the connection and marks it if it is one too many. */
   public void accept(HttpConnection connection) {
+    counted.add(connection);
     boolean tooMany = open.incrementAndGet() > max;
-    connection.closeHandler(v -> {
-      open.decrementAndGet();
-      overLimit.remove(connection);
-    });
+    connection.closeHandler(v -> release(connection));
     if (tooMany) {
       overLimit.add(connection);
       Vertx.currentContext().owner().setTimer(GRACE_MILLIS, id -> connection.close());
+    }
+  }
+
+  /**
+   * A connection upgraded to a WebSocket no longer reports its close to its HTTP connection's
+   * handler: the socket's end gives the slot back instead.
+   */
+  void upgraded(HttpConnection connection, ServerWebSocket ws) {
+    ws.endHandler(v -> release(connection));
+  }
+
+  private void release(HttpConnection connection) {
+    if (counted.remove(connection)) {
+      open.decrementAndGet();
+      overLimit.remove(connection);
     }
   }
 
