@@ -1,5 +1,6 @@
 package io.ssot;
 
+import io.micrometer.core.instrument.Gauge;
 import io.ssot.api.Api;
 import io.ssot.api.Durability;
 import io.ssot.api.LocalDurability;
@@ -8,6 +9,10 @@ import io.ssot.api.Limits;
 import io.ssot.api.Routes;
 import io.ssot.config.Config;
 import io.ssot.config.Settings;
+import io.ssot.limit.Admission;
+import io.ssot.limit.ClientIdentity;
+import io.ssot.limit.ConnectionLimit;
+import io.ssot.limit.RateLimiter;
 import io.ssot.ops.HealthRoutes;
 import io.ssot.ops.Metrics;
 import io.ssot.persist.Bootstrap;
@@ -42,6 +47,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,7 +183,14 @@ public final class SsotServer {
     Durability durability = postgres == null ? new LocalDurability(groupCommit) : postgres.durability();
     Api api = new Api(store, durability, hub, limits, new JsonValues(limits.maxJsonDepth()),
         config.get(Settings.DURABILITY).equals("sync"), postgres == null ? null : postgres.history(), schemas, cipher);
-    WatchRoutes watchRoutes = new WatchRoutes(hub, limits);
+    ConnectionLimit connections = new ConnectionLimit(config.get(Settings.LIMITS_MAX_CONNECTIONS));
+    RateLimiter rateLimiter = RateLimiter.from(config);
+    Gauge.builder("ssot_ratelimit_identities", rateLimiter, RateLimiter::identities)
+        .description("Client identities holding rate-limit buckets").register(metrics.registry());
+    Gauge.builder("ssot_connections_open", connections, ConnectionLimit::open)
+        .description("Open client connections").register(metrics.registry());
+    Admission admission = new Admission(connections, rateLimiter, ClientIdentity::of);
+    WatchRoutes watchRoutes = new WatchRoutes(hub, limits, admission);
     TokenRoutes tokenRoutes = new TokenRoutes(api, tokens);
     ClientCertificates certificates = config.get(Settings.TLS_CLIENT_AUTH).equals("none") ? null
         : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
@@ -188,13 +201,18 @@ public final class SsotServer {
     HttpServerOptions options = httpOptions(resolvePort(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)));
     httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();
-    Function<Vertx, Handler<HttpServerRequest>> handlers = v -> Routes.handler(v, api, auth, auth::mayReadFast, r -> {
+    // The fast path serves a read only when the router would: the token reads the key, and the
+    // connection and the client's read bucket admit it.
+    BiPredicate<HttpServerRequest, String> fastRead = (request, key) ->
+        auth.mayReadFast(request, key) && admission.admitsReadFast(request);
+    Function<Vertx, Handler<HttpServerRequest>> handlers = v -> Routes.handler(v, api, auth, fastRead, r -> {
+      admission.mount(r);
       watchRoutes.mount(r);
       tokenRoutes.mount(r);
       healthRoutes.mount(r);
     });
     // One server per event loop; Vert.x shares the listening socket between them.
-    return vertx.deployVerticle(() -> new HttpVerticle(options, handlers, shutdownMillis),
+    return vertx.deployVerticle(() -> new HttpVerticle(options, handlers, shutdownMillis, connections::accept),
         new DeploymentOptions().setInstances(instances)).map(id -> {
           port = options.getPort();
           LOG.info("Serving on {}://{}:{} with {} event loops, data in {}", options.isSsl() ? "https" : "http",
@@ -231,6 +249,19 @@ public final class SsotServer {
   }
 
   private HttpServerOptions httpOptions(int port) {
+    java.time.Duration idleTimeout = config.get(Settings.LIMITS_IDLE_TIMEOUT);
+    // A quiet long-poll or watch connection sends nothing until its wait ends or its next
+    // progress message: the idle timeout must not cut it first.
+    for (var shorter : java.util.List.of(Settings.LIMITS_MAX_WAIT, Settings.WATCH_PROGRESS_INTERVAL)) {
+      if (idleTimeout.compareTo(config.get(shorter)) <= 0) {
+        throw new IllegalArgumentException(Settings.LIMITS_IDLE_TIMEOUT.envName() + " (" + idleTimeout
+            + ") must be longer than " + shorter.envName() + " (" + config.get(shorter) + ")");
+      }
+    }
+    if (config.get(Settings.LIMITS_MAX_WEB_SOCKET_FRAME_BYTES) > config.get(Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES)) {
+      throw new IllegalArgumentException(Settings.LIMITS_MAX_WEB_SOCKET_FRAME_BYTES.envName()
+          + " must not exceed " + Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES.envName());
+    }
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.get(Settings.HTTP_HOST))
         .setPort(port)
@@ -238,8 +269,10 @@ public final class SsotServer {
         .setHandle100ContinueAutomatically(false)
         .setMaxHeaderSize(config.get(Settings.LIMITS_MAX_HEADER_BYTES).intValue())
         .setMaxInitialLineLength(config.get(Settings.LIMITS_MAX_URL_BYTES).intValue())
-        .setMaxWebSocketFrameSize(config.get(Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES).intValue())
+        .setMaxWebSocketFrameSize(config.get(Settings.LIMITS_MAX_WEB_SOCKET_FRAME_BYTES).intValue())
         .setMaxWebSocketMessageSize(config.get(Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES).intValue())
+        .setIdleTimeout((int) idleTimeout.toMillis())
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
         .setTcpNoDelay(true)
         // WebSocket compression would add an extension handler to every HTTP/1.1 connection's
         // pipeline (~13% of GET time in a JFR profile) and a deflater per watcher, for frames
@@ -247,7 +280,7 @@ public final class SsotServer {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
         .setInitialSettings(new Http2Settings()
-            .setMaxConcurrentStreams(1000)
+            .setMaxConcurrentStreams(config.get(Settings.LIMITS_MAX_CONCURRENT_STREAMS))
             .setMaxHeaderListSize(config.get(Settings.LIMITS_MAX_HEADER_BYTES)));
     String cert = config.get(Settings.TLS_CERT);
     String key = config.get(Settings.TLS_KEY);

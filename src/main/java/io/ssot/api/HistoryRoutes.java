@@ -50,7 +50,7 @@ final class HistoryRoutes {
    */
   void history(RoutingContext ctx, String key, String nameField, String name) {
     Params params = new Params(ctx.request());
-    int limit = (int) params.longIn("limit", 100, 1, 1000);
+    int limit = (int) params.pageSize(api.limits().maxPageSize());
     long before = params.longIn("before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
     long compactRevision = store.compactRevision();
     MvccStore.HistoryPage local = store.history(key, before, limit);

@@ -141,7 +141,7 @@ final class KvRoutes {
     if (prefixProblem != null) {
       throw Params.invalid("prefix", prefixProblem.replace("the prefix ", ""));
     }
-    int limit = (int) params.longIn("limit", 100, 1, 1000);
+    int limit = (int) params.pageSize(api.limits().maxPageSize());
     boolean keysOnly = params.flag("keysOnly");
     String after = decodeCursor(params.get("cursor"), prefix);
     Access.require(ctx, Role.READ, prefix);

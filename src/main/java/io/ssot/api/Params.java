@@ -58,6 +58,11 @@ public final class Params {
     return n;
   }
 
+  /** {@code limit}: 100 by default, at most {@code limits.maxPageSize}. */
+  long pageSize(int max) {
+    return longIn("limit", Math.min(100, max), 1, max);
+  }
+
   /** A duration such as {@code 30s}, {@code 500ms}, {@code 2m}, or plain seconds. */
   Duration duration(String name) {
     String v = get(name);

@@ -54,7 +54,10 @@ public final class RequestBody {
       body.appendBuffer(chunk);
     });
     request.endHandler(v -> result.tryComplete(body));
-    request.exceptionHandler(result::tryFail);
+    // The body broke off: malformed chunked framing, or the client closed the connection. Either
+    // way it is the request's fault, not the server's: a 400 (if the client is still there to read it).
+    request.exceptionHandler(e -> result.tryFail(ApiException.badRequest("invalid-body",
+        "the request body could not be read: " + e.getMessage())));
     return result.future();
   }
 

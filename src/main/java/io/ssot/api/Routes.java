@@ -10,12 +10,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.function.BiPredicate;
-import java.util.function.Consumer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class Routes {
 
   private static final Logger LOG = LoggerFactory.getLogger(Routes.class);
+  private static final List<String> KEY_PREFIXES =
+      List.of(KvRoutes.KEY_PREFIX, HistoryRoutes.HISTORY_PREFIX, HistoryRoutes.ROLLBACK_PREFIX);
 
   private Routes() {
   }
@@ -45,7 +47,8 @@ public final class Routes {
   private static Router router(Vertx vertx, Api api, EntryBodies bodies, Handler<RoutingContext> auth,
                                Consumer<Router> extra) {
     Router router = Router.router(vertx);
-    router.route().order(-1).handler(Routes::guardPath);
+    int maxKeyBytes = api.limits().maxKeyBytes();
+    router.route().order(-1).handler(ctx -> guardPath(ctx, maxKeyBytes));
     router.route().order(-1).handler(auth);
     new KvRoutes(api, bodies).mount(router);
     new TxnRoutes(api).mount(router);
@@ -64,9 +67,10 @@ public final class Routes {
    * The router matches normalised paths and ignores a trailing slash; this rejects any path that
    * either would change ({@code //}, {@code .} or {@code ..} segments, also percent-encoded, or a
    * trailing {@code /}), so that no request can reach a handler under a different path than it
-   * named: {@code /v1/kv/} is an empty key, not the listing.
+   * named: {@code /v1/kv/} is an empty key, not the listing. A key longer than
+   * {@code limits.maxKeyBytes} is refused here, once for every route that names one.
    */
-  private static void guardPath(RoutingContext ctx) {
+  private static void guardPath(RoutingContext ctx, int maxKeyBytes) {
     String raw = ctx.request().path();
     String decoded;
     try {
@@ -77,13 +81,31 @@ public final class Routes {
     if (decoded == null || !decoded.startsWith("/") || decoded.contains("//") || decoded.contains("/./")
         || decoded.contains("/../") || decoded.endsWith("/.") || decoded.endsWith("/..")
         || (decoded.length() > 1 && decoded.endsWith("/"))) {
-      boolean namesKey = raw != null && (raw.startsWith(KvRoutes.KEY_PREFIX)
-          || raw.startsWith(HistoryRoutes.HISTORY_PREFIX) || raw.startsWith(HistoryRoutes.ROLLBACK_PREFIX));
+      boolean namesKey = raw != null && keyPrefix(raw) != null;
       ctx.fail(ApiException.badRequest(namesKey ? "invalid-key" : "invalid-path",
           "the path must not end with '/' or contain empty, '.' or '..' segments or malformed escapes"));
       return;
     }
+    String keyPrefix = keyPrefix(raw);
+    if (keyPrefix != null && decoded.length() - keyPrefix.length() > maxKeyBytes) {
+      ctx.fail(ApiException.badRequest("invalid-key", keyTooLong(maxKeyBytes)));
+      return;
+    }
     ctx.next();
+  }
+
+  /** The route prefix before the key when the path names one, else null. */
+  private static String keyPrefix(String path) {
+    for (String prefix : KEY_PREFIXES) {
+      if (path.startsWith(prefix)) {
+        return prefix;
+      }
+    }
+    return null;
+  }
+
+  static String keyTooLong(int maxKeyBytes) {
+    return "the key is longer than limits.maxKeyBytes (" + maxKeyBytes + " bytes)";
   }
 
   static void methodNotAllowed(RoutingContext ctx, String allow) {

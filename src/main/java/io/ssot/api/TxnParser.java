@@ -19,9 +19,11 @@ final class TxnParser {
 
   private final JsonValues json;
   private final int maxOps;
+  private final int maxKeyBytes;
   private byte[] body;
 
-  TxnParser(JsonValues json, int maxOps) {
+  TxnParser(JsonValues json, int maxOps, int maxKeyBytes) {
+    this.maxKeyBytes = maxKeyBytes;
     this.json = json;
     this.maxOps = maxOps;
   }
@@ -133,8 +135,11 @@ final class TxnParser {
     return p.getText();
   }
 
-  private static void checkKey(String key) {
+  private void checkKey(String key) {
     String problem = Keys.problem(key);
+    if (problem == null && key.length() > maxKeyBytes) {
+      problem = Routes.keyTooLong(maxKeyBytes);
+    }
     if (problem != null) {
       throw ApiException.badRequest("invalid-key", problem);
     }

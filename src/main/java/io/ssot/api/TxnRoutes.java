@@ -16,7 +16,7 @@ final class TxnRoutes {
 
   TxnRoutes(Api api) {
     this.api = api;
-    this.parser = new TxnParser(api.json(), api.limits().maxTxnOps());
+    this.parser = new TxnParser(api.json(), api.limits().maxTxnOps(), api.limits().maxKeyBytes());
   }
 
   void mount(Router router) {

@@ -97,7 +97,39 @@ public final class Settings {
       "Most watches open on one WebSocket.");
   public static final Setting<Long> LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES = new Setting<>(
       "limits.maxWebSocketMessageBytes", "64KiB", s -> Parsers.bytesIn(s, 1024, 16 << 20),
-      "Largest WebSocket message (and frame) a client may send.");
+      "Largest WebSocket message a client may send.");
+  public static final Setting<Long> LIMITS_MAX_WEB_SOCKET_FRAME_BYTES = new Setting<>(
+      "limits.maxWebSocketFrameBytes", "64KiB", s -> Parsers.bytesIn(s, 1024, 16 << 20),
+      "Largest WebSocket frame a client may send (a message may span frames up to maxWebSocketMessageBytes).");
+  public static final Setting<Integer> LIMITS_MAX_KEY_BYTES = new Setting<>("limits.maxKeyBytes", "512",
+      s -> Parsers.intIn(s, 1, 512), "Longest key a request may name (the key grammar's own maximum is 512).");
+  public static final Setting<Integer> LIMITS_MAX_PAGE_SIZE = new Setting<>("limits.maxPageSize", "1000",
+      s -> Parsers.intIn(s, 1, 100_000), "Largest limit a list or history request may ask for.");
+  public static final Setting<Integer> LIMITS_MAX_CONNECTIONS = new Setting<>("limits.maxConnections", "10000",
+      s -> Parsers.intIn(s, 1, 10_000_000),
+      "Most open client connections; requests on one more are answered 503 + Retry-After and it is closed.");
+  public static final Setting<Integer> LIMITS_MAX_CONCURRENT_STREAMS = new Setting<>(
+      "limits.maxConcurrentStreams", "1000", s -> Parsers.intIn(s, 1, 1_000_000),
+      "Most concurrent HTTP/2 streams (requests and SSE watches) on one connection.");
+  public static final Setting<Duration> LIMITS_IDLE_TIMEOUT = new Setting<>("limits.idleTimeout", "120s",
+      Parsers::duration, "A connection (HTTP/1.1 keep-alive, h2, WebSocket, SSE) with no bytes either way for this "
+          + "long is closed; must exceed limits.maxWait and watch.progressInterval.");
+  public static final Setting<Duration> LIMITS_WEB_SOCKET_IDLE_TIMEOUT = new Setting<>(
+      "limits.webSocketIdleTimeout", "60s", Parsers::duration,
+      "A WebSocket with no open watch and no message from its client for this long is closed (1000).");
+  public static final Setting<Long> RATE_LIMIT_READS_PER_SECOND = new Setting<>("rateLimit.readsPerSecond", "100000",
+      s -> Parsers.longIn(s, 0, 1_000_000_000),
+      "Reads (get, list, history, watch creation) per second per client identity; 0 = unlimited.");
+  public static final Setting<Long> RATE_LIMIT_READ_BURST = new Setting<>("rateLimit.readBurst", "200000",
+      s -> Parsers.longIn(s, 1, 1_000_000_000), "Reads a client identity may make at once above its rate.");
+  public static final Setting<Long> RATE_LIMIT_WRITES_PER_SECOND = new Setting<>("rateLimit.writesPerSecond",
+      "20000", s -> Parsers.longIn(s, 0, 1_000_000_000),
+      "Writes (put, delete, txn, rollback) per second per client identity; 0 = unlimited.");
+  public static final Setting<Long> RATE_LIMIT_WRITE_BURST = new Setting<>("rateLimit.writeBurst", "40000",
+      s -> Parsers.longIn(s, 1, 1_000_000_000), "Writes a client identity may make at once above its rate.");
+  public static final Setting<Integer> RATE_LIMIT_MAX_IDENTITIES = new Setting<>("rateLimit.maxIdentities",
+      "100000", s -> Parsers.intIn(s, 100, 100_000_000),
+      "Client identities whose buckets are kept in memory; idle and rare ones are evicted first.");
   public static final Setting<Duration> WATCH_PROGRESS_INTERVAL = new Setting<>("watch.progressInterval", "10s",
       Parsers::duration, "How often a quiet watch is told the revision it has reached.");
   public static final Setting<Long> WATCH_MAX_QUEUE_BYTES = new Setting<>("watch.maxQueueBytes", "1MiB",
@@ -116,6 +148,9 @@ public final class Settings {
       CHANGELOG_SEGMENT_BYTES, CHANGELOG_RETENTION_REVISIONS, CHANGELOG_RETENTION_AGE,
       CHANGELOG_COMPACT_INTERVAL, DURABILITY, LIMITS_MAX_VALUE_BYTES, LIMITS_MAX_JSON_DEPTH, LIMITS_MAX_WAIT,
       LIMITS_MAX_TXN_BYTES, LIMITS_MAX_TXN_OPS, LIMITS_MAX_HEADER_BYTES, LIMITS_MAX_URL_BYTES,
-      LIMITS_MAX_WATCHES_PER_CONNECTION, LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES, WATCH_PROGRESS_INTERVAL,
+      LIMITS_MAX_WATCHES_PER_CONNECTION, LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES, LIMITS_MAX_WEB_SOCKET_FRAME_BYTES,
+      LIMITS_MAX_KEY_BYTES, LIMITS_MAX_PAGE_SIZE, LIMITS_MAX_CONNECTIONS, LIMITS_MAX_CONCURRENT_STREAMS,
+      LIMITS_IDLE_TIMEOUT, LIMITS_WEB_SOCKET_IDLE_TIMEOUT, RATE_LIMIT_READS_PER_SECOND, RATE_LIMIT_READ_BURST,
+      RATE_LIMIT_WRITES_PER_SECOND, RATE_LIMIT_WRITE_BURST, RATE_LIMIT_MAX_IDENTITIES, WATCH_PROGRESS_INTERVAL,
       WATCH_MAX_QUEUE_BYTES, WATCH_SLOW_CONSUMER_GRACE, SHUTDOWN_TIMEOUT);
 }

@@ -3,21 +3,26 @@ package io.ssot.watch;
 import io.ssot.api.ApiException;
 import io.ssot.api.Limits;
 import io.ssot.api.Params;
+import io.ssot.limit.Admission;
 import io.ssot.security.Access;
 import io.ssot.security.Role;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.LongSupplier;
 
 /** {@code GET /v1/watch}: a WebSocket upgrade, or an SSE stream with {@code Accept: text/event-stream}. */
 public final class WatchRoutes {
 
   private final WatchHub hub;
   private final Limits limits;
+  private final Admission admission;
 
-  public WatchRoutes(WatchHub hub, Limits limits) {
+  /** @param admission the connection count and rate limits a WebSocket stays under after its handshake */
+  public WatchRoutes(WatchHub hub, Limits limits, Admission admission) {
     this.hub = hub;
     this.limits = limits;
+    this.admission = admission;
   }
 
   public void mount(Router router) {
@@ -29,9 +34,12 @@ public final class WatchRoutes {
   private void watch(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     if (req.canUpgradeToWebSocket()) {
+      LongSupplier permits = admission.watchPermits(ctx);
       req.toWebSocket()
-          .onSuccess(ws -> new WebSocketSession(ws, hub, limits.maxWatchesPerConnection(), limits.watchQueueBytes(),
-              ctx))
+          .onSuccess(ws -> {
+            admission.upgraded(ctx, ws);
+            new WebSocketSession(ws, hub, limits, permits, ctx);
+          })
           .onFailure(e -> {
             // Vert.x has usually answered the refused handshake itself (400, or 426 for a version).
             if (!ctx.response().headWritten()) {

@@ -2,10 +2,13 @@ package io.ssot.watch;
 
 import io.ssot.api.ApiException;
 import io.ssot.api.JsonWriter;
+import io.ssot.api.Limits;
 import io.ssot.security.Access;
 import io.ssot.security.Role;
 import io.ssot.store.MvccStore;
 import io.ssot.store.StoreException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * One WebSocket on {@code /v1/watch} carrying any number of watches, each named by the client's
@@ -23,6 +27,9 @@ import java.util.Map;
  * Each watch needs read on its key or prefix ({@code forbidden} otherwise); when the token of
  * the handshake is revoked or expires, every watch ends with {@code token-revoked} and the
  * connection closes with 1008 (policy violation).
+ *
+ * <p>A socket with no open watch that hears nothing from its client for
+ * {@code limits.webSocketIdleTimeout} is closed.
  */
 public final class WebSocketSession implements WatchSink {
 
@@ -32,21 +39,36 @@ public final class WebSocketSession implements WatchSink {
   private final WatchHub hub;
   private final MvccStore store;
   private final int maxWatches;
+  private final LongSupplier watchPermits;
+  private final long idleMillis;
+  private final long idleTimer;
+  private long lastHeard = System.nanoTime();
   private final Map<String, Watch> watches = new HashMap<>();
   private final List<Runnable> drainActions = new ArrayList<>();
   /** The handshake request: its principal authorises each watch. */
   private final RoutingContext handshake;
 
-  public WebSocketSession(ServerWebSocket ws, WatchHub hub, int maxWatches, long queueBytes,
+  /**
+   * @param watchPermits 0 when the client may open one more watch, else the milliseconds to wait
+   * @param handshake    the upgraded request, holding the principal whose roles each watch needs
+   */
+  public WebSocketSession(ServerWebSocket ws, WatchHub hub, Limits limits, LongSupplier watchPermits,
                           RoutingContext handshake) {
     this.ws = ws;
     this.handshake = handshake;
     this.hub = hub;
     this.store = hub.store();
-    this.maxWatches = maxWatches;
-    ws.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, queueBytes));
+    this.maxWatches = limits.maxWatchesPerConnection();
+    this.watchPermits = watchPermits;
+    this.idleMillis = limits.webSocketIdleMillis();
+    ws.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, limits.watchQueueBytes()));
     ws.textMessageHandler(this::onMessage);
-    ws.binaryMessageHandler(b -> sendError(null, "binary-not-supported", "send JSON text messages"));
+    ws.binaryMessageHandler(b -> {
+      lastHeard = System.nanoTime();
+      sendError(null, "binary-not-supported", "send JSON text messages");
+    });
+    Vertx vertx = Vertx.currentContext().owner();
+    idleTimer = vertx.setPeriodic(Math.max(10, idleMillis / 4), id -> closeIfIdle());
     ws.drainHandler(v -> {
       List<Runnable> actions = List.copyOf(drainActions);
       drainActions.clear();
@@ -55,16 +77,35 @@ public final class WebSocketSession implements WatchSink {
     Runnable unfollow = Access.onTokenEnd(handshake, this::tokenEnded);
     ws.closeHandler(v -> {
       unfollow.run();
+      vertx.cancelTimer(idleTimer);
       watches.values().forEach(hub::close);
       watches.clear();
     });
-    ws.exceptionHandler(e -> ws.close());
+    // A frame or a message over the limit must close with 1009 ("message too big", RFC 6455) for
+    // the client to see why: Netty reports the frame as a corrupted frame carrying that status,
+    // Vert.x the message that would outgrow maxWebSocketMessageSize as an IllegalStateException.
+    ws.exceptionHandler(e -> {
+      if (e instanceof CorruptedWebSocketFrameException corrupted) {
+        ws.close((short) corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
+      } else if (e instanceof IllegalStateException) {
+        ws.close((short) 1009, "message too big");
+      } else {
+        ws.close();
+      }
+    });
     // The server is stopping and the hub has ended this socket's watches: close now ("going
     // away"), not at the end of the shutdown timeout.
     ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
   }
 
+  private void closeIfIdle() {
+    if (watches.isEmpty() && System.nanoTime() - lastHeard >= idleMillis * 1_000_000 && !ws.isClosed()) {
+      ws.close((short) 1000, "idle");
+    }
+  }
+
   private void onMessage(String text) {
+    lastHeard = System.nanoTime();
     JsonObject msg;
     try {
       msg = new JsonObject(text);
@@ -98,6 +139,11 @@ public final class WebSocketSession implements WatchSink {
     }
     if (watches.size() >= maxWatches) {
       sendError(id, "too-many-watches", "at most " + maxWatches + " watches per connection");
+      return;
+    }
+    long waitMillis = watchPermits.getAsLong();
+    if (waitMillis > 0) {
+      sendError(id, "rate-limited", "too many reads from this client; retry after " + waitMillis + " ms");
       return;
     }
     Object from = msg.getValue("fromRevision");
