@@ -32,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -200,6 +202,7 @@ class FuzzTest {
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
         new PoolOptions().setHttp1MaxSize(16));
     Semaphore inFlight = new Semaphore(32);
+    Set<String> pending = ConcurrentHashMap.newKeySet();
     for (int i = 0; i < count; i++) {
       HttpMethod method = pick(random, METHODS);
       // The client sends the target as given: a space would split the request line, which only
@@ -216,8 +219,10 @@ class FuzzTest {
       byte[] body = method == HttpMethod.GET || method == HttpMethod.HEAD || random.nextInt(4) == 0
           ? (random.nextInt(20) == 0 ? body(random, uri) : null) : body(random, uri);
       boolean chunked = body != null && random.nextBoolean();
-      String what = method + " " + uri + " " + headers.names() + " body " + (body == null ? "none" : body.length + " B");
+      String what = "#" + i + " " + method + " " + uri + " " + headers.names() + " body "
+          + (body == null ? "none" : body.length + " B");
       inFlight.acquire();
+      pending.add(what);
       sent.incrementAndGet();
       client.request(new RequestOptions().setMethod(method).setURI(uri).setHeaders(headers)
               .setIdleTimeout(TIMEOUT_MILLIS))
@@ -239,10 +244,15 @@ class FuzzTest {
             if (ar.failed() && isTimeout(ar.cause())) {
               failures.add("no answer within " + TIMEOUT_MILLIS + " ms for " + what);
             }
+            pending.remove(what);
             inFlight.release();
           });
     }
-    inFlight.acquire(32);
+    // The client's own timeout should end every request; if one still never completes, name it
+    // rather than hang the suite.
+    if (!inFlight.tryAcquire(32, 3 * TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+      failures.add("requests never completed: " + pending);
+    }
     client.close().await();
   }
 
