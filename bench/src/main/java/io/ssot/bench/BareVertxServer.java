@@ -28,7 +28,8 @@ import java.util.Set;
  *   <li>PUT: reads the whole body, then answers one fixed 200 body of the size of SSOT's PUT
  *       answer, with the same three headers; if WebSockets are connected, the body is then sent
  *       as one text message to each of them (the watch fan-out ceiling: the writer PUTs the very
- *       frame SSOT would send to a watcher);
+ *       frame SSOT would send to a watcher; a socket whose write queue holds SSOT's default
+ *       {@code watch.maxQueueBytes} misses it);
  *   <li>a WebSocket on any path: kept until it closes; its incoming messages are ignored.
  * </ul>
  *
@@ -40,6 +41,8 @@ public final class BareVertxServer {
   public static final String TYPICAL_VALUE = "{\"pool\":{\"min\":4,\"max\":32},\"timeoutMs\":2500,"
       + "\"url\":\"pg://db-1.internal:5432/app\",\"ssl\":true,\"replicas\":[\"db-2.internal\",\"db-3.internal\"]}";
 
+  /** SSOT's default {@code watch.maxQueueBytes}. */
+  private static final int WATCH_QUEUE_BYTES = 1 << 20;
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("application/json");
   private static final CharSequence X_REVISION = HttpHeaders.createOptimized("X-SSOT-Revision");
 
@@ -73,7 +76,13 @@ public final class BareVertxServer {
               answer(request, putBody, putEtag, putRevision);
               if (!sockets.isEmpty()) {
                 String text = body.toString(StandardCharsets.UTF_8);
-                sockets.forEach(ws -> ws.writeTextMessage(text));
+                for (ServerWebSocket ws : sockets) {
+                  // A full socket misses the message: memory stays bounded as in SSOT, which
+                  // holds such a watch instead and resumes it from its change log.
+                  if (!ws.writeQueueFull()) {
+                    ws.writeTextMessage(text);
+                  }
+                }
               }
             });
           } else {
@@ -81,6 +90,7 @@ public final class BareVertxServer {
           }
         })
         .webSocketHandler(ws -> {
+          ws.setWriteQueueMaxSize(WATCH_QUEUE_BYTES);
           sockets.add(ws);
           ws.closeHandler(v -> sockets.remove(ws));
           ws.exceptionHandler(e -> ws.close());
