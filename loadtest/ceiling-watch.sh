@@ -57,7 +57,7 @@ echo "$WATCHERS watchers (one per connection), rates $RATES changes/s, ${SECS}s 
 
 client() {
   taskset -c 0 java -Xmx1g -cp bench/target/benchmarks.jar io.ssot.bench.WatchFanoutClient "$1" "$2" \
-    "$WATCHERS" "$RATES" "$SECS" 5 2>&1 | tee -a "$DIR/client.log" | grep -E "^(RESULT|WARNING)|watches open" | sed 's/^/  /' \
+    "$WATCHERS" "$RATES" "$SECS" 5 2>&1 | tee -a "$DIR/client.log" | grep --line-buffered -E "^(RESULT|WARNING)|watches open" | sed 's/^/  /' \
     || echo "  the $2 client failed: $(grep -m1 -E 'Exception|rror' "$DIR/client.log")"
 }
 for i in $(seq 1 "$RUNS"); do
