@@ -75,14 +75,8 @@ public final class BareVertxServer {
             request.body().onSuccess(body -> {
               answer(request, putBody, putEtag, putRevision);
               if (!sockets.isEmpty()) {
-                String text = body.toString(StandardCharsets.UTF_8);
-                for (ServerWebSocket ws : sockets) {
-                  // A full socket misses the message: memory stays bounded as in SSOT, which
-                  // holds such a watch instead and resumes it from its change log.
-                  if (!ws.writeQueueFull()) {
-                    ws.writeTextMessage(text);
-                  }
-                }
+                // Sent from a task of its own after the PUT is answered, as SSOT's watch pump does.
+                vertx.runOnContext(v -> broadcast(sockets, body.toString(StandardCharsets.UTF_8)));
               }
             });
           } else {
@@ -102,6 +96,16 @@ public final class BareVertxServer {
           e.printStackTrace();
           System.exit(1);
         });
+  }
+
+  private static void broadcast(Set<ServerWebSocket> sockets, String text) {
+    for (ServerWebSocket ws : sockets) {
+      // A full socket misses the message: memory stays bounded as in SSOT, which holds such a
+      // watch instead and resumes it from its change log.
+      if (!ws.writeQueueFull()) {
+        ws.writeTextMessage(text);
+      }
+    }
   }
 
   private static void answer(HttpServerRequest request, Buffer body, CharSequence etag, CharSequence revision) {
