@@ -442,8 +442,12 @@ public final class MvccStore implements AutoCloseable {
       index.removed(change.key());
     } else {
       kv.put(change.key(), stored);
-      tombstones.remove(change.key());
-      index.added(change.key());
+      // Only a put that creates the key (version 1) can follow its delete or be new to the index:
+      // an update of a live key skips a tombstone-map lookup and a sorted-set insert.
+      if (change.version() == 1) {
+        tombstones.remove(change.key());
+        index.added(change.key());
+      }
     }
   }
 

@@ -215,9 +215,9 @@ public final class WebSocketSession implements WatchSink {
 
   @Override
   public boolean events(Watch watch, long revision, Buffer eventsArray) {
-    JsonWriter json = new JsonWriter(eventsArray.length() + 48).beginObject().field("id", watch.id());
-    json.buffer().appendString(",\"events\":").appendBuffer(eventsArray).appendString("}");
-    send(json.buffer());
+    if (!ws.isClosed()) {
+      ws.writeTextMessage(EventsMessage.text(watch.id(), eventsArray));
+    }
     return !ws.writeQueueFull();
   }
 
