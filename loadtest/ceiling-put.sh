@@ -17,6 +17,12 @@
 #   apt-get install wrk                      # taskset and curl are needed too
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every /v1 call needs a token: the server started here takes this one as its bootstrap admin
+# token. The rate limits stay on (their cost is part of the measure) but far above the load.
+export SSOT_ADMIN_TOKEN=${SSOT_ADMIN_TOKEN:-loadtest-admin-token-0123456789}
+export SSOT_RATE_LIMIT_READS_PER_SECOND=${SSOT_RATE_LIMIT_READS_PER_SECOND:-100000000}
+export SSOT_RATE_LIMIT_WRITES_PER_SECOND=${SSOT_RATE_LIMIT_WRITES_PER_SECOND:-100000000}
+AUTH="Authorization: Bearer $SSOT_ADMIN_TOKEN"
 DURATION=${1:-20s}
 SECS=${DURATION%s}
 CEIL_PORT=${2:-18191}
@@ -48,7 +54,7 @@ CEIL=http://127.0.0.1:$CEIL_PORT/v1/kv?durability=local
 SSOT=http://127.0.0.1:$SSOT_PORT/v1/kv?durability=local
 until curl -sf -o /dev/null "http://127.0.0.1:$SSOT_PORT/health/ready"; do sleep 0.1; done
 until curl -sf -o /dev/null "http://127.0.0.1:$CEIL_PORT/"; do sleep 0.1; done
-size() { curl -s -o /dev/null -w '%{size_download}' -X PUT -H 'Content-Type: application/json' \
+size() { curl -H "$AUTH" -s -o /dev/null -w '%{size_download}' -X PUT -H 'Content-Type: application/json' \
   -d '{"n":1,"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}' "$1"; }
 echo "PUT answers: ceiling $(size "http://127.0.0.1:$CEIL_PORT/v1/kv/bench/k1234") B," \
   "SSOT $(size "http://127.0.0.1:$SSOT_PORT/v1/kv/bench/k1234?durability=local") B (at revision 1);" \
@@ -60,7 +66,7 @@ to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if
 # run <target> <url> <out>: one measured run, appends "target rps p50ms p99ms" to results.
 run() {
   local target=$1 url=$2 out=$3
-  taskset -c 0 wrk -t1 -c64 -d"$SECS"s --latency -s loadtest/put.lua "$url" > "$out"
+  taskset -c 0 wrk -H "$AUTH" -t1 -c64 -d"$SECS"s --latency -s loadtest/put.lua "$url" > "$out"
   grep -qE "Non-2xx|Socket errors" "$out" && echo "WARNING $target: $(grep -E 'Non-2xx|Socket errors' "$out" | tr -s ' ')" >&2
   local rps p50 p99
   rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
@@ -78,7 +84,7 @@ for i in 1 2 3; do
   run ceiling "$CEIL" "$DIR/c$i"
   run ssot "$SSOT" "$DIR/s$i"
 done
-echo "SSOT store revision at the end: $(curl -s -D - -o /dev/null "http://127.0.0.1:$SSOT_PORT/v1/kv/bench/k1" \
+echo "SSOT store revision at the end: $(curl -H "$AUTH" -s -D - -o /dev/null "http://127.0.0.1:$SSOT_PORT/v1/kv/bench/k1" \
   | tr -d '\r' | awk -F': ' 'tolower($1) == "x-ssot-revision" { print $2 }')"
 
 echo

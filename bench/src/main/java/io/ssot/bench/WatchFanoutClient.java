@@ -45,6 +45,10 @@ import org.HdrHistogram.Histogram;
  */
 public final class WatchFanoutClient {
 
+  /** The bearer token the watches and writes send (SSOT needs one), from {@code SSOT_ADMIN_TOKEN}. */
+  private static final String AUTHORIZATION =
+      System.getenv("SSOT_ADMIN_TOKEN") == null ? null : "Bearer " + System.getenv("SSOT_ADMIN_TOKEN");
+
   private static final String KEY = "bench/fanout";
   private static final String WATCH = "{\"op\":\"watch\",\"id\":\"w\",\"key\":\"" + KEY + "\"}";
   private static final String PAD = "x".repeat(56);
@@ -155,6 +159,9 @@ public final class WatchFanoutClient {
   private Future<Void> connect() {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(host).setPort(port)
         .setURI(bare ? "/" : "/v1/watch");
+    if (AUTHORIZATION != null) {
+      options.addHeader("Authorization", AUTHORIZATION);
+    }
     return sockets.connect(options).compose(ws -> {
       open.add(ws);
       Promise<Void> ready = Promise.promise();
@@ -299,8 +306,12 @@ public final class WatchFanoutClient {
       body = Buffer.buffer(value);
       uri = "/v1/kv/" + KEY + "?durability=local";
     }
-    return writer.request(new RequestOptions().setMethod(HttpMethod.PUT).setURI(uri)
-            .putHeader("Content-Type", "application/json"))
+    RequestOptions put = new RequestOptions().setMethod(HttpMethod.PUT).setURI(uri)
+        .putHeader("Content-Type", "application/json");
+    if (AUTHORIZATION != null) {
+      put.putHeader("Authorization", AUTHORIZATION);
+    }
+    return writer.request(put)
         .compose(req -> req.send(body))
         .compose(resp -> resp.statusCode() / 100 == 2 ? resp.end()
             : Future.failedFuture("PUT answered " + resp.statusCode()));

@@ -57,7 +57,7 @@ public class WatchMatchBenchmark extends BenchmarkBase {
       puts[c] = new Entry("svc7/prod/setting." + i, value, 500, 12, 3, 480, now, "deployer");
     }
     commit = new Commit(500, now, List.of(puts));
-    encoded = new EncodedCommit(commit);
+    encoded = new EncodedCommit(commit, io.ssot.security.ValueCipher.DISABLED);
   }
 
   /** Matches an already encoded commit against every watch (the hub encodes each commit once). */
@@ -75,7 +75,7 @@ public class WatchMatchBenchmark extends BenchmarkBase {
   /** Encodes the commit's events once, then matches it against every watch. */
   @Benchmark
   public void encodeAndMatch10k(Blackhole bh) {
-    EncodedCommit e = new EncodedCommit(commit);
+    EncodedCommit e = new EncodedCommit(commit, io.ssot.security.ValueCipher.DISABLED);
     for (WatchFilter f : filters) {
       Buffer events = e.matching(f);
       if (events != null) {
