@@ -42,9 +42,19 @@ public final class Requests {
 
   /** GET /v1/kv?prefix=P&limit=L: one page of a prefix listing, its size checked. */
   public static ChainBuilder list(int limit, boolean keysOnly) {
-    return exec(http("LIST prefix" + (keysOnly ? " keysOnly" : ""))
+    return exec(http(listName(keysOnly))
         .get("/v1/kv?prefix=" + LIST_PREFIX + "&limit=" + limit + (keysOnly ? "&keysOnly=true" : ""))
         .check(status().is(200), jsonPath("$.items[*]").count().is(limit)));
+  }
+
+  /** The request name of {@link #list}. */
+  public static String listName(boolean keysOnly) {
+    return "LIST prefix" + (keysOnly ? " keysOnly" : "");
+  }
+
+  /** The request name of {@link #put} with durability {@code durability}. */
+  public static String putName(String durability) {
+    return "PUT durability=" + durability;
   }
 
   /** PUT /v1/kv/{key}?durability=D of a small JSON value carrying the write time. */
@@ -55,7 +65,7 @@ public final class Requests {
   /** As {@link #put} on keys of the given prefix. */
   public static ChainBuilder putTo(String prefix, String durability, int keys) {
     return feed(randomKeys(prefix, keys))
-        .exec(http("PUT durability=" + durability)
+        .exec(http(putName(durability))
             .put("/v1/kv/#{key}?durability=" + durability)
             .body(StringBody(session -> "{\"t\":" + System.currentTimeMillis()
                 + ",\"seq\":" + SEQ.incrementAndGet() + ",\"limits\":{\"rps\":500,\"burst\":50}}"))
