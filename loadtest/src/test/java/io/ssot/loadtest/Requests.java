@@ -5,9 +5,11 @@ import static io.gatling.javaapi.http.HttpDsl.*;
 
 import io.gatling.javaapi.core.ChainBuilder;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /** Reusable request chains with stable request names (the names appear in the report). */
@@ -20,10 +22,14 @@ public final class Requests {
 
   private static final AtomicLong SEQ = new AtomicLong();
 
-  /** A feeder of random key names among {@code count} keys of {@code prefix}. */
+  /**
+   * A feeder of random key names among {@code count} keys of {@code prefix}. The names are built
+   * once: the load generator's CPU per request is what limits it on a shared core.
+   */
   public static Iterator<Map<String, Object>> randomKeys(String prefix, int count) {
-    return Stream.generate(() -> Map.<String, Object>of(
-        "key", Seed.key(prefix, ThreadLocalRandom.current().nextInt(count)))).iterator();
+    List<Map<String, Object>> keys = IntStream.range(0, count)
+        .mapToObj(i -> Map.<String, Object>of("key", Seed.key(prefix, i))).toList();
+    return Stream.generate(() -> keys.get(ThreadLocalRandom.current().nextInt(count))).iterator();
   }
 
   /** GET /v1/kv/{key}: the full entry; 200 and the ETag checked. */
