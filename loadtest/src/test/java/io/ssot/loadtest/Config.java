@@ -33,7 +33,7 @@ public final class Config {
   public static final int DURATION = Integer.getInteger("duration", 30);
   /** Seed floor: p99 response time must be below this, ms. */
   public static final int MAX_P99_MS = Integer.getInteger("maxP99Ms", 100);
-  /** Seed floor: mean throughput must be above this, requests per second. */
+  /** Seed floor: successful operations per second of the measured phase must be above this. */
   public static final double MIN_OPS = Double.parseDouble(prop("minOps", "1000"));
   /** Keys written before the run and read during it. */
   public static final int KEYS = Integer.getInteger("keys", 1000);
