@@ -19,7 +19,9 @@ public class MixSimulation extends Simulation {
         percent(100 - READ_PERCENT).then(Requests.putTo(Requests.READ_PREFIX, "local", Config.KEYS)));
     setUp(Config.warmUpThenMeasure("95/5 read/write", mix))
         .protocols(Config.http())
-        .assertions(Config.seedFloor("GET", Requests.putName("local")));
+        .assertions(READ_PERCENT >= 100 ? Config.seedFloor("GET")
+            : READ_PERCENT <= 0 ? Config.seedFloor(Requests.putName("local"))
+            : Config.seedFloor("GET", Requests.putName("local")));
   }
 
   @Override
