@@ -1,7 +1,5 @@
 package io.ssot.loadtest;
 
-import static io.gatling.javaapi.core.CoreDsl.*;
-
 import io.gatling.javaapi.core.Simulation;
 
 /**
@@ -18,10 +16,9 @@ public class GetHttp2Simulation extends Simulation {
           + Config.BASE_URL);
     }
     Config.banner("GET (HTTP/2 over TLS)");
-    setUp(scenario("GET single key, HTTP/2").exec(Requests.get("GET h2", Config.KEYS))
-            .injectOpen(constantUsersPerSec(Config.RATE).during(Config.DURATION)))
+    setUp(Config.warmUpThenMeasure("GET single key, HTTP/2", Requests.get("GET h2", Config.KEYS)))
         .protocols(Config.http().enableHttp2())
-        .assertions(Config.seedFloor());
+        .assertions(Config.seedFloor("GET h2"));
   }
 
   @Override

@@ -1,20 +1,17 @@
 package io.ssot.loadtest;
 
-import static io.gatling.javaapi.core.CoreDsl.*;
-
 import io.gatling.javaapi.core.Simulation;
 
 /**
  * (1) Single-key reads, HTTP/1.1: GET /v1/kv/{key} of random keys among {@code -Dkeys}, at
- * {@code -Drate} arrivals/s for {@code -Dduration} s. Asserts the seed floor.
+ * {@code -Drate} arrivals/s for {@code -Dduration} s after a warm-up. Asserts the seed floor.
  */
 public class GetSimulation extends Simulation {
   {
     Config.banner("GET (HTTP/1.1)");
-    setUp(scenario("GET single key, HTTP/1.1").exec(Requests.get("GET", Config.KEYS))
-            .injectOpen(constantUsersPerSec(Config.RATE).during(Config.DURATION)))
+    setUp(Config.warmUpThenMeasure("GET single key, HTTP/1.1", Requests.get("GET", Config.KEYS)))
         .protocols(Config.http())
-        .assertions(Config.seedFloor());
+        .assertions(Config.seedFloor("GET"));
   }
 
   @Override

@@ -1,7 +1,5 @@
 package io.ssot.loadtest;
 
-import static io.gatling.javaapi.core.CoreDsl.*;
-
 import io.gatling.javaapi.core.Simulation;
 
 /**
@@ -15,10 +13,9 @@ public class ListSimulation extends Simulation {
 
   {
     Config.banner("LIST prefix (" + LIST_SIZE + " entries" + (KEYS_ONLY ? ", keysOnly" : "") + ")");
-    setUp(scenario("LIST prefix").exec(Requests.list(LIST_SIZE, KEYS_ONLY))
-            .injectOpen(constantUsersPerSec(Config.RATE).during(Config.DURATION)))
+    setUp(Config.warmUpThenMeasure("LIST prefix", Requests.list(LIST_SIZE, KEYS_ONLY)))
         .protocols(Config.http())
-        .assertions(Config.seedFloor());
+        .assertions(Config.seedFloor(Requests.listName(KEYS_ONLY)));
   }
 
   @Override

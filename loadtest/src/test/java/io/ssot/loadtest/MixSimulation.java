@@ -2,6 +2,7 @@ package io.ssot.loadtest;
 
 import static io.gatling.javaapi.core.CoreDsl.*;
 
+import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.Simulation;
 
 /**
@@ -13,13 +14,14 @@ public class MixSimulation extends Simulation {
 
   {
     Config.banner("mix " + READ_PERCENT + "% GET / " + (100 - READ_PERCENT) + "% PUT");
-    setUp(scenario("95/5 read/write")
-            .randomSwitch().on(
-                percent(READ_PERCENT).then(Requests.get("GET", Config.KEYS)),
-                percent(100 - READ_PERCENT).then(Requests.putTo(Requests.READ_PREFIX, "local", Config.KEYS)))
-            .injectOpen(constantUsersPerSec(Config.RATE).during(Config.DURATION)))
+    ChainBuilder mix = randomSwitch().on(
+        percent(READ_PERCENT).then(Requests.get("GET", Config.KEYS)),
+        percent(100 - READ_PERCENT).then(Requests.putTo(Requests.READ_PREFIX, "local", Config.KEYS)));
+    setUp(Config.warmUpThenMeasure("95/5 read/write", mix))
         .protocols(Config.http())
-        .assertions(Config.seedFloor());
+        .assertions(READ_PERCENT >= 100 ? Config.seedFloor("GET")
+            : READ_PERCENT <= 0 ? Config.seedFloor(Requests.putName("local"))
+            : Config.seedFloor("GET", Requests.putName("local")));
   }
 
   @Override
