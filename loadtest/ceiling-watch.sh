@@ -22,6 +22,8 @@ cd "$(dirname "$0")/.."
 export SSOT_ADMIN_TOKEN=${SSOT_ADMIN_TOKEN:-loadtest-admin-token-0123456789}
 export SSOT_RATE_LIMIT_READS_PER_SECOND=${SSOT_RATE_LIMIT_READS_PER_SECOND:-100000000}
 export SSOT_RATE_LIMIT_WRITES_PER_SECOND=${SSOT_RATE_LIMIT_WRITES_PER_SECOND:-100000000}
+# One connection per watcher plus the writer's: above limits.maxConnections' default of 10,000.
+export SSOT_LIMITS_MAX_CONNECTIONS=${SSOT_LIMITS_MAX_CONNECTIONS:-50000}
 AUTH="Authorization: Bearer $SSOT_ADMIN_TOKEN"
 WATCHERS=${1:-10000}
 RATES=${2:-10,100}
