@@ -232,7 +232,12 @@ class FuzzTest {
           })
           .compose(resp -> {
             if (resp.statusCode() >= 500) {
-              failures.add(resp.statusCode() + " for " + what);
+              // With the problem body, so a failure says which refusal it was.
+              return resp.body().map(b -> {
+                failures.add(resp.statusCode() + " " + b.toString().substring(0, Math.min(300, b.length()))
+                    + " for " + what);
+                return (Buffer) null;
+              });
             }
             String type = resp.getHeader("Content-Type");
             if (type != null && type.startsWith("text/event-stream")) {
