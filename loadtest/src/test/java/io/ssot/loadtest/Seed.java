@@ -29,6 +29,7 @@ public final class Seed {
       for (int i = 0; i < count; i++) {
         HttpRequest req = HttpRequest.newBuilder(URI.create(Config.BASE_URL + "/v1/kv/" + key(prefix, i)))
             .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + Config.TOKEN)
             .PUT(HttpRequest.BodyPublishers.ofString(VALUE)).build();
         int status = client.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
         if (status != 200 && status != 201) {
