@@ -99,9 +99,8 @@ public final class AuthHandler implements Handler<RoutingContext> {
     if (!enabled) {
       return true;
     }
-    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-    if (authorization == null || authorization.length() <= BEARER.length()
-        || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+    String token = bearerToken(request.getHeader(HttpHeaders.AUTHORIZATION));
+    if (token == null) {
       return false;
     }
     long now = System.currentTimeMillis();
@@ -109,7 +108,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
       return false;
     }
     try {
-      return tokens.authenticate(authorization.substring(BEARER.length()).trim(), now).allows(Role.READ, key);
+      return tokens.authenticate(token, now).allows(Role.READ, key);
     } catch (ApiException refused) {
       return false;
     }
@@ -117,7 +116,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   /** A bearer token when there is one, else a verified client certificate (mutual TLS). */
   private Principal authenticate(RoutingContext ctx, long now) {
-    String authorization = ctx.request().getHeader("Authorization");
+    String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (authorization == null) {
       Principal byCertificate = certificates == null ? null : certificates.principal(ctx.request());
       if (byCertificate != null) {
@@ -125,11 +124,20 @@ public final class AuthHandler implements Handler<RoutingContext> {
       }
       throw AuthProblems.missing();
     }
-    if (authorization.length() <= BEARER.length()
-        || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+    String token = bearerToken(authorization);
+    if (token == null) {
       throw AuthProblems.invalid("the Authorization header must be 'Bearer <token>'");
     }
-    return tokens.authenticate(authorization.substring(BEARER.length()).trim(), now);
+    return tokens.authenticate(token, now);
+  }
+
+  /** The token of a {@code Bearer <token>} header (scheme case-insensitive), or null for any other. */
+  private static String bearerToken(String authorization) {
+    if (authorization == null || authorization.length() <= BEARER.length()
+        || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return null;
+    }
+    return authorization.substring(BEARER.length()).trim();
   }
 
   private static Role requiredRole(String path) {
