@@ -10,9 +10,7 @@
 # Builds nothing: needs target/ssot.jar (mvn -q -DskipTests package), wrk, taskset, curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export SSOT_ADMIN_TOKEN=${SSOT_ADMIN_TOKEN:-loadtest-admin-token-0123456789}
-export SSOT_RATE_LIMIT_READS_PER_SECOND=${SSOT_RATE_LIMIT_READS_PER_SECOND:-100000000}
-AUTH="Authorization: Bearer $SSOT_ADMIN_TOKEN"
+. loadtest/bench-env.sh   # the token, and rate limits far above the load
 SECS=${1:-20s}; SECS=${SECS%s}
 AUTH_PORT=${2:-18093}
 OPEN_PORT=${3:-18094}

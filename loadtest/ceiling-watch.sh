@@ -17,14 +17,9 @@
 #   mvn -q -f bench/pom.xml package          # bench/target/benchmarks.jar
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Every /v1 call needs a token: the server started here takes this one as its bootstrap admin
-# token. The rate limits stay on (their cost is part of the measure) but far above the load.
-export SSOT_ADMIN_TOKEN=${SSOT_ADMIN_TOKEN:-loadtest-admin-token-0123456789}
-export SSOT_RATE_LIMIT_READS_PER_SECOND=${SSOT_RATE_LIMIT_READS_PER_SECOND:-100000000}
-export SSOT_RATE_LIMIT_WRITES_PER_SECOND=${SSOT_RATE_LIMIT_WRITES_PER_SECOND:-100000000}
+. loadtest/bench-env.sh   # the token, and rate limits far above the load
 # One connection per watcher plus the writer's: above limits.maxConnections' default of 10,000.
 export SSOT_LIMITS_MAX_CONNECTIONS=${SSOT_LIMITS_MAX_CONNECTIONS:-50000}
-AUTH="Authorization: Bearer $SSOT_ADMIN_TOKEN"
 WATCHERS=${1:-10000}
 RATES=${2:-10,100}
 SECS=${3:-15}

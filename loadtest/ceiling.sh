@@ -17,12 +17,7 @@
 #   apt-get install wrk nghttp2-client       # wrk, h2load; taskset and curl are needed too
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Every /v1 call needs a token: the server started here takes this one as its bootstrap admin
-# token. The rate limits stay on (their cost is part of the measure) but far above the load.
-export SSOT_ADMIN_TOKEN=${SSOT_ADMIN_TOKEN:-loadtest-admin-token-0123456789}
-export SSOT_RATE_LIMIT_READS_PER_SECOND=${SSOT_RATE_LIMIT_READS_PER_SECOND:-100000000}
-export SSOT_RATE_LIMIT_WRITES_PER_SECOND=${SSOT_RATE_LIMIT_WRITES_PER_SECOND:-100000000}
-AUTH="Authorization: Bearer $SSOT_ADMIN_TOKEN"
+. loadtest/bench-env.sh   # the token, and rate limits far above the load
 DURATION=${1:-20s}
 SECS=${DURATION%s}
 CEIL_PORT=${2:-18091}

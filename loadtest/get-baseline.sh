@@ -7,9 +7,7 @@
 # Needs target/ssot.jar, wrk and h2load (Debian: apt-get install wrk nghttp2-client).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Every /v1 call needs a token: the server started here takes this one as its bootstrap admin token.
-export SSOT_ADMIN_TOKEN=${SSOT_ADMIN_TOKEN:-loadtest-admin-token-0123456789}
-AUTH="Authorization: Bearer $SSOT_ADMIN_TOKEN"
+. loadtest/bench-env.sh   # the token, and rate limits far above the load
 DURATION=${1:-20s}
 PORT=${2:-18081}
 DIR=$(mktemp -d /tmp/ssot-get.XXXXXX)

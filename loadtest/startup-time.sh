@@ -7,9 +7,7 @@
 # Needs target/ssot.jar and bench/target/benchmarks.jar (see bench/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Every /v1 call needs a token: the server started here takes this one as its bootstrap admin token.
-export SSOT_ADMIN_TOKEN=${SSOT_ADMIN_TOKEN:-loadtest-admin-token-0123456789}
-AUTH="Authorization: Bearer $SSOT_ADMIN_TOKEN"
+. loadtest/bench-env.sh   # the token, and rate limits far above the load
 KEYS=${1:-1000000}
 PORT=${2:-18080}
 DIR=$(mktemp -d /tmp/ssot-startup.XXXXXX)

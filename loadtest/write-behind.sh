@@ -9,9 +9,7 @@
 # Needs target/ssot.jar, a PostgreSQL at 127.0.0.1:5432 (user postgres), wrk, h2load and psql.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Every /v1 call needs a token: the server started here takes this one as its bootstrap admin token.
-export SSOT_ADMIN_TOKEN=${SSOT_ADMIN_TOKEN:-loadtest-admin-token-0123456789}
-AUTH="Authorization: Bearer $SSOT_ADMIN_TOKEN"
+. loadtest/bench-env.sh   # the token, and rate limits far above the load
 DURATION=${1:-20s}
 LAG_SECONDS=${2:-60}
 PORT=18082
