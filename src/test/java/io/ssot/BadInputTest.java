@@ -12,23 +12,15 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -163,12 +155,14 @@ class BadInputTest {
       head.append("Content-Length: ").append(body.length).append("\r\n");
     }
     head.append("Connection: close\r\n\r\n");
-    try (RawConnection c = new RawConnection()) {
+    try (RawHttp c = connect()) {
       c.write(head.toString().getBytes(ISO_8859_1));
       if (body != null) {
         c.write(body);
       }
       return c.readFinal();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no complete response (reset, closed or timed out)", e);
     }
   }
 
@@ -176,112 +170,9 @@ class BadInputTest {
     return raw(method, target, Map.of(), null);
   }
 
-  /** A blocking HTTP/1.1 connection that sends bytes as given and parses responses itself. */
-  private static final class RawConnection implements AutoCloseable {
-
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
-
-    RawConnection() {
-      try {
-        socket = new Socket("127.0.0.1", server.port());
-        socket.setSoTimeout(10_000);
-        in = new BufferedInputStream(socket.getInputStream());
-        out = socket.getOutputStream();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    RawConnection write(byte[] bytes) {
-      try {
-        out.write(bytes);
-        out.flush();
-        return this;
-      } catch (IOException e) {
-        throw new UncheckedIOException("the server stopped reading the request", e);
-      }
-    }
-
-    RawConnection write(String ascii) {
-      return write(ascii.getBytes(ISO_8859_1));
-    }
-
-    /** The next response, interim (1xx) ones included. */
-    Http.Response read() {
-      try {
-        String statusLine = line();
-        String[] parts = statusLine.split(" ", 3);
-        assertTrue(parts.length >= 2 && parts[0].startsWith("HTTP/1."), () -> "bad status line: " + statusLine);
-        int status = Integer.parseInt(parts[1]);
-        HttpVersion version = parts[0].equals("HTTP/1.0") ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        for (String l = line(); !l.isEmpty(); l = line()) {
-          int colon = l.indexOf(':');
-          headers.add(l.substring(0, colon).trim(), l.substring(colon + 1).trim());
-        }
-        Buffer body = Buffer.buffer();
-        if (status < 200 || status == 204 || status == 304) {
-          return new Http.Response(status, headers, body, version);
-        }
-        if ("chunked".equalsIgnoreCase(headers.get("Transfer-Encoding"))) {
-          for (int size = chunkSize(); size > 0; size = chunkSize()) {
-            body.appendBytes(in.readNBytes(size));
-            line();
-          }
-          while (!line().isEmpty()) {
-            // trailers
-          }
-        } else if (headers.contains("Content-Length")) {
-          int length = Integer.parseInt(headers.get("Content-Length"));
-          byte[] b = in.readNBytes(length);
-          if (b.length < length) {
-            throw new EOFException("the body ended early");
-          }
-          body.appendBytes(b);
-        } else {
-          body.appendBytes(in.readAllBytes());
-        }
-        return new Http.Response(status, headers, body, version);
-      } catch (IOException e) {
-        throw new UncheckedIOException("no complete response (reset, closed or timed out)", e);
-      }
-    }
-
-    Http.Response readFinal() {
-      Http.Response r = read();
-      while (r.status() < 200) {
-        r = read();
-      }
-      return r;
-    }
-
-    private int chunkSize() throws IOException {
-      return Integer.parseInt(line().split(";", 2)[0].trim(), 16);
-    }
-
-    private String line() throws IOException {
-      ByteArrayOutputStream b = new ByteArrayOutputStream();
-      for (int c = in.read(); c != '\n'; c = in.read()) {
-        if (c < 0) {
-          throw new EOFException("the connection closed mid-response");
-        }
-        if (c != '\r') {
-          b.write(c);
-        }
-      }
-      return b.toString(ISO_8859_1);
-    }
-
-    @Override
-    public void close() {
-      try {
-        socket.close();
-      } catch (IOException e) {
-        // closing anyway
-      }
-    }
+  /** A raw HTTP/1.1 connection to the server: bytes written as given, responses parsed by the test. */
+  private static RawHttp connect() throws IOException {
+    return new RawHttp(server.port(), 10_000);
   }
 
   // ---- keys ------------------------------------------------------------------------------------
@@ -430,9 +321,9 @@ class BadInputTest {
   }
 
   @Test
-  void declaredTooLargeIsAnsweredBeforeTheBodyIsSent() {
+  void declaredTooLargeIsAnsweredBeforeTheBodyIsSent() throws IOException {
     State before = state();
-    try (RawConnection c = new RawConnection()) {
+    try (RawHttp c = connect()) {
       c.write("PUT " + SENTINEL_URI + " HTTP/1.1\r\nHost: x\r\n" + AUTH + "Content-Length: " + (MAX_VALUE_BYTES + 1) + "\r\n\r\n");
       assertProblem(c.readFinal(), 413, "too-large");
     }
@@ -445,10 +336,10 @@ class BadInputTest {
    * request's body, never read as a new request, and the next request is answered.
    */
   @Test
-  void connectionStaysInSyncAfter413() {
+  void connectionStaysInSyncAfter413() throws IOException {
     for (String expect : List.of("", "Expect: 100-continue\r\n")) {
       State before = state();
-      try (RawConnection c = new RawConnection()) {
+      try (RawHttp c = connect()) {
         c.write("PUT " + SENTINEL_URI + " HTTP/1.1\r\nHost: x\r\n" + AUTH + "" + expect + "Content-Length: "
             + (MAX_VALUE_BYTES + 1) + "\r\n\r\n");
         assertProblem(c.read(), 413, "too-large");
@@ -463,7 +354,7 @@ class BadInputTest {
 
   /** Sends {@code value} with chunked transfer encoding, in 64 KiB chunks. */
   private static Http.Response putChunked(String uri, byte[] value) {
-    try (RawConnection c = new RawConnection()) {
+    try (RawHttp c = connect()) {
       c.write("PUT " + uri + " HTTP/1.1\r\nHost: x\r\n" + AUTH + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
       for (int off = 0; off < value.length; off += 65536) {
         int n = Math.min(65536, value.length - off);
@@ -471,6 +362,8 @@ class BadInputTest {
       }
       c.write("0\r\n\r\n");
       return c.readFinal();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no complete response (reset, closed or timed out)", e);
     }
   }
 
@@ -484,15 +377,15 @@ class BadInputTest {
   }
 
   @Test
-  void expectContinueIsRefusedWith413OrContinuedAtTheLimit() {
+  void expectContinueIsRefusedWith413OrContinuedAtTheLimit() throws IOException {
     State before = state();
-    try (RawConnection c = new RawConnection()) {
+    try (RawHttp c = connect()) {
       c.write("PUT " + SENTINEL_URI + " HTTP/1.1\r\nHost: x\r\n" + AUTH + "Expect: 100-continue\r\nContent-Length: "
           + (MAX_VALUE_BYTES + 1) + "\r\n\r\n");
       assertProblem(c.read(), 413, "too-large");
     }
     assertEquals(before, state());
-    try (RawConnection c = new RawConnection()) {
+    try (RawHttp c = connect()) {
       c.write("PUT /v1/kv/bad/big-continued HTTP/1.1\r\nHost: x\r\n" + AUTH + "Expect: 100-continue\r\nContent-Length: "
           + MAX_VALUE_BYTES + "\r\nConnection: close\r\n\r\n");
       assertEquals(100, c.read().status());
@@ -639,8 +532,8 @@ class BadInputTest {
 
   @ParameterizedTest(name = "[{index}] {1}")
   @MethodSource("malformedRequests")
-  void malformedRequestIsAProblem(String request, int status) {
-    try (RawConnection c = new RawConnection()) {
+  void malformedRequestIsAProblem(String request, int status) throws IOException {
+    try (RawHttp c = connect()) {
       Http.Response r = c.write(request).readFinal();
       assertEquals(status, r.status(), () -> request + " -> " + r);
       assertProblem(r);
@@ -953,13 +846,13 @@ class BadInputTest {
 
   /** Vert.x answers a broken handshake itself; what matters is a 4xx, no 500 and nothing logged. */
   @Test
-  void brokenWebSocketHandshakeIs4xx() {
+  void brokenWebSocketHandshakeIs4xx() throws IOException {
     String upgrade = "GET /v1/watch HTTP/1.1\r\nHost: x\r\n" + AUTH + "Upgrade: websocket\r\nConnection: Upgrade\r\n";
-    try (RawConnection c = new RawConnection()) {
+    try (RawHttp c = connect()) {
       Http.Response r = c.write(upgrade + "Sec-WebSocket-Version: 13\r\n\r\n").readFinal();
       assertEquals(400, r.status(), "no Sec-WebSocket-Key: " + r);
     }
-    try (RawConnection c = new RawConnection()) {
+    try (RawHttp c = connect()) {
       Http.Response r = c.write(upgrade + "Sec-WebSocket-Version: 99\r\n"
           + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").readFinal();
       assertEquals(426, r.status(), "unsupported version: " + r);

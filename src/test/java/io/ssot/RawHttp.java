@@ -49,6 +49,7 @@ final class RawHttp implements AutoCloseable {
     return r;
   }
 
+  /** The next response, interim (1xx) ones included. */
   Http.Response read() throws IOException {
     String statusLine = line();
     String[] parts = statusLine.split(" ", 3);
@@ -56,6 +57,7 @@ final class RawHttp implements AutoCloseable {
       throw new IOException("bad status line: " + statusLine);
     }
     int status = Integer.parseInt(parts[1]);
+    HttpVersion version = parts[0].equals("HTTP/1.0") ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     for (String l = line(); !l.isEmpty(); l = line()) {
       int colon = l.indexOf(':');
@@ -82,7 +84,7 @@ final class RawHttp implements AutoCloseable {
         body.appendBytes(in.readAllBytes());
       }
     }
-    return new Http.Response(status, headers, body, HttpVersion.HTTP_1_1);
+    return new Http.Response(status, headers, body, version);
   }
 
   /** True when the server has closed the connection (end of stream) within the socket timeout. */
