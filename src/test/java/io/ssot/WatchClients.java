@@ -3,6 +3,7 @@ package io.ssot;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Watch clients for tests: a WebSocket and an SSE stream whose messages land in a queue. Both
@@ -88,7 +90,7 @@ final class WatchClients {
     /** Completes when the server ends the stream. */
     final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
     final int status;
-    private final io.vertx.core.http.HttpClientRequest request;
+    private final HttpClientRequest request;
     private final StringBuilder pending = new StringBuilder();
 
     Sse(HttpClient client, String uri, Map<String, String> headers) {
@@ -97,19 +99,24 @@ final class WatchClients {
 
     /** @param authorization the Authorization header, or null for none */
     Sse(HttpClient client, String uri, Map<String, String> headers, String authorization) {
-      request = client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri)).await();
-      request.putHeader("Accept", "text/event-stream");
-      if (authorization != null) {
-        request.putHeader("Authorization", authorization);
-      }
-      headers.forEach(request::putHeader);
-      // The handler is set on the event loop as the response arrives, so no chunk is missed.
-      status = request.send().map(response -> {
-        response.handler(this::onData);
-        response.endHandler(v -> ended.complete(null));
-        response.exceptionHandler(ended::completeExceptionally);
-        return response.statusCode();
+      // Everything after the connection is set up runs on its event loop, so the handlers are
+      // in place before the first chunk (or the end of a short refusal) can arrive.
+      AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+      status = client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri)).compose(req -> {
+        sent.set(req);
+        req.putHeader("Accept", "text/event-stream");
+        if (authorization != null) {
+          req.putHeader("Authorization", authorization);
+        }
+        headers.forEach(req::putHeader);
+        return req.send().map(response -> {
+          response.handler(this::onData);
+          response.endHandler(v -> ended.complete(null));
+          response.exceptionHandler(ended::completeExceptionally);
+          return response.statusCode();
+        });
       }).await();
+      request = sent.get();
     }
 
     private synchronized void onData(Buffer chunk) {
