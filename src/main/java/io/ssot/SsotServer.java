@@ -23,6 +23,7 @@ import io.ssot.schema.PrefixSchemas;
 import io.ssot.security.AuthHandler;
 import io.ssot.security.BootstrapToken;
 import io.ssot.security.ClientCertificates;
+import io.ssot.security.FastReadAuth;
 import io.ssot.security.TokenRegistry;
 import io.ssot.security.TokenRoutes;
 import io.ssot.security.ValueCipher;
@@ -202,15 +203,21 @@ public final class SsotServer {
     httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();
     // The fast path serves a read only when the router would: the token reads the key, and the
-    // connection and the client's read bucket admit it.
-    BiPredicate<HttpServerRequest, String> fastRead = (request, key) ->
-        auth.mayReadFast(request, key) && admission.admitsReadFast(request);
-    Function<Vertx, Handler<HttpServerRequest>> handlers = v -> Routes.handler(v, api, auth, fastRead, r -> {
-      admission.mount(r);
-      watchRoutes.mount(r);
-      tokenRoutes.mount(r);
-      healthRoutes.mount(r);
-    });
+    // connection and the client's read bucket admit it. Its authentication remembers each
+    // connection's verified token, so it is made per event loop.
+    Function<Vertx, Handler<HttpServerRequest>> handlers = v -> {
+      FastReadAuth fastAuth = auth.fastReadAuth();
+      BiPredicate<HttpServerRequest, String> fastRead = (request, key) -> {
+        String client = fastAuth.client(request, key);
+        return client != null && admission.admitsReadFast(request, client);
+      };
+      return Routes.handler(v, api, auth, fastRead, r -> {
+        admission.mount(r);
+        watchRoutes.mount(r);
+        tokenRoutes.mount(r);
+        healthRoutes.mount(r);
+      });
+    };
     // One server per event loop; Vert.x shares the listening socket between them.
     return vertx.deployVerticle(() -> new HttpVerticle(options, handlers, shutdownMillis, connections::accept),
         new DeploymentOptions().setInstances(instances)).map(id -> {

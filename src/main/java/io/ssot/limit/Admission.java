@@ -62,12 +62,12 @@ public final class Admission {
 
   /**
    * Whether a read the GET fast path is about to serve is admitted: its connection within the
-   * limit and a token from the client's read bucket (taken). When not, the router answers it
-   * with the refusal.
+   * limit and a token from the read bucket of {@code client}, the request's identity (taken).
+   * When not, the router answers it with the refusal.
    */
-  public boolean admitsReadFast(HttpServerRequest request) {
+  public boolean admitsReadFast(HttpServerRequest request, String client) {
     return !connections.refused(request.connection())
-        && limiter.acquire(identity.apply(request), RateLimiter.Kind.READ) == 0;
+        && limiter.acquire(client, RateLimiter.Kind.READ) == 0;
   }
 
   /**

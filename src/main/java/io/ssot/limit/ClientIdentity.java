@@ -31,10 +31,15 @@ public final class ClientIdentity {
   public static String of(HttpServerRequest request) {
     String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
     if (authorization != null) {
-      return "credentials:" + digest(authorization);
+      return ofCredentials(authorization);
     }
     SocketAddress address = request.remoteAddress();
     return "address:" + (address == null ? "unknown" : address.hostAddress());
+  }
+
+  /** The identity of a request that sends this {@code Authorization} header. */
+  public static String ofCredentials(String authorization) {
+    return "credentials:" + digest(authorization);
   }
 
   private static String digest(String credentials) {
