@@ -12,6 +12,7 @@ import io.ssot.config.Settings;
 import io.ssot.limit.Admission;
 import io.ssot.limit.ClientIdentity;
 import io.ssot.limit.ConnectionLimit;
+import io.ssot.limit.IdleConnections;
 import io.ssot.limit.RateLimiter;
 import io.ssot.ops.HealthRoutes;
 import io.ssot.ops.Metrics;
@@ -38,6 +39,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.OpenSSLEngineOptions;
@@ -219,7 +221,12 @@ public final class SsotServer {
       });
     };
     // One server per event loop; Vert.x shares the listening socket between them.
-    return vertx.deployVerticle(() -> new HttpVerticle(options, handlers, shutdownMillis, connections::accept),
+    long idleMillis = config.get(Settings.LIMITS_IDLE_TIMEOUT).toMillis();
+    Handler<HttpConnection> onConnection = connection -> {
+      connections.accept(connection);
+      IdleConnections.install(connection, idleMillis);
+    };
+    return vertx.deployVerticle(() -> new HttpVerticle(options, handlers, shutdownMillis, onConnection),
         new DeploymentOptions().setInstances(instances)).map(id -> {
           port = options.getPort();
           LOG.info("Serving on {}://{}:{} with {} event loops, data in {}", options.isSsl() ? "https" : "http",
