@@ -108,6 +108,12 @@ public final class MvccStore implements AutoCloseable {
     return entry;
   }
 
+  /** The current entry as the map holds it: what writers read, under the write lock. */
+  private Entry stored(String key) {
+    byte[] stored = kv.get(key);
+    return stored == null ? null : EntryCodec.decodeStored(key, stored);
+  }
+
   /** Completes when prefix listing is available (the key index is built). */
   public CompletableFuture<Void> listingReady() {
     return index.ready();
@@ -281,7 +287,7 @@ public final class MvccStore implements AutoCloseable {
     WriteResult result;
     Commit committed;
     synchronized (writeLock) {
-      Entry current = get(key);
+      Entry current = stored(key);
       check(precondition, current);
       Entry next = nextVersion(key, value, current, revision + 1, clock.getAsLong(), principal);
       committed = commit(List.of(next));
@@ -296,7 +302,7 @@ public final class MvccStore implements AutoCloseable {
     Entry marker;
     Commit committed;
     synchronized (writeLock) {
-      Entry current = get(key);
+      Entry current = stored(key);
       check(precondition, current);
       if (current == null) {
         return null;
@@ -314,7 +320,7 @@ public final class MvccStore implements AutoCloseable {
     synchronized (writeLock) {
       boolean succeeded = true;
       for (Txn.Compare compare : request.compare()) {
-        if (!compare.holds(get(compare.key()))) {
+        if (!compare.holds(stored(compare.key()))) {
           succeeded = false;
           break;
         }
@@ -326,7 +332,7 @@ public final class MvccStore implements AutoCloseable {
       List<Entry> changes = new ArrayList<>();
       List<Txn.OpResult> results = new ArrayList<>();
       for (Txn.Op op : succeeded ? request.success() : request.failure()) {
-        Entry current = written.containsKey(op.key()) ? live(written.get(op.key())) : get(op.key());
+        Entry current = written.containsKey(op.key()) ? live(written.get(op.key())) : stored(op.key());
         switch (op.type()) {
           case GET -> results.add(new Txn.GetResult(op.key(), current));
           case PUT -> {

@@ -9,8 +9,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * repeated reads of it return the same {@link Entry} instance, which lets the API keep the
  * answer it built for it.
  *
- * <p>Never stale: a writer drops a key after publishing its new revision; a reader that read a
- * key while any write committed takes its entry back out. Bounded: entries of at most
+ * <p>Never stale once a write is acknowledged: a writer drops a key after publishing its new
+ * revision, before it returns. A reader's entry is served to others only once the reader has seen
+ * that no commit happened while it read (it is then <em>confirmed</em>); otherwise the reader takes
+ * it back out. Unconfirmed, another reader could get the old value after the write that replaced
+ * it was acknowledged. Only readers use the cache: writers read the map. Bounded: entries of at most
  * {@link #MAX_ENTRY_BYTES} are kept, and past {@link #BUDGET_BYTES} the cache starts over.
  */
 final class ReadCache {
@@ -19,11 +22,21 @@ final class ReadCache {
   static final int MAX_ENTRY_BYTES = 16 << 10;
   private static final int OVERHEAD_BYTES = 128;
 
-  private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+  private static final class Cached {
+    final Entry entry;
+    volatile boolean confirmed;
+
+    Cached(Entry entry) {
+      this.entry = entry;
+    }
+  }
+
+  private final ConcurrentHashMap<String, Cached> entries = new ConcurrentHashMap<>();
   private final AtomicLong bytes = new AtomicLong();
 
   Entry get(String key) {
-    return entries.get(key);
+    Cached cached = entries.get(key);
+    return cached != null && cached.confirmed ? cached.entry : null;
   }
 
   /**
@@ -35,28 +48,33 @@ final class ReadCache {
     if (size > MAX_ENTRY_BYTES) {
       return;
     }
-    if (entries.putIfAbsent(entry.key(), entry) == null) {
+    Cached cached = new Cached(entry);
+    if (entries.putIfAbsent(entry.key(), cached) == null) {
       if (bytes.addAndGet(size) > BUDGET_BYTES) {
         clear();
         return;
       }
-      if (store.revision() != revisionBefore) {
-        drop(entry.key(), entry);
+      // The insert came before this read of the revision: a commit not seen here has not yet
+      // dropped the key, and will drop this entry when it does.
+      if (store.revision() == revisionBefore) {
+        cached.confirmed = true;
+      } else {
+        drop(entry.key(), cached);
       }
     }
   }
 
   /** After the commit that changed {@code key} is published. */
   void invalidate(String key) {
-    Entry gone = entries.remove(key);
+    Cached gone = entries.remove(key);
     if (gone != null) {
-      bytes.addAndGet(-weight(gone));
+      bytes.addAndGet(-weight(gone.entry));
     }
   }
 
-  private void drop(String key, Entry entry) {
-    if (entries.remove(key, entry)) {
-      bytes.addAndGet(-weight(entry));
+  private void drop(String key, Cached cached) {
+    if (entries.remove(key, cached)) {
+      bytes.addAndGet(-weight(cached.entry));
     }
   }
 
