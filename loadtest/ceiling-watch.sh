@@ -11,6 +11,9 @@
 #
 #   loadtest/ceiling-watch.sh [watchers=10000] [rates=10,100] [seconds=15] [runs=3] [ceilingPort=18191] [ssotPort=18192]
 #
+# WATCHES_PER_CONNECTION=k (default 1) puts k watches on each WebSocket (watchers/k sockets), as a
+# client library multiplexing a process's watches does; the bare server then sends k copies of each
+# message per socket.
 # SSOT_JAVA_OPTS adds JVM options to the SSOT server (e.g. a JFR recording for a profile).
 # Builds nothing. Prerequisites (from the repository root):
 #   mvn -q -DskipTests install              # target/ssot.jar, and the server for bench/
@@ -24,6 +27,7 @@ WATCHERS=${1:-10000}
 RATES=${2:-10,100}
 SECS=${3:-15}
 RUNS=${4:-3}
+PER_CONNECTION=${WATCHES_PER_CONNECTION:-1}
 CEIL_PORT=${5:-18191}
 SSOT_PORT=${6:-18192}
 
@@ -55,12 +59,12 @@ SSOT_HTTP_PORT=$SSOT_PORT SSOT_DATA_DIR="$DIR/data" SSOT_HTTP_EVENT_LOOPS=1 \
 SSOT_PID=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$SSOT_PORT/health/ready"; do sleep 0.1; done
 until curl -sf -o /dev/null "http://127.0.0.1:$CEIL_PORT/"; do sleep 0.1; done
-echo "$WATCHERS watchers (one per connection), rates $RATES changes/s, ${SECS}s each, $RUNS runs per target;" \
+echo "$WATCHERS watchers ($PER_CONNECTION per connection), rates $RATES changes/s, ${SECS}s each, $RUNS runs per target;" \
   "open-file limit $(ulimit -n); $(date -u +%FT%TZ) on $(nproc) cores"
 
 client() {
   taskset -c 0 java -Xmx1g -cp bench/target/benchmarks.jar io.ssot.bench.WatchFanoutClient "$1" "$2" \
-    "$WATCHERS" "$RATES" "$SECS" 5 2>&1 | tee -a "$DIR/client.log" | grep --line-buffered -E "^(RESULT|WARNING)|watches open" | sed 's/^/  /' \
+    "$WATCHERS" "$RATES" "$SECS" 5 "$PER_CONNECTION" 2>&1 | tee -a "$DIR/client.log" | grep --line-buffered -E "^(RESULT|WARNING)|watches open" | sed 's/^/  /' \
     || echo "  the $2 client failed: $(grep -m1 -E 'Exception|rror' "$DIR/client.log")"
 }
 for i in $(seq 1 "$RUNS"); do

@@ -14,8 +14,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The ceiling: a bare Vert.x HTTP server (HTTP/1.1 and h2c, one event loop, the same server
@@ -60,7 +60,8 @@ public final class BareVertxServer {
         .field("createRevision", 1_234_000).field("version", 123).endObject().buffer();
     CharSequence putEtag = HttpHeaders.createOptimized("\"1234567\"");
     CharSequence putRevision = HttpHeaders.createOptimized("1234567");
-    Set<ServerWebSocket> sockets = new LinkedHashSet<>();
+    // Each socket with the copies of a message it is sent: one per watch its client would hold.
+    Map<ServerWebSocket, Integer> sockets = new LinkedHashMap<>();
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
     HttpServerOptions options = new HttpServerOptions()
@@ -87,7 +88,8 @@ public final class BareVertxServer {
         })
         .webSocketHandler(ws -> {
           ws.setWriteQueueMaxSize(WATCH_QUEUE_BYTES);
-          sockets.add(ws);
+          String query = ws.query();
+          sockets.put(ws, query != null && query.startsWith("copies=") ? Integer.parseInt(query.substring(7)) : 1);
           ws.closeHandler(v -> sockets.remove(ws));
           ws.exceptionHandler(e -> ws.close());
         })
@@ -100,14 +102,14 @@ public final class BareVertxServer {
         });
   }
 
-  private static void broadcast(Set<ServerWebSocket> sockets, String text) {
-    for (ServerWebSocket ws : sockets) {
+  private static void broadcast(Map<ServerWebSocket, Integer> sockets, String text) {
+    sockets.forEach((ws, copies) -> {
       // A full socket misses the message: memory stays bounded as in SSOT, which holds such a
       // watch instead and resumes it from its change log.
-      if (!ws.writeQueueFull()) {
+      for (int i = 0; i < copies && !ws.writeQueueFull(); i++) {
         ws.writeTextMessage(text);
       }
-    }
+    });
   }
 
   private static void answer(HttpServerRequest request, Buffer body, CharSequence etag, CharSequence revision) {

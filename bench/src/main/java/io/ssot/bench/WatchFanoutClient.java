@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * Watch fan-out load: opens N WebSockets (one watch per connection, as a fleet of clients
- * would), then writes one key at M changes/s and measures, for every (watcher, change), the
+ * Watch fan-out load: opens N watches, by default one per WebSocket (as a fleet of clients
+ * would); with {@code watchesPerConnection} k they share N/k sockets, k each (as a client library
+ * multiplexing a process's watches on one connection does). Then it writes one key at M changes/s and measures, for every (watcher, change), the
  * delivery latency: receive time minus the {@link System#nanoTime} the writer put into the value
  * just before sending it (the same JVM's clock), so the figure covers the write's trip to the
  * server, the commit and the fan-out to that watcher.
@@ -50,7 +51,6 @@ public final class WatchFanoutClient {
       System.getenv("SSOT_ADMIN_TOKEN") == null ? null : "Bearer " + System.getenv("SSOT_ADMIN_TOKEN");
 
   private static final String KEY = "bench/fanout";
-  private static final String WATCH = "{\"op\":\"watch\",\"id\":\"w\",\"key\":\"" + KEY + "\"}";
   private static final String PAD = "x".repeat(56);
   private static final byte[] T_FIELD = "\"value\":{\"t\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SEQ_FIELD = ",\"seq\":".getBytes(StandardCharsets.US_ASCII);
@@ -61,6 +61,7 @@ public final class WatchFanoutClient {
   private final int port;
   private final boolean bare;
   private final int watchers;
+  private final int watchesPerConnection;
   private final HttpClientAgent writer;
   private final WebSocketClient sockets;
   private final List<WebSocket> open = new ArrayList<>();
@@ -73,12 +74,13 @@ public final class WatchFanoutClient {
   private long writesAcked;
   private long writesFailed;
 
-  private WatchFanoutClient(Vertx vertx, String host, int port, boolean bare, int watchers) {
+  private WatchFanoutClient(Vertx vertx, String host, int port, boolean bare, int watchers, int watchesPerConnection) {
     this.vertx = vertx;
     this.host = host;
     this.port = port;
     this.bare = bare;
     this.watchers = watchers;
+    this.watchesPerConnection = watchesPerConnection;
     this.writer = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
         .setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(16));
     this.sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(watchers + 16)
@@ -96,12 +98,17 @@ public final class WatchFanoutClient {
     String[] rates = (args.length > 3 ? args[3] : "10,100").split(",");
     int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 15;
     int warmupSeconds = args.length > 5 ? Integer.parseInt(args[5]) : 5;
+    int watchesPerConnection = args.length > 6 ? Integer.parseInt(args[6]) : 1;
+    if (watchesPerConnection < 1 || watchers % watchesPerConnection != 0) {
+      throw new IllegalArgumentException("watchers must be a multiple of watchesPerConnection");
+    }
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
     // Everything on the one event loop: the client's state is confined to it.
     Promise<Void> done = Promise.promise();
     vertx.runOnContext(v -> {
-      WatchFanoutClient client = new WatchFanoutClient(vertx, hostPort[0], Integer.parseInt(hostPort[1]), bare, watchers);
+      WatchFanoutClient client = new WatchFanoutClient(vertx, hostPort[0], Integer.parseInt(hostPort[1]), bare, watchers,
+          watchesPerConnection);
       client.run(rates, seconds, warmupSeconds).onComplete(done);
     });
     try {
@@ -114,8 +121,8 @@ public final class WatchFanoutClient {
   private Future<Void> run(String[] rates, int seconds, int warmupSeconds) {
     long start = System.nanoTime();
     return connectAll().compose(v -> {
-      System.out.printf("%s: %d of %d watches open in %d ms%n", target(), open.size(), watchers,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+      System.out.printf("%s: %d of %d watches open on %d connections in %d ms%n", target(),
+          open.size() * watchesPerConnection, watchers, open.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
       Future<Void> chain = write(Integer.parseInt(rates[0]), warmupSeconds).compose(w -> sleep(2_000));
       for (String rate : rates) {
         int perSecond = Integer.parseInt(rate);
@@ -136,14 +143,15 @@ public final class WatchFanoutClient {
     int[] started = {0};
     int[] finished = {0};
     Runnable[] next = new Runnable[1];
+    int connections = watchers / watchesPerConnection;
     next[0] = () -> {
-      while (started[0] < watchers && started[0] - finished[0] < CONNECTS_IN_FLIGHT) {
+      while (started[0] < connections && started[0] - finished[0] < CONNECTS_IN_FLIGHT) {
         started[0]++;
         connect().onComplete(ar -> {
           finished[0]++;
           if (ar.failed()) {
             all.tryFail(ar.cause());
-          } else if (finished[0] == watchers) {
+          } else if (finished[0] == connections) {
             all.tryComplete();
           } else {
             next[0].run();
@@ -155,33 +163,36 @@ public final class WatchFanoutClient {
     return all.future();
   }
 
-  /** One connection with one watch; completes once the watch is confirmed (SSOT) or connected (bare). */
+  /** One connection with its watches; completes once they are confirmed (SSOT) or it is connected (bare). */
   private Future<Void> connect() {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(host).setPort(port)
-        .setURI(bare ? "/" : "/v1/watch");
+        .setURI(bare ? "/?copies=" + watchesPerConnection : "/v1/watch");
     if (AUTHORIZATION != null) {
       options.addHeader("Authorization", AUTHORIZATION);
     }
     return sockets.connect(options).compose(ws -> {
       open.add(ws);
       Promise<Void> ready = Promise.promise();
-      ws.handler(frame -> onFrame(frame, ready));
+      int[] created = {0};
+      ws.handler(frame -> onFrame(frame, ready, created));
       ws.closeHandler(v -> open.remove(ws));
       if (bare) {
         ready.complete();
       } else {
-        ws.writeTextMessage(WATCH);
+        for (int i = 0; i < watchesPerConnection; i++) {
+          ws.writeTextMessage("{\"op\":\"watch\",\"id\":\"w" + i + "\",\"key\":\"" + KEY + "\"}");
+        }
       }
       return ready.future();
     });
   }
 
-  private void onFrame(Buffer frame, Promise<Void> ready) {
+  private void onFrame(Buffer frame, Promise<Void> ready, int[] created) {
     long now = System.nanoTime();
     int t = indexOf(frame, T_FIELD, 0);
     if (t < 0) {
       String text = frame.toString(StandardCharsets.UTF_8);
-      if (text.contains("\"created\":true")) {
+      if (text.contains("\"created\":true") && ++created[0] == watchesPerConnection) {
         ready.tryComplete();
       } else if (text.contains("\"error\"")) {
         errorFrames++;
@@ -239,7 +250,7 @@ public final class WatchFanoutClient {
     return write(perSecond, seconds).compose(v -> {
       measureTo = seq;
       long writes = writesAcked - acked0;
-      long expected = writes * open.size();
+      long expected = writes * open.size() * watchesPerConnection;
       return drain(expected, System.nanoTime() + TimeUnit.SECONDS.toNanos(10)).map(d -> {
         double elapsed = (System.nanoTime() - start) / 1e9;
         System.out.printf("RESULT %s %d %d %d %d %.2f %.2f %.2f %.0f%n", target(), perSecond, writes, expected, received,
