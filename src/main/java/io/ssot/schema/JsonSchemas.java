@@ -33,11 +33,17 @@ public final class JsonSchemas {
   private static final int MAX_REPORTED = 50;
   private static final String META_SCHEMAS = "https://json-schema.org/draft/2020-12/";
 
-  private final JsonMapper mapper = JsonMapper.builder().build();
-  private final ExecutionConfig budget = ExecutionConfig.builder()
-      .maxEvaluationSteps(MAX_EVALUATION_STEPS)
-      .maxEvaluationDepth(MAX_EVALUATION_DEPTH)
-      .build();
+  /**
+   * Built on first use: the JSON Schema library and its Jackson load about 800 classes, a tenth
+   * of a start, which a store without schemas never needs.
+   */
+  private static final class Engine {
+    static final JsonMapper MAPPER = JsonMapper.builder().build();
+    static final ExecutionConfig BUDGET = ExecutionConfig.builder()
+        .maxEvaluationSteps(MAX_EVALUATION_STEPS)
+        .maxEvaluationDepth(MAX_EVALUATION_DEPTH)
+        .build();
+  }
 
   /** A compiled schema and the document it came from. */
   public record Compiled(String prefix, Schema schema) {
@@ -94,7 +100,7 @@ public final class JsonSchemas {
   /** Parses a value already checked to be JSON (depth and size are bounded by then). */
   public JsonNode parse(byte[] json) {
     try {
-      return mapper.readTree(json);
+      return Engine.MAPPER.readTree(json);
     } catch (JacksonException e) {
       throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
     }
@@ -102,7 +108,7 @@ public final class JsonSchemas {
 
   private List<Violation> check(Schema schema, String prefix, JsonNode instance) {
     ExecutionContext ctx = schema.createExecutionContext();
-    ctx.setExecutionConfig(budget);
+    ctx.setExecutionConfig(Engine.BUDGET);
     schema.validate(ctx, instance);
     if (ctx.isEvaluationAborted()) {
       throw ctx.getEvaluationAbort();
