@@ -1,14 +1,18 @@
 package io.ssot.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * The resolved configuration: for each {@link Settings setting}, its environment variable if
@@ -65,30 +69,50 @@ public final class Config {
   }
 
   private static Map<String, String> readFile(Path file) {
+    Object root;
     try {
-      JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
-      Map<String, String> flat = new HashMap<>();
-      if (root != null && !root.isMissingNode() && !root.isNull()) {
-        if (!root.isObject()) {
-          throw new IllegalArgumentException(file + ": expected a mapping of settings");
-        }
-        flatten("", root, flat, file);
-      }
-      return flat;
-    } catch (IOException e) {
+      root = yaml().load(Files.readString(file));
+    } catch (IOException | YAMLException e) {
       throw new IllegalArgumentException("cannot read configuration " + file + ": " + e.getMessage(), e);
     }
+    Map<String, String> flat = new HashMap<>();
+    if (root != null) {
+      if (!(root instanceof Map<?, ?> settings)) {
+        throw new IllegalArgumentException(file + ": expected a mapping of settings");
+      }
+      flatten("", settings, flat, file);
+    }
+    return flat;
   }
 
-  private static void flatten(String prefix, JsonNode node, Map<String, String> out, Path file) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
-      String name = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
-      JsonNode value = field.getValue();
-      if (value.isObject()) {
-        flatten(name, value, out, file);
-      } else if (value.isValueNode()) {
-        out.put(name, value.isNull() ? "" : value.asText());
+  /**
+   * SnakeYAML that keeps every scalar as the text it is (but {@code null} and {@code ~}): the
+   * settings parse their own values, and {@code 1e3} or {@code 2030-01-01} must reach them as
+   * written. SnakeYAML alone, not a data-binding library on top of it: reading this file is on the
+   * start-up path, where every class loaded counts.
+   */
+  private static Yaml yaml() {
+    Resolver textOnly = new Resolver() {
+      @Override
+      protected void addImplicitResolvers() {
+        addImplicitResolver(Tag.NULL, NULL, "~nN\0");
+        addImplicitResolver(Tag.NULL, EMPTY, null);
+      }
+    };
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    DumperOptions dumper = new DumperOptions();
+    return new Yaml(new SafeConstructor(options), new Representer(dumper), dumper, options, textOnly);
+  }
+
+  private static void flatten(String prefix, Map<?, ?> node, Map<String, String> out, Path file) {
+    for (Map.Entry<?, ?> field : node.entrySet()) {
+      String name = prefix.isEmpty() ? String.valueOf(field.getKey()) : prefix + "." + field.getKey();
+      Object value = field.getValue();
+      if (value instanceof Map<?, ?> nested) {
+        flatten(name, nested, out, file);
+      } else if (value == null || value instanceof String) {
+        out.put(name, value == null ? "" : (String) value);
       } else {
         throw new IllegalArgumentException(file + ": setting '" + name + "' must be a single value");
       }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -64,5 +65,23 @@ class ConfigTest {
     Files.writeString(file, "http:\n  prot: 9000\n");
     IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Config.load(file, Map.of()));
     assertTrue(unknown.getMessage().contains("http.prot"), unknown.getMessage());
+  }
+
+  @Test
+  void aFileThatIsNotAMappingOfSingleValuesIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path file = dir.resolve("c.yaml");
+    for (String yaml : List.of("- a\n- b\n", "http:\n  port: [1, 2]\n", "http:\n  port: 1\n  port: 2\n",
+        "http: {port: 1\n", "just text\n")) {
+      Files.writeString(file, yaml);
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> Config.load(file, Map.of()),
+          yaml);
+      assertTrue(refused.getMessage().contains(file.toString()), refused.getMessage());
+    }
+    Files.writeString(file, "# nothing set\n");
+    assertEquals(Config.load(null, Map.of()).get(Settings.HTTP_PORT), Config.load(file, Map.of()).get(Settings.HTTP_PORT));
+    Files.writeString(file, "limits:\n  maxWait: 30s\nauth:\n  enabled: false\n");
+    Config loaded = Config.load(file, Map.of());
+    assertEquals(Duration.ofSeconds(30), loaded.get(Settings.LIMITS_MAX_WAIT));
+    assertEquals(false, loaded.get(Settings.AUTH_ENABLED));
   }
 }
