@@ -44,7 +44,10 @@ echo "JMH smoke: $(grep -c '"benchmark" :' "$JSON") results in $JSON"
 echo "== Gatling smoke: MixSimulation against target/ssot.jar"
 # The server takes this as its admin token; the simulation sends the same (Config.TOKEN).
 export SSOT_ADMIN_TOKEN=${SSOT_ADMIN_TOKEN:-loadtest-admin-token-0123456789}
-SSOT_HTTP_PORT=0 SSOT_DATA_DIR="$DIR/data" java -jar target/ssot.jar > "$DIR/server.log" 2>&1 &
+# Started with the class-data-sharing archive of docker/cds-archive.sh, so that script is run too.
+docker/cds-archive.sh target/ssot.jar "$DIR/ssot.jsa"
+SSOT_HTTP_PORT=0 SSOT_DATA_DIR="$DIR/data" java -XX:SharedArchiveFile="$DIR/ssot.jsa" -jar target/ssot.jar \
+  > "$DIR/server.log" 2>&1 &
 PID=$!
 PORT=
 for _ in $(seq 1 300); do

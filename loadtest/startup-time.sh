@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Start-up time with N keys in the data directory: fills a fresh data dir with N keys (through
 # the store's own write path, closed cleanly), then starts `java -jar target/ssot.jar` on it and
-# reports when a single-key read is first answered and when prefix listing is ready.
+# reports when a single-key read is first answered and when prefix listing is ready. Then the
+# same with the class-data-sharing archive that docker/cds-archive.sh builds for the jar
+# (`java -XX:SharedArchiveFile=target/ssot.jsa -jar target/ssot.jar`). Each start twice.
 #
 #   loadtest/startup-time.sh [keys=1000000] [port=18080]
 # Needs target/ssot.jar and bench/target/benchmarks.jar (see bench/README.md).
@@ -20,13 +22,24 @@ I=$((KEYS - 3))
 KEY="svc$((I % 1000))/prod/setting.$I"
 
 now_ms() { date +%s%3N; }
-START=$(now_ms)
-SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$DIR/data" SSOT_STORE_MAX_KEYS=$KEYS java -jar target/ssot.jar > "$DIR/server.log" 2>&1 &
-PID=$!
-until curl -H "$AUTH" -sf -o /dev/null "http://127.0.0.1:$PORT/v1/kv/$KEY"; do sleep 0.01; done
-READ=$(now_ms)
-until curl -s "http://127.0.0.1:$PORT/health/ready" | grep -q '"listing":"ready"'; do sleep 0.01; done
-LIST=$(now_ms)
-curl -H "$AUTH" -sf "http://127.0.0.1:$PORT/v1/kv?prefix=svc$((I % 1000))/prod/&limit=3&keysOnly=true" > /dev/null
-echo "keys=$KEYS first single-key read after $((READ - START)) ms; listing ready after $((LIST - START)) ms"
-grep "Opened the store" "$DIR/server.log" | sed 's/^.* - /server: /'
+start_once() { # label, java options
+  local start read list
+  start=$(now_ms)
+  # shellcheck disable=SC2086
+  SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$DIR/data" SSOT_STORE_MAX_KEYS=$KEYS java $2 -jar target/ssot.jar > "$DIR/server.log" 2>&1 &
+  PID=$!
+  until curl -H "$AUTH" -sf -o /dev/null "http://127.0.0.1:$PORT/v1/kv/$KEY"; do sleep 0.01; done
+  read=$(now_ms)
+  until curl -s "http://127.0.0.1:$PORT/health/ready" | grep -q '"listing":"ready"'; do sleep 0.01; done
+  list=$(now_ms)
+  curl -H "$AUTH" -sf "http://127.0.0.1:$PORT/v1/kv?prefix=svc$((I % 1000))/prod/&limit=3&keysOnly=true" > /dev/null
+  echo "$1: keys=$KEYS first single-key read after $((read - start)) ms; listing ready after $((list - start)) ms"
+  grep "Opened the store" "$DIR/server.log" | sed 's/^.* - /  server: /'
+  kill "$PID"
+  wait "$PID" || true
+}
+start_once "plain" ""
+start_once "plain" ""
+docker/cds-archive.sh target/ssot.jar "$DIR/ssot.jsa" > /dev/null
+start_once "CDS archive" "-XX:SharedArchiveFile=$DIR/ssot.jsa"
+start_once "CDS archive" "-XX:SharedArchiveFile=$DIR/ssot.jsa"
