@@ -537,7 +537,14 @@ class FuzzTest {
         case 4 -> h.put("Last-Event-ID", pick(random, List.of("1", "-1", "x", "99999999999999999999", "")));
         case 5 -> h.put("Expect", pick(random, List.of("100-continue", "200-ok")));
         case 6 -> h.put("X-Fuzz-Huge", "h".repeat(random.nextBoolean() ? 7_000 : 9_000)); // around 8 KiB: 431
-        case 7 -> h.put("Connection", pick(random, List.of("close", "keep-alive", "Upgrade", "upgrade, close")));
+        case 7 -> {
+          // Only on raw sockets: the Vert.x client owns its connections. A suite run ended with a
+          // client request carrying this header that never completed, not even by the client's
+          // own timeout, which points at the client rather than the server.
+          if (raw) {
+            h.put("Connection", pick(random, List.of("close", "keep-alive", "Upgrade", "upgrade, close")));
+          }
+        }
         case 8 -> {
           if (raw) { // the Vert.x client treats a request with Upgrade as its own upgrade attempt
             h.put("Upgrade", pick(random, List.of("websocket", "h2c", "foo")));
