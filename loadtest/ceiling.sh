@@ -5,7 +5,7 @@
 # each), the load generators to core 0. Per protocol, both targets are warmed up, then measured
 # three times each, interleaved (ceiling, SSOT, ceiling, SSOT, ...) so drift hits both alike:
 #   wrk     HTTP/1.1, 1 thread, 64 connections, --latency
-#   h2load  h2c, 64 connections x 10 streams (percentiles from its --log-file)
+#   h2load  h2c, 64 connections x 10 streams (H2_STREAMS=n for n; percentiles from its --log-file)
 # Prints req/s (median of the 3 runs), p50 and p99 of the median run, SSOT/ceiling, and each
 # server's CPU time per request (steadier than req/s when the machine is busy).
 #
@@ -22,6 +22,7 @@ DURATION=${1:-20s}
 SECS=${DURATION%s}
 CEIL_PORT=${2:-18091}
 SSOT_PORT=${3:-18092}
+H2_STREAMS=${H2_STREAMS:-10}
 KEY_PATH=/v1/kv/payments/prod/db
 # The same 136-byte value as BareVertxServer.TYPICAL_VALUE, so both bodies are the same size.
 VALUE='{"pool":{"min":4,"max":32},"timeoutMs":2500,"url":"pg://db-1.internal:5432/app","ssl":true,"replicas":["db-2.internal","db-3.internal"]}'
@@ -79,7 +80,7 @@ run() {
     requests=$(awk '/requests in/ { print $1 }' "$out")
     echo "$target HTTP/1.1 $rps $p50 $p99 $(cpu_per_request "$pid" "$ticks0" "$requests")" >> "$DIR/results"
   else
-    taskset -c 0 h2load -H "$AUTH" -c64 -m10 -D"$SECS" --log-file="$out.log" "$url" > "$out"
+    taskset -c 0 h2load -H "$AUTH" -c64 -m"$H2_STREAMS" -D"$SECS" --log-file="$out.log" "$url" > "$out"
     grep -q "status codes: [0-9]* 2xx, 0 3xx, 0 4xx, 0 5xx" "$out" || echo "WARNING $target $proto: $(grep 'status codes' "$out")" >&2
     grep -qE "requests: .* 0 failed, 0 errored" "$out" || echo "WARNING $target $proto: $(grep '^requests:' "$out")" >&2
     local rps pct
@@ -132,4 +133,4 @@ for proto in HTTP/1.1 h2c; do
 done
 printf "%b" "$PAIRED"
 echo "(req/s: median of 3 runs; p50/p99: of that run; CPU us/req: server CPU time per request, median of 3 runs;"
-echo " ceiling/SSOT: the throughput ratio one saturated core would give; wrk -t1 -c64, h2load -c64 -m10; servers on core 1, load on core 0)"
+echo " ceiling/SSOT: the throughput ratio one saturated core would give; wrk -t1 -c64, h2load -c64 -m$H2_STREAMS; servers on core 1, load on core 0)"
