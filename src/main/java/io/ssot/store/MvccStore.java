@@ -99,12 +99,10 @@ public final class MvccStore implements AutoCloseable {
       return cached;
     }
     long before = revision;
-    byte[] stored = kv.get(key);
-    if (stored == null) {
-      return null;
+    Entry entry = stored(key);
+    if (entry != null) {
+      cache.offer(entry, before, this);
     }
-    Entry entry = EntryCodec.decodeStored(key, stored);
-    cache.offer(entry, before, this);
     return entry;
   }
 
