@@ -18,6 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . loadtest/bench-env.sh   # the token, and rate limits far above the load
+. loadtest/ceiling-pair.sh  # start_ceiling_pair: both servers, side by side
 DURATION=${1:-20s}
 SECS=${DURATION%s}
 CEIL_PORT=${2:-18191}
@@ -30,25 +31,9 @@ for c in wrk taskset curl; do
   command -v "$c" > /dev/null || { echo "missing $c (apt-get install wrk util-linux curl)" >&2; exit 2; }
 done
 
-DIR=$(mktemp -d /tmp/ssot-ceiling-put.XXXXXX)
-CEIL_PID=
-SSOT_PID=
-cleanup() {
-  for p in $CEIL_PID $SSOT_PID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-taskset -c 1 java -cp bench/target/benchmarks.jar io.ssot.bench.BareVertxServer "$CEIL_PORT" > "$DIR/ceiling.log" 2>&1 &
-CEIL_PID=$!
-# shellcheck disable=SC2086 # SSOT_JAVA_OPTS is a list of options
-SSOT_HTTP_PORT=$SSOT_PORT SSOT_DATA_DIR="$DIR/data" SSOT_HTTP_EVENT_LOOPS=1 \
-  taskset -c 1 java ${SSOT_JAVA_OPTS:-} -jar target/ssot.jar > "$DIR/ssot.log" 2>&1 &
-SSOT_PID=$!
+start_ceiling_pair ceiling-put
 CEIL=http://127.0.0.1:$CEIL_PORT/v1/kv?durability=local
 SSOT=http://127.0.0.1:$SSOT_PORT/v1/kv?durability=local
-until curl -sf -o /dev/null "http://127.0.0.1:$SSOT_PORT/health/ready"; do sleep 0.1; done
-until curl -sf -o /dev/null "http://127.0.0.1:$CEIL_PORT/"; do sleep 0.1; done
 size() { curl -H "$AUTH" -s -o /dev/null -w '%{size_download}' -X PUT -H 'Content-Type: application/json' \
   -d '{"n":1,"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}' "$1"; }
 echo "PUT answers: ceiling $(size "http://127.0.0.1:$CEIL_PORT/v1/kv/bench/k1234") B," \

@@ -21,6 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . loadtest/bench-env.sh   # the token, and rate limits far above the load
+. loadtest/ceiling-pair.sh  # start_ceiling_pair: both servers, side by side
 # One connection per watcher plus the writer's: above limits.maxConnections' default of 10,000.
 export SSOT_LIMITS_MAX_CONNECTIONS=${SSOT_LIMITS_MAX_CONNECTIONS:-50000}
 WATCHERS=${1:-10000}
@@ -42,23 +43,7 @@ NEED=$((WATCHERS + 1000))
 [ "$(ulimit -n)" -ge "$NEED" ] || ulimit -n "$NEED" 2>/dev/null || {
   echo "open-file limit $(ulimit -n) (hard $(ulimit -Hn)) is below the $NEED needed for $WATCHERS watchers" >&2; exit 2; }
 
-DIR=$(mktemp -d /tmp/ssot-ceiling-watch.XXXXXX)
-CEIL_PID=
-SSOT_PID=
-cleanup() {
-  for p in $CEIL_PID $SSOT_PID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-taskset -c 1 java -cp bench/target/benchmarks.jar io.ssot.bench.BareVertxServer "$CEIL_PORT" > "$DIR/ceiling.log" 2>&1 &
-CEIL_PID=$!
-# shellcheck disable=SC2086 # SSOT_JAVA_OPTS is a list of options
-SSOT_HTTP_PORT=$SSOT_PORT SSOT_DATA_DIR="$DIR/data" SSOT_HTTP_EVENT_LOOPS=1 \
-  taskset -c 1 java ${SSOT_JAVA_OPTS:-} -jar target/ssot.jar > "$DIR/ssot.log" 2>&1 &
-SSOT_PID=$!
-until curl -sf -o /dev/null "http://127.0.0.1:$SSOT_PORT/health/ready"; do sleep 0.1; done
-until curl -sf -o /dev/null "http://127.0.0.1:$CEIL_PORT/"; do sleep 0.1; done
+start_ceiling_pair ceiling-watch
 echo "$WATCHERS watchers ($PER_CONNECTION per connection), rates $RATES changes/s, ${SECS}s each, $RUNS runs per target;" \
   "open-file limit $(ulimit -n); $(date -u +%FT%TZ) on $(nproc) cores"
 

@@ -18,6 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . loadtest/bench-env.sh   # the token, and rate limits far above the load
+. loadtest/ceiling-pair.sh  # start_ceiling_pair: both servers, side by side
 DURATION=${1:-20s}
 SECS=${DURATION%s}
 CEIL_PORT=${2:-18091}
@@ -34,24 +35,9 @@ for c in wrk h2load taskset curl; do
   command -v "$c" > /dev/null || { echo "missing $c (apt-get install wrk nghttp2-client util-linux curl)" >&2; exit 2; }
 done
 
-DIR=$(mktemp -d /tmp/ssot-ceiling.XXXXXX)
-CEIL_PID=
-SSOT_PID=
-cleanup() {
-  for p in $CEIL_PID $SSOT_PID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-taskset -c 1 java -cp bench/target/benchmarks.jar io.ssot.bench.BareVertxServer "$CEIL_PORT" > "$DIR/ceiling.log" 2>&1 &
-CEIL_PID=$!
-SSOT_HTTP_PORT=$SSOT_PORT SSOT_DATA_DIR="$DIR/data" SSOT_HTTP_EVENT_LOOPS=1 \
-  taskset -c 1 java -jar target/ssot.jar > "$DIR/ssot.log" 2>&1 &
-SSOT_PID=$!
+start_ceiling_pair ceiling
 CEIL=http://127.0.0.1:$CEIL_PORT$KEY_PATH
 SSOT=http://127.0.0.1:$SSOT_PORT$KEY_PATH
-until curl -sf -o /dev/null "http://127.0.0.1:$SSOT_PORT/health/ready"; do sleep 0.1; done
-until curl -sf -o /dev/null "$CEIL"; do sleep 0.1; done
 curl -H "$AUTH" -sf -X PUT "$SSOT?durability=local" -H 'Content-Type: application/json' -d "$VALUE" > /dev/null
 echo "bodies: ceiling $(curl -H "$AUTH" -s -o /dev/null -w '%{size_download}' "$CEIL") B, SSOT $(curl -H "$AUTH" -s -o /dev/null -w '%{size_download}' "$SSOT") B;" \
   "duration ${SECS}s per run; $(date -u +%FT%TZ) on $(nproc) cores"
