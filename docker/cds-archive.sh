@@ -4,7 +4,7 @@
 # first (writes, reads, a listing, history, a short watch), stops it, and keeps the classes it
 # loaded. A server started with -XX:SharedArchiveFile=<archive> maps them instead of loading and
 # verifying some 6,000 classes from the jar: on the 2-core machine of loadtest/README.md the first
-# read after a restart with 1,000,000 keys came after 1.3-1.45 s instead of 2.3-2.8 s.
+# read after a restart with 1,000,000 keys came after 1.2-1.4 s instead of 2.2-2.5 s.
 #
 #   docker/cds-archive.sh [jar=target/ssot.jar] [archive=<jar without .jar>.jsa]
 #   java -XX:SharedArchiveFile=target/ssot.jsa -jar target/ssot.jar

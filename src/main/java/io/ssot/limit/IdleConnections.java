@@ -13,14 +13,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code limits.idleTimeout} without a cost per write. Vert.x implements its idle timeout with
  * Netty's {@link IdleStateHandler}, which, to see writes, puts a listener on every write's promise:
- * a JFR profile of an h2c GET put that at about a tenth of the request. Once a connection has
+ * a JFR profile of an h2c GET put that at about 8% of the request. Once a connection has
  * reached the HTTP layer, {@link #install} puts a {@link Handler} in that handler's place, which notes
  * reads and flushes with a flag and looks at it on a timer. When nothing was read or flushed for
  * the timeout, it fires the same idle event, on which Vert.x closes the connection as before. Until
  * then (a client that never completes its first request) Vert.x's own handler does the job.
  *
  * <p>This reaches into Vert.x's connection implementation for the Netty pipeline, which its public
- * API does not expose; {@code IdleTimeoutTest} fails if that ever stops working.
+ * API does not expose; {@code IdleConnectionsTest} fails if that ever stops working.
  */
 public final class IdleConnections {
 
