@@ -67,7 +67,7 @@ public final class FastGet implements Handler<HttpServerRequest> {
       return false; // absent, or encrypted at rest: the router answers (and reports a bad ciphertext)
     }
     request.routed(ROUTE); // the route template the request metrics count it under
-    KvRoutes.sendEntry(request.response(), entry, bodies.body(entry, raw), store.revision());
+    KvRoutes.sendEntry(request.response(), bodies.answer(entry, raw), store.revision());
     return true;
   }
 }

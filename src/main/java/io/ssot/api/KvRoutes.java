@@ -115,18 +115,17 @@ final class KvRoutes {
           .setStatusCode(304).end();
       return;
     }
-    sendEntry(response, entry, current ? bodies.body(entry, raw) : bodies.render(entry, raw),
-        storeRevision);
+    sendEntry(response, current ? bodies.answer(entry, raw) : bodies.render(entry, raw), storeRevision);
   }
 
-  /** 200 with the entry, or with its value alone when {@code raw}; also {@link FastGet}'s answer. */
-  static void sendEntry(HttpServerResponse response, Entry entry, Buffer body, long storeRevision) {
+  /** 200 with the entry, or with its value alone; also {@link FastGet}'s answer. */
+  static void sendEntry(HttpServerResponse response, EntryBodies.Answer answer, long storeRevision) {
     // add, not set: the headers are fresh, so there is nothing to replace.
     response.headers()
-        .add(Requests.X_SSOT_REVISION, Long.toString(storeRevision))
-        .add(HttpHeaders.ETAG, Etags.of(entry.revision()))
+        .add(Requests.X_SSOT_REVISION, Requests.revisionText(storeRevision))
+        .add(HttpHeaders.ETAG, answer.etag())
         .add(HttpHeaders.CONTENT_TYPE, Requests.APPLICATION_JSON);
-    response.setStatusCode(200).end(body);
+    response.setStatusCode(200).end(answer.body());
   }
 
   // ---- GET /v1/kv?prefix= ----------------------------------------------------------------------

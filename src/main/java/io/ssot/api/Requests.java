@@ -109,11 +109,28 @@ final class Requests {
   }
 
   // Pre-encoded header names and values: Vert.x writes them without re-encoding per response.
-  static final CharSequence X_SSOT_REVISION = HttpHeaders.createOptimized("X-SSOT-Revision");
+  // The name is lower case, as HTTP/2 requires (Vert.x would lower-case a copy of it for every
+  // HTTP/2 response) and as HTTP/1.1 allows; Netty's names for ETag and Content-Type are too.
+  static final CharSequence X_SSOT_REVISION = HttpHeaders.createOptimized("x-ssot-revision");
   static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
+  private record RevisionText(long revision, CharSequence text) {
+  }
+
+  /** The last store revision sent, pre-encoded: between writes, every read sends the same one. */
+  private static volatile RevisionText lastRevision = new RevisionText(-1, "");
+
+  static CharSequence revisionText(long storeRevision) {
+    RevisionText last = lastRevision;
+    if (last.revision() != storeRevision) {
+      last = new RevisionText(storeRevision, HttpHeaders.createOptimized(Long.toString(storeRevision)));
+      lastRevision = last;
+    }
+    return last.text();
+  }
+
   static HttpServerResponse withRevision(HttpServerResponse response, long storeRevision) {
-    return response.putHeader(X_SSOT_REVISION, Long.toString(storeRevision));
+    return response.putHeader(X_SSOT_REVISION, revisionText(storeRevision));
   }
 
   static void sendJson(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {

@@ -44,7 +44,7 @@ public final class BareVertxServer {
   /** SSOT's default {@code watch.maxQueueBytes}. */
   private static final int WATCH_QUEUE_BYTES = 1 << 20;
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("application/json");
-  private static final CharSequence X_REVISION = HttpHeaders.createOptimized("X-SSOT-Revision");
+  private static final CharSequence X_REVISION = HttpHeaders.createOptimized("x-ssot-revision");
 
   public static void main(String[] args) {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 18090;
