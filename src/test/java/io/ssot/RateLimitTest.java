@@ -182,6 +182,20 @@ class RateLimitTest {
     }
   }
 
+  @Test
+  void theBucketsAThreadRemembersAreTheIdentitysOwnAndSharedWithOtherThreads() throws Exception {
+    RateLimiter limiter = new RateLimiter(1, 2, 0, 1, 100);
+    assertEquals(0, limiter.acquire("a", RateLimiter.Kind.READ));
+    assertEquals(0, limiter.acquire("a", RateLimiter.Kind.READ));
+    assertTrue(limiter.acquire("a", RateLimiter.Kind.READ) > 0, "a's burst of 2 is spent");
+    assertEquals(0, limiter.acquire("b", RateLimiter.Kind.READ), "b has a bucket of its own");
+    assertTrue(limiter.acquire("a", RateLimiter.Kind.READ) > 0, "back to a: still spent");
+    java.util.concurrent.FutureTask<Long> other = new java.util.concurrent.FutureTask<>(
+        () -> limiter.acquire("a", RateLimiter.Kind.READ));
+    new Thread(other).start();
+    assertTrue(other.get() > 0, "another thread takes from the same bucket");
+  }
+
   private void clients(Http admin) {
     A = client(admin, "client-a");
     B = client(admin, "client-b");
