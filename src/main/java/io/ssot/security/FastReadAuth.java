@@ -29,6 +29,9 @@ public final class FastReadAuth {
   private final TokenRegistry tokens;
   private final FailedAuthLimiter limiter;
   private final Map<HttpConnection, Verified> byConnection = new WeakHashMap<>();
+  // The last connection seen and its entry: an HTTP/2 connection's streams come in runs.
+  private HttpConnection lastConnection;
+  private Verified lastVerified;
 
   FastReadAuth(boolean enabled, TokenRegistry tokens, FailedAuthLimiter limiter) {
     this.enabled = enabled;
@@ -48,7 +51,7 @@ public final class FastReadAuth {
     }
     HttpConnection connection = request.connection();
     long now = System.currentTimeMillis();
-    Verified known = byConnection.get(connection);
+    Verified known = connection == lastConnection ? lastVerified : byConnection.get(connection);
     if (known == null || !known.authorization().equals(authorization)) {
       known = verify(request, authorization, now);
       if (known == null) {
@@ -57,8 +60,12 @@ public final class FastReadAuth {
       byConnection.put(connection, known);
     } else if (enabled && !tokens.active(known.principal(), now)) {
       byConnection.remove(connection);
+      lastConnection = null;
+      lastVerified = null;
       return null;
     }
+    lastConnection = connection;
+    lastVerified = known;
     if (enabled && limiter.blockedFor(known.address(), now) > 0) {
       return null;
     }
