@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.ssot.persist.WriteBehind;
 import io.ssot.store.MvccStore;
 import io.ssot.watch.WatchHub;
@@ -23,7 +24,8 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
  */
 public final class Metrics {
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT,
+      new PrometheusRegistry(), CoarseClock.INSTANCE);
 
   public Metrics() {
     new JvmMemoryMetrics().bindTo(registry);

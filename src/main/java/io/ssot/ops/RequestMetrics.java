@@ -62,8 +62,11 @@ final class RequestMetrics implements HttpServerMetrics<RequestMetrics.Request, 
     if (request == null) {
       return;
     }
-    routes.computeIfAbsent(request.route, RouteTimers::new)
-        .timer(request.method, response.statusCode())
+    RouteTimers timers = routes.get(request.route);
+    if (timers == null) { // computeIfAbsent alone would allocate its lambda on every call
+      timers = routes.computeIfAbsent(request.route, RouteTimers::new);
+    }
+    timers.timer(request.method, response.statusCode())
         .record(System.nanoTime() - request.startNanos, TimeUnit.NANOSECONDS);
   }
 
