@@ -49,8 +49,9 @@ public final class BareVertxServer {
   public static void main(String[] args) {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 18090;
     String value = args.length > 1 ? args[1] : TYPICAL_VALUE;
+    // Written by the bootstrap admin, as the load scripts' PUT into SSOT is.
     Entry entry = new Entry("payments/prod/db", value.getBytes(StandardCharsets.UTF_8), 2, 2, 1, 0,
-        System.currentTimeMillis(), "anonymous");
+        System.currentTimeMillis(), "admin");
     Buffer getBody = EntryJson.entry(entry);
     CharSequence getEtag = HttpHeaders.createOptimized("\"2\"");
     CharSequence getRevision = HttpHeaders.createOptimized("2");
