@@ -11,9 +11,9 @@
 #
 #   loadtest/smoke.sh
 # Needs the server built and installed in the local Maven repository (bench/ depends on it):
-# `mvn install` (or `mvn -DskipTests install`) first. Maven runs offline (-o): the first run
-# on a new machine needs the bench and Gatling dependencies downloaded once (the same commands
-# without -o).
+# `mvn install` (or `mvn -DskipTests install`) first. On a new machine the first run downloads
+# the bench and Gatling dependencies and plugins (all pinned); later runs take them from the
+# local repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/ssot.jar ] || { echo "missing target/ssot.jar: run mvn install first" >&2; exit 2; }
@@ -27,7 +27,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== JMH smoke: every benchmark once"
-mvn -B -q -o -f bench/pom.xml package
+mvn -B -q -f bench/pom.xml package
 JSON=bench/target/jmh-smoke.json
 # -f 0 runs the benchmarks in this JVM (one JVM start instead of one per benchmark); the flags
 # Chronicle needs come from the jar's manifest, the others from here.
@@ -61,6 +61,6 @@ done
 # throughput floor must hold. Its p99 bound is looser than the 100 ms floor because a CI machine
 # may be busy with other work (measured: p99 50 ms at load 5, 425 ms at load 11-21); the floor
 # itself is asserted by the documented full runs (loadtest/README.md).
-mvn -B -q -o -f loadtest/pom.xml gatling:test -Dgatling.simulationClass=io.ssot.loadtest.MixSimulation \
+mvn -B -q -f loadtest/pom.xml gatling:test -Dgatling.simulationClass=io.ssot.loadtest.MixSimulation \
   -DbaseUrl="http://127.0.0.1:$PORT" -Dwarmup=5 -Dduration=5 -DmaxP99Ms=1000
 echo "smoke: OK"
