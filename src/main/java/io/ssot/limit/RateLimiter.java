@@ -40,7 +40,7 @@ public final class RateLimiter {
   }
 
   /** How long a thread uses the buckets it last looked up without looking again. */
-  static final long RECHECK_NANOS = 100_000_000L;
+  private static final long RECHECK_NANOS = 100_000_000L;
 
   private record Recent(String identity, Buckets buckets, long lookedUpAt) {
   }

@@ -18,7 +18,8 @@ import java.util.WeakHashMap;
  * <p>The remembered header is compared with {@code equals}, not in constant time: it only ever
  * meets headers sent on its own connection, so timing reveals nothing its sender does not know.
  * Not thread-safe: one instance per event loop, which alone sees its connections. Entries go with
- * their connections (weak keys), so memory is bounded by the open connections.
+ * their connections (weak keys), so memory is bounded by the open connections, plus the last
+ * connection seen, held until another one sends a request.
  */
 public final class FastReadAuth {
 
