@@ -9,6 +9,7 @@ import io.ssot.api.Limits;
 import io.ssot.api.Routes;
 import io.ssot.config.Config;
 import io.ssot.config.Settings;
+import io.ssot.config.StartupFailure;
 import io.ssot.limit.Admission;
 import io.ssot.limit.ClientIdentity;
 import io.ssot.limit.ConnectionLimit;
@@ -45,7 +46,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -125,7 +125,8 @@ public final class SsotServer {
       try {
         return DataDir.open(dataPath, storeOptions);
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        throw StartupFailure.environment(Settings.DATA_DIR.name() + " " + dataPath.toAbsolutePath() + " ("
+            + Settings.DATA_DIR.envName() + "): " + StartupFailure.describe(e), e);
       }
     });
     Metrics metrics = new Metrics();
@@ -143,9 +144,6 @@ public final class SsotServer {
       dataDir = opening.join();
     } catch (CompletionException e) {
       vertx.close();
-      if (e.getCause() instanceof UncheckedIOException io) {
-        throw io.getCause();
-      }
       throw e.getCause() instanceof RuntimeException r ? r : e;
     }
     SsotServer server;
@@ -163,6 +161,11 @@ public final class SsotServer {
     }
     try {
       server.listen(loops).toCompletionStage().toCompletableFuture().join();
+    } catch (CompletionException e) {
+      server.stop();
+      throw StartupFailure.environment("cannot listen on " + config.get(Settings.HTTP_HOST) + ":"
+          + server.httpOptions.getPort() + " (" + Settings.HTTP_HOST.envName() + ", " + Settings.HTTP_PORT.envName()
+          + "): " + StartupFailure.describe(e), e);
     } catch (RuntimeException e) {
       server.stop();
       throw e;

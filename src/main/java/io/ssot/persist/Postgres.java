@@ -3,6 +3,7 @@ package io.ssot.persist;
 import io.ssot.api.Durability;
 import io.ssot.config.Config;
 import io.ssot.config.Settings;
+import io.ssot.config.StartupFailure;
 import io.ssot.store.MvccStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,6 +13,8 @@ import io.vertx.sqlclient.PoolOptions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +48,13 @@ public final class Postgres {
    * (every revision up to it is in PostgreSQL).
    */
   public static long prepare(PgLocation pg) {
-    var result = Migrations.apply(pg);
+    MigrateResult result;
+    try {
+      result = Migrations.apply(pg);
+    } catch (FlywayException e) {
+      throw StartupFailure.environment("PostgreSQL at " + Settings.PG_URL.name() + " " + pg + " ("
+          + Settings.PG_URL.envName() + "): " + reason(e), e);
+    }
     if (result.migrationsExecuted > 0) {
       LOG.info("Applied {} schema migration(s) to {}", result.migrationsExecuted, pg);
     }
@@ -54,6 +63,17 @@ public final class Postgres {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the write-behind state from " + pg + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The driver's own words (the SQLException under Flyway's wrapping), for a one-line start-up failure. */
+  private static String reason(FlywayException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        String state = sql.getSQLState() == null ? "" : sql.getSQLState();
+        return (state.startsWith("08") ? "unreachable: " : "") + StartupFailure.describe(sql);
+      }
+    }
+    return StartupFailure.describe(e);
   }
 
   /**
