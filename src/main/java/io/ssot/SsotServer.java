@@ -202,8 +202,7 @@ public final class SsotServer {
         : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
     AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens, certificates,
         config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE));
-    HealthRoutes healthRoutes = new HealthRoutes(store, postgres == null ? null : postgres.writeBehind(), metrics,
-        stopping::get);
+    HealthRoutes healthRoutes = new HealthRoutes(store, postgres, metrics, stopping::get);
     HttpServerOptions options = httpOptions(resolvePort(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)));
     httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();

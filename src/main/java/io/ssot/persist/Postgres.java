@@ -32,9 +32,11 @@ public final class Postgres {
   private final PgHistory history;
   private final Vertx vertx;
   private final long retentionTimer;
+  private final PgProbe probe;
 
   private Postgres(Pool pool, WriteBehind writeBehind, PostgresDurability durability,
-                   PgHistory history, Vertx vertx, long retentionTimer) {
+                   PgHistory history, Vertx vertx, long retentionTimer, PgProbe probe) {
+    this.probe = probe;
     this.pool = pool;
     this.writeBehind = writeBehind;
     this.durability = durability;
@@ -119,7 +121,8 @@ public final class Postgres {
     }
     LOG.info("Writing behind to {} from revision {}; its history starts at revision {}{}", pg, persisted + 1,
         history.floorRevision(), keep > 0 ? " and keeps the latest " + keep + " revisions" : "");
-    return new Postgres(pool, writeBehind, durability, history, vertx, retentionTimer);
+    PgProbe probe = new PgProbe(vertx, pg.connectOptions(), config.get(Settings.PG_HEALTH_TIMEOUT));
+    return new Postgres(pool, writeBehind, durability, history, vertx, retentionTimer, probe);
   }
 
   /** Blocking, at start-up: the oldest revision {@code ssot_history} still holds. */
@@ -144,9 +147,15 @@ public final class Postgres {
     return writeBehind;
   }
 
+  /** Whether PostgreSQL answers now, for readiness. */
+  public PgProbe probe() {
+    return probe;
+  }
+
   /** Drains what it can within {@code timeout}, then closes the pool; the rest stays in the outbox. */
   public Future<Void> stop(Duration timeout) {
     vertx.cancelTimer(retentionTimer);
+    probe.stop();
     // A pool with a transaction stuck on an unreachable server (a partition) may never finish
     // closing: shutdown does not wait for it; the process exit ends those sockets.
     return writeBehind.stop(timeout).andThen(ar -> pool.close());
