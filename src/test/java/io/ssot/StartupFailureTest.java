@@ -63,6 +63,15 @@ class StartupFailureTest {
   }
 
   @Test
+  void aPostgresThatNeverAnswersIsNamedAfterTheLoginTimeout() throws Exception {
+    try (TcpProxy proxy = new TcpProxy(PgTestDatabase.PORT)) {
+      proxy.blackhole(); // connections are accepted, nothing comes back
+      String line = failure(1, Map.of("SSOT_PG_URL", "postgresql://postgres@127.0.0.1:" + proxy.port() + "/ssot"));
+      assertContains(line, "pg.url postgresql://postgres@127.0.0.1:" + proxy.port() + "/ssot", "unreachable");
+    }
+  }
+
+  @Test
   void aMissingDatabaseIsNamed() throws Exception {
     String url = "postgresql://postgres@" + PgTestDatabase.HOST + ":" + PgTestDatabase.PORT + "/ssot_no_such_db";
     String line = failure(1, Map.of("SSOT_PG_URL", url));
