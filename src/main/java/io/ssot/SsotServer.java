@@ -39,6 +39,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
@@ -137,6 +138,9 @@ public final class SsotServer {
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(loops)
         .setPreferNativeTransport(true)
+        // It serves no files from the class path: no vertx-cache directory in /tmp, which a
+        // process that is killed would leave behind.
+        .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false))
         .setMetricsOptions(Metrics.vertxMetricsOptions());
     Vertx vertx = Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory()).build();
     DataDir dataDir;
