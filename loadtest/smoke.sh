@@ -34,8 +34,12 @@ JSON=bench/target/jmh-smoke.json
 java -Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true -jar bench/target/benchmarks.jar \
   -f 0 -wi 0 -i 1 -r 200ms -foe true -rf json -rff "$JSON" > "$DIR/jmh.log" 2>&1 \
   || { cat "$DIR/jmh.log"; echo "JMH smoke: a benchmark failed" >&2; exit 1; }
+# Listed into a variable first: inside the for loop's $(...), a failing listing would go unnoticed
+# (set -e does not apply there) and the check would pass with nothing checked.
+listed=$(java -jar bench/target/benchmarks.jar -l | grep -v '^Benchmarks:')
+[ -n "$listed" ] || { echo "JMH smoke: -l lists no benchmark" >&2; exit 1; }
 missing=0
-for b in $(java -jar bench/target/benchmarks.jar -l | grep -v '^Benchmarks:'); do
+for b in $listed; do
   grep -q "\"benchmark\" : \"$b\"" "$JSON" || { echo "JMH smoke: no result for $b" >&2; missing=1; }
 done
 [ "$missing" = 0 ] || exit 1

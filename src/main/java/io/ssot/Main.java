@@ -1,12 +1,12 @@
 package io.ssot;
 
 import io.ssot.config.Config;
+import io.ssot.config.StartupFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,23 +33,13 @@ public final class Main implements Callable<Integer> {
     System.exit(new CommandLine(new Main()).execute(args));
   }
 
+  /**
+   * Exit codes: 0 after an orderly stop; on a start-up failure, one line {@code Cannot start: ...}
+   * on stderr and {@link StartupFailure#CONFIGURATION 2} for a configuration error, {@link
+   * StartupFailure#ENVIRONMENT 1} otherwise (the stack trace is logged at debug level).
+   */
   @Override
   public Integer call() throws Exception {
-    Logger log = LoggerFactory.getLogger(Main.class);
-    Path file = config;
-    if (file == null && System.getenv("SSOT_CONFIG") != null) {
-      file = Path.of(System.getenv("SSOT_CONFIG"));
-    }
-    if (file == null && Files.exists(Path.of("conf", "ssot.yaml"))) {
-      file = Path.of("conf", "ssot.yaml");
-    }
-    Config resolved;
-    try {
-      resolved = Config.load(file, System.getenv());
-    } catch (IllegalArgumentException e) {
-      log.error("Invalid configuration: {}", e.getMessage());
-      return 2;
-    }
     // SIGTERM and SIGINT ask for an orderly stop and exit 0; left to the JVM they would run the
     // shutdown hooks and exit 143 or 130. Handled before start-up, so a signal during a long
     // recovery stops the server as soon as it is up, cleanly.
@@ -59,15 +49,38 @@ public final class Main implements Callable<Integer> {
     }
     SsotServer server;
     try {
-      server = SsotServer.start(resolved);
-    } catch (IllegalArgumentException e) {
-      log.error("Cannot start: {}", e.getMessage());
-      return 2;
+      server = SsotServer.start(Config.load(configFile(), System.getenv()));
+    } catch (Exception | LinkageError e) {
+      StartupFailure failure = StartupFailure.of(e);
+      System.err.println("Cannot start: " + failure.oneLine());
+      LoggerFactory.getLogger(Main.class).debug("Start-up failed", e);
+      return failure.exitCode();
     }
     // Any other way out of the JVM still stops the server in order.
     Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "ssot-shutdown"));
     stopRequested.await();
     server.stop();
     return 0;
+  }
+
+  /** --config, else $SSOT_CONFIG, else conf/ssot.yaml if present, else none (defaults and environment only). */
+  private Path configFile() {
+    if (config != null) {
+      return existing(config, "--config");
+    }
+    String fromEnv = System.getenv("SSOT_CONFIG");
+    if (fromEnv != null) {
+      return existing(Path.of(fromEnv), "SSOT_CONFIG");
+    }
+    Path conventional = Path.of("conf", "ssot.yaml");
+    return Files.exists(conventional) ? conventional : null;
+  }
+
+  private static Path existing(Path file, String source) {
+    if (!Files.isRegularFile(file)) {
+      throw StartupFailure.configuration(source + " " + file + ": the configuration file " + file.toAbsolutePath()
+          + (Files.exists(file) ? " is not a regular file" : " does not exist"));
+    }
+    return file;
   }
 }

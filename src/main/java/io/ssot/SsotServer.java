@@ -9,6 +9,7 @@ import io.ssot.api.Limits;
 import io.ssot.api.Routes;
 import io.ssot.config.Config;
 import io.ssot.config.Settings;
+import io.ssot.config.StartupFailure;
 import io.ssot.limit.Admission;
 import io.ssot.limit.ClientIdentity;
 import io.ssot.limit.ConnectionLimit;
@@ -38,6 +39,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
@@ -45,7 +47,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -125,7 +126,8 @@ public final class SsotServer {
       try {
         return DataDir.open(dataPath, storeOptions);
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        throw StartupFailure.environment(Settings.DATA_DIR.name() + " " + dataPath.toAbsolutePath() + " ("
+            + Settings.DATA_DIR.envName() + "): " + StartupFailure.describe(e), e);
       }
     });
     Metrics metrics = new Metrics();
@@ -136,6 +138,9 @@ public final class SsotServer {
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(loops)
         .setPreferNativeTransport(true)
+        // It serves no files from the class path: no vertx-cache directory in /tmp, which a
+        // process that is killed would leave behind.
+        .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false))
         .setMetricsOptions(Metrics.vertxMetricsOptions());
     Vertx vertx = Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory()).build();
     DataDir dataDir;
@@ -143,9 +148,6 @@ public final class SsotServer {
       dataDir = opening.join();
     } catch (CompletionException e) {
       vertx.close();
-      if (e.getCause() instanceof UncheckedIOException io) {
-        throw io.getCause();
-      }
       throw e.getCause() instanceof RuntimeException r ? r : e;
     }
     SsotServer server;
@@ -163,6 +165,11 @@ public final class SsotServer {
     }
     try {
       server.listen(loops).toCompletionStage().toCompletableFuture().join();
+    } catch (CompletionException e) {
+      server.stop();
+      throw StartupFailure.environment("cannot listen on " + config.get(Settings.HTTP_HOST) + ":"
+          + server.httpOptions.getPort() + " (" + Settings.HTTP_HOST.envName() + ", " + Settings.HTTP_PORT.envName()
+          + "): " + StartupFailure.describe(e), e);
     } catch (RuntimeException e) {
       server.stop();
       throw e;
@@ -199,8 +206,7 @@ public final class SsotServer {
         : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
     AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens, certificates,
         config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE));
-    HealthRoutes healthRoutes = new HealthRoutes(store, postgres == null ? null : postgres.writeBehind(), metrics,
-        stopping::get);
+    HealthRoutes healthRoutes = new HealthRoutes(store, postgres, metrics, stopping::get);
     HttpServerOptions options = httpOptions(resolvePort(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)));
     httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();

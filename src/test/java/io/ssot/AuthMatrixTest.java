@@ -34,6 +34,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ExtendWith(VertxExtension.class)
 class AuthMatrixTest {
 
+  /**
+   * The revocation is pushed to the watches at once (measured: well under 0.1 s), with the check
+   * every second as a backstop; the bound leaves room for a loaded machine and is still far below
+   * what would end them otherwise (the 30 s long-poll, the 10 s progress interval).
+   */
+  private static final long REVOCATION_BOUND_SECONDS = 5;
+
   /** The kinds of caller. Tokens with roles are on the prefix {@code m/}. */
   enum Who { NONE, BAD, EXPIRED, REVOKED, READ_OTHER_PREFIX, READ, WRITE, ADMIN }
 
@@ -285,15 +292,16 @@ class AuthMatrixTest {
       JsonObject ended = ws.next();
       assertEquals("token-revoked", ended.getString("error"), ended::encode);
       assertEquals("w", ended.getString("id"));
-      assertEquals((short) 1008, ws.closed.get(1, TimeUnit.SECONDS));
-      assertEquals((short) 1008, idle.closed.get(1, TimeUnit.SECONDS), "a socket with no watch closes too");
+      assertEquals((short) 1008, ws.closed.get(REVOCATION_BOUND_SECONDS, TimeUnit.SECONDS));
+      assertEquals((short) 1008, idle.closed.get(REVOCATION_BOUND_SECONDS, TimeUnit.SECONDS), "a socket with no watch closes too");
       WatchClients.Event error = sse.next();
       assertEquals("error", error.event());
       assertEquals("token-revoked", error.json().getString("error"));
-      sse.ended.get(1, TimeUnit.SECONDS);
-      assertEquals(401, longPoll.toCompletionStage().toCompletableFuture().get(1, TimeUnit.SECONDS));
+      sse.ended.get(REVOCATION_BOUND_SECONDS, TimeUnit.SECONDS);
+      assertEquals(401, longPoll.toCompletionStage().toCompletableFuture().get(REVOCATION_BOUND_SECONDS, TimeUnit.SECONDS));
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      assertTrue(millis < 1000, "all ended " + millis + " ms after the revocation");
+      System.out.printf("every watch of the revoked token ended %d ms after the revocation%n", millis);
+      assertTrue(millis < REVOCATION_BOUND_SECONDS * 1000, "all ended " + millis + " ms after the revocation");
     }
     assertEquals(401, admin.as(token.getString("token")).get("/v1/kv/rv/k").status());
   }

@@ -64,6 +64,35 @@ final class ChildServer {
     return new ChildServer(pb.start(), port, log);
   }
 
+  /** What a child that ran to its end left: exit code, stdout and stderr. */
+  record Exit(int code, String stdout, String stderr) {
+  }
+
+  /**
+   * Runs {@code command} in {@code workDir} with {@code env} as its only SSOT_ settings until it
+   * exits (at most 60 s), for a start-up that is expected to fail.
+   */
+  static Exit runToExit(List<String> command, Path workDir, Map<String, String> env)
+      throws IOException, InterruptedException {
+    Path out = Files.createTempFile(workDir, "stdout", ".log");
+    Path err = Files.createTempFile(workDir, "stderr", ".log");
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("SSOT_"));
+    pb.environment().putAll(env);
+    Process process = pb.start();
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        fail("the child still runs after 60 s:\n" + Files.readString(out) + Files.readString(err));
+      }
+      return new Exit(process.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      process.destroyForcibly();
+      Files.delete(out);
+      Files.delete(err);
+    }
+  }
+
   static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

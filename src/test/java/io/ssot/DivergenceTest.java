@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A data directory started against a database holding a different history at the same
@@ -24,6 +25,8 @@ class DivergenceTest {
   private PgTestDatabase a;
   private PgTestDatabase b;
   private Vertx vertx;
+  @TempDir
+  Path tmp;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -41,7 +44,7 @@ class DivergenceTest {
 
   /** Writes d/0..d/{n-1}; from {@code differFrom} on the values differ from the other run's. */
   private Path writeThrough(PgTestDatabase db, int n, int differFrom) throws Exception {
-    Path dir = Files.createTempDirectory("ssot-divergence");
+    Path dir = Files.createTempDirectory(tmp, "data");
     try (TestServer server = TestServer.start(Map.of("pg.url", db.url(), "data.dir", dir.toString()));
          Http http = new Http(vertx, server.port())) {
       for (int i = 0; i < n; i++) {

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Writes with {@code ?durability=sync} are answered once group commit has forced them, and are
@@ -40,6 +41,9 @@ class DurabilityTest {
   private static TestServer server;
   private static Vertx vertx;
   private static Http http;
+  /** Where {@link #copyOfLog()} copies the change log. */
+  @TempDir
+  static Path copies;
 
   @BeforeAll
   static void start() throws Exception {
@@ -57,7 +61,7 @@ class DurabilityTest {
 
   /** The change log as a restart would find it now: a copy of its files, opened afresh. */
   private static ChangeLog copyOfLog() throws IOException {
-    Path copy = Files.createTempDirectory("ssot-log-copy");
+    Path copy = Files.createTempDirectory(copies, "log");
     try (Stream<Path> files = Files.list(server.dataDir.resolve("changelog"))) {
       for (Path f : files.toList()) {
         Files.copy(f, copy.resolve(f.getFileName()));

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Values under encrypted prefixes never reach the data directory or PostgreSQL in plaintext,
@@ -44,6 +45,9 @@ class EncryptionAtRestTest {
   private PgTestDatabase db;
   private Vertx vertx;
   private Path keyFile;
+  /** Key files and the data directory the first test inspects after its server stopped. */
+  @TempDir
+  Path tmp;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -58,10 +62,10 @@ class EncryptionAtRestTest {
     db.close();
   }
 
-  private static Path newKeyFile() throws Exception {
+  private Path newKeyFile() throws Exception {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
-    Path file = Files.createTempFile("ssot-key", ".b64");
+    Path file = Files.createTempFile(tmp, "ssot-key", ".b64");
     Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n");
     return file;
   }
@@ -79,8 +83,10 @@ class EncryptionAtRestTest {
 
   @Test
   void plaintextReachesReadersButNeitherTheDataDirectoryNorPostgres() throws Exception {
-    TestServer server = TestServer.start(settings(keyFile));
-    Path dataDir = server.dataDir;
+    Path dataDir = tmp.resolve("data");
+    Map<String, String> withDir = settings(keyFile);
+    withDir.put("data.dir", dataDir.toString());
+    TestServer server = TestServer.start(withDir);
     try (Http http = new Http(vertx, server.port());
          WatchClients.Ws ws = new WatchClients.Ws(vertx, server.port())) {
       HttpClient sseClient = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
@@ -231,12 +237,12 @@ class EncryptionAtRestTest {
 
   @Test
   void keyFileMustHoldThirtyTwoBytes() throws Exception {
-    Path raw = Files.createTempFile("ssot-key", ".bin");
+    Path raw = Files.createTempFile(tmp, "ssot-key", ".bin");
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     Files.write(raw, key);
     assertTrue(ValueCipher.configure(raw.toString(), "x").enabled());
-    Path bad = Files.createTempFile("ssot-key", ".txt");
+    Path bad = Files.createTempFile(tmp, "ssot-key", ".txt");
     Files.writeString(bad, "too short");
     assertThrows(IllegalArgumentException.class, () -> ValueCipher.configure(bad.toString(), "x"));
     assertThrows(IllegalArgumentException.class, () -> ValueCipher.configure("", "x"), "prefixes without a key");

@@ -137,14 +137,14 @@ class LimitsTest {
 
   /** Waits until a new connection is served again (closed connections are counted down asynchronously). */
   private static void awaitAccepted(int port) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (true) {
       try (RawHttp c = new RawHttp(port, 5_000)) {
         int status = get(c, "/health/live").status();
         if (status == 200) {
           return;
         }
-        assertTrue(System.nanoTime() < deadline, "no connection accepted again within 5 s: " + status);
+        assertTrue(System.nanoTime() < deadline, "no connection accepted again within 15 s: " + status);
       }
       Thread.sleep(50);
     }
@@ -176,7 +176,8 @@ class LimitsTest {
         long start = System.nanoTime();
         assertTrue(c.closedByServer(), "the idle keep-alive connection is closed");
         long idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(idleMillis >= 1_200 && idleMillis < 4_000, "closed after " + idleMillis + " ms");
+        // Not before the idle timeout (1.5 s); after it, within the read's 5 s (a loaded machine may be late).
+        assertTrue(idleMillis >= 1_200, "closed after " + idleMillis + " ms");
       }
     }
     IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class,

@@ -73,8 +73,9 @@ class PostgresOutageTest {
     long started = System.nanoTime();
     server.stop();
     long tookMillis = (System.nanoTime() - started) / 1_000_000;
-    // The budget is shutdown.timeout (2 s) plus 2 s of grace; allow a second of slack.
-    assertTrue(tookMillis < 5_000, "stop took " + tookMillis + " ms");
+    // The budget is shutdown.timeout (2 s) plus 2 s of grace; a stop that waited for the stalled
+    // PostgreSQL connections would take minutes. The slack is for a loaded machine.
+    assertTrue(tookMillis < 10_000, "stop took " + tookMillis + " ms");
     assertTrue(java.nio.file.Files.exists(server.dataDir.resolve("clean-shutdown")), "closed cleanly");
 
     proxy.restore();
@@ -83,6 +84,26 @@ class PostgresOutageTest {
       Thread.sleep(50);
     }
     assertEquals(revision, persisted(), "the outbox left at the stop drained after the restart");
+  }
+
+  /**
+   * PostgreSQL stalls (connections accepted, nothing answered) while nothing is written, so the
+   * write-behind has no batch to fail: readiness still shows it down within about
+   * pg.healthTimeout (2 s; the bound is generous for a loaded machine), and up again once it answers.
+   */
+  @Test
+  void readinessShowsAStalledPostgresWhileIdle(Vertx vertx) throws Exception {
+    try (Http http = new Http(vertx, server.port())) {
+      await(http, pg -> "up".equals(pg.getString("status")), 15, "PostgreSQL shows up");
+      proxy.blackhole();
+      long stalled = System.nanoTime();
+      JsonObject down = await(http, pg -> "down".equals(pg.getString("status")), 10, "a stalled PostgreSQL shows down");
+      System.out.printf("readiness showed the stall after %d ms: %s%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stalled), down.encode());
+      assertEquals("closed", down.getString("circuit"), "nothing was written: the probe, not the circuit, told");
+      proxy.restore();
+      await(http, pg -> "up".equals(pg.getString("status")), 20, "PostgreSQL shows up again once it answers");
+    }
   }
 
   private long persisted() {
@@ -104,7 +125,9 @@ class PostgresOutageTest {
       int acksAtCut = load.acks.size();
 
       long cutNanos = System.nanoTime();
-      JsonObject down = await(http, pg -> "down".equals(pg.getString("status")), 15, "the circuit opens");
+      // Readiness may say down first (the probe); the circuit opens once batches have failed.
+      JsonObject down = await(http,
+          pg -> "down".equals(pg.getString("status")) && "open".equals(pg.getString("circuit")), 20, "the circuit opens");
       System.out.printf("the circuit opened %d ms after the cut%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutNanos));
       assertEquals("open", down.getString("circuit"), down::encode);
@@ -129,8 +152,8 @@ class PostgresOutageTest {
       long revision = server.server().store().revision();
       long started = System.nanoTime();
       JsonObject drained = await(http, pg -> pg.getLong("persistedRevision") >= revision
-          && pg.getLong("outboxDepth") == 0, 15, "the outbox drains once PostgreSQL is back");
-      assertEquals("up", drained.getString("status"), drained::encode);
+          && pg.getLong("outboxDepth") == 0 && "up".equals(pg.getString("status")), 15,
+          "the outbox drains and readiness shows PostgreSQL up once it is back");
       System.out.printf("drained %d revisions in %d ms after the load stopped; %d writes acknowledged%n", revision,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), load.acks.size());
       assertTrue(load.failures.isEmpty(), "no write refused: " + load.failures);

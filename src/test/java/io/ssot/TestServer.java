@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** A real server on a free loopback port with its own temporary data directory. */
+/**
+ * A real server on a free loopback port with its own temporary data directory, which {@link
+ * #close()} deletes (a data.dir given in the settings is the caller's to delete).
+ */
 public final class TestServer implements AutoCloseable {
 
   /** The bootstrap admin token of every test server (and child server); {@link Http} sends it by default. */
@@ -19,17 +22,20 @@ public final class TestServer implements AutoCloseable {
   }
 
   public final Path dataDir;
+  private final boolean ownsDataDir;
   private final Map<String, String> settings;
   private SsotServer server;
 
-  private TestServer(Path dataDir, Map<String, String> settings) {
+  private TestServer(Path dataDir, boolean ownsDataDir, Map<String, String> settings) {
     this.dataDir = dataDir;
+    this.ownsDataDir = ownsDataDir;
     this.settings = settings;
   }
 
   /** Starts with small store sizing and the given settings (by dotted name) on top. */
   public static TestServer start(Map<String, String> overrides) throws IOException {
-    Path dir = Files.createTempDirectory("ssot-test");
+    boolean ownsDataDir = !overrides.containsKey("data.dir");
+    Path dir = ownsDataDir ? Files.createTempDirectory("ssot-test") : Path.of(overrides.get("data.dir"));
     Map<String, String> settings = new HashMap<>();
     settings.put("http.port", "0");
     settings.put("http.eventLoops", "2");
@@ -38,8 +44,13 @@ public final class TestServer implements AutoCloseable {
     settings.put("changelog.segmentBytes", "4MiB");
     settings.put("admin.token", ADMIN_TOKEN);
     settings.putAll(overrides);
-    TestServer t = new TestServer(dir, settings);
-    t.restart();
+    TestServer t = new TestServer(dir, ownsDataDir, settings);
+    try {
+      t.restart();
+    } catch (IOException | RuntimeException e) {
+      t.close();
+      throw e;
+    }
     return t;
   }
 
@@ -70,8 +81,12 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  /** Stops the server and deletes the data directory it made. */
   @Override
   public void close() {
     stop();
+    if (ownsDataDir) {
+      TempFiles.delete(dataDir);
+    }
   }
 }

@@ -2,9 +2,12 @@ package io.ssot.config;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -20,6 +23,14 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * is parsed and checked when loaded, so a bad one stops start-up with a message naming it.
  */
 public final class Config {
+
+  /**
+   * Environment variables named {@code SSOT_*} that are not settings but have a use, so they are
+   * not refused as misspelt settings: the configuration file's path (read by {@code Main}), the
+   * log level (read by logback.xml) and the server's JVM options (read by the scripts that start
+   * it, and inherited by it).
+   */
+  public static final Set<String> OTHER_ENVIRONMENT = Set.of("SSOT_CONFIG", "SSOT_LOG_LEVEL", "SSOT_JAVA_OPTS");
 
   private final Map<Setting<?>, Object> values;
 
@@ -49,12 +60,26 @@ public final class Config {
         throw new IllegalArgumentException(file + ": unknown setting '" + name + "'");
       }
     }
+    refuseUnknownEnvironment(env);
     Map<Setting<?>, Object> values = new HashMap<>();
     for (Setting<?> s : Settings.ALL) {
       String text = env.getOrDefault(s.envName(), fromFile.getOrDefault(s.name(), s.defaultText()));
       values.put(s, s.parse(text));
     }
     return new Config(values);
+  }
+
+  /** An {@code SSOT_*} variable that is no setting is a typo, refused as an unknown key in the file is. */
+  private static void refuseUnknownEnvironment(Map<String, String> env) {
+    Set<String> known = new TreeSet<>(OTHER_ENVIRONMENT);
+    Settings.ALL.forEach(s -> known.add(s.envName()));
+    for (String name : new TreeSet<>(env.keySet())) {
+      if (name.startsWith("SSOT_") && !known.contains(name)) {
+        throw new IllegalArgumentException("unknown environment variable " + name + ": no setting is named so"
+            + " (settings are SSOT_<NAME> as listed in conf/ssot.yaml; others allowed: "
+            + String.join(", ", new TreeSet<>(OTHER_ENVIRONMENT)) + ")");
+      }
+    }
   }
 
   /** A copy with some settings replaced, by name; for tests and tools. */
@@ -72,6 +97,8 @@ public final class Config {
     Object root;
     try {
       root = yaml().load(Files.readString(file));
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("the configuration file " + file.toAbsolutePath() + " does not exist", e);
     } catch (IOException | YAMLException e) {
       throw new IllegalArgumentException("cannot read configuration " + file + ": " + e.getMessage(), e);
     }

@@ -31,6 +31,9 @@ public final class Settings {
       Parsers::duration, "How long the circuit to PostgreSQL stays open before a retry.");
   public static final Setting<Duration> PG_SYNC_TIMEOUT = new Setting<>("pg.syncTimeout", "10s",
       Parsers::duration, "How long a durability=sync write waits for PostgreSQL before 503.");
+  public static final Setting<Duration> PG_HEALTH_TIMEOUT = new Setting<>("pg.healthTimeout", "2s",
+      Parsers::duration, "PostgreSQL that has not answered a probe (sent every half of this) for this long is "
+          + "reported down by /health/ready.");
   public static final Setting<Long> PG_HISTORY_RETENTION_REVISIONS = new Setting<>(
       "pg.historyRetentionRevisions", "0", s -> Parsers.longIn(s, 0, Long.MAX_VALUE),
       "Keep this many latest revisions of history in PostgreSQL; 0 keeps everything.");
@@ -142,7 +145,7 @@ public final class Settings {
 
   public static final List<Setting<?>> ALL = List.of(HTTP_HOST, HTTP_PORT, HTTP_EVENT_LOOPS, DATA_DIR, PG_URL,
       PG_POOL_SIZE, PG_MAX_BATCH_REVISIONS, PG_MAX_OUTBOX_REVISIONS, PG_CIRCUIT_RESET_TIMEOUT, PG_SYNC_TIMEOUT,
-      PG_HISTORY_RETENTION_REVISIONS, REDIS_URL, ADMIN_TOKEN, AUTH_ENABLED, AUTH_ANONYMOUS_MONITORING,
+      PG_HEALTH_TIMEOUT, PG_HISTORY_RETENTION_REVISIONS, REDIS_URL, ADMIN_TOKEN, AUTH_ENABLED, AUTH_ANONYMOUS_MONITORING,
       AUTH_MAX_FAILURES_PER_MINUTE, TLS_CERT, TLS_KEY, TLS_CLIENT_AUTH, TLS_CLIENT_CA, TLS_CLIENT_ROLES,
       ENCRYPTION_KEY_FILE, ENCRYPTION_PREFIXES, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES,
       CHANGELOG_SEGMENT_BYTES, CHANGELOG_RETENTION_REVISIONS, CHANGELOG_RETENTION_AGE,

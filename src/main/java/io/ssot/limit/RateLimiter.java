@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ssot.config.Config;
 import io.ssot.config.Settings;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * Rate limits per client identity, with separate buckets for reads and writes, so that a write
@@ -35,6 +36,7 @@ public final class RateLimiter {
   private final long writeBurst;
   private final Cache<String, Buckets> buckets;
   private final ThreadLocal<Recent> recent = new ThreadLocal<>();
+  private final LongSupplier nanoClock;
 
   private record Buckets(TokenBucket reads, TokenBucket writes) {
   }
@@ -50,6 +52,13 @@ public final class RateLimiter {
    * @param writesPerSecond 0 = writes unlimited
    */
   public RateLimiter(long readsPerSecond, long readBurst, long writesPerSecond, long writeBurst, int maxIdentities) {
+    this(readsPerSecond, readBurst, writesPerSecond, writeBurst, maxIdentities, System::nanoTime);
+  }
+
+  /** @param nanoClock {@link System#nanoTime()}, or a clock a test moves by hand */
+  public RateLimiter(long readsPerSecond, long readBurst, long writesPerSecond, long writeBurst, int maxIdentities,
+                     LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
     this.readsPerSecond = readsPerSecond;
     this.readBurst = readBurst;
     this.writesPerSecond = writesPerSecond;
@@ -60,6 +69,7 @@ public final class RateLimiter {
             refillNanos(writesPerSecond, writeBurst))))
         // Evictions are cheap bookkeeping: done by the calling thread, not a pool's.
         .executor(Runnable::run)
+        .ticker(nanoClock::getAsLong)
         .build();
   }
 
@@ -79,7 +89,7 @@ public final class RateLimiter {
     if ((kind == Kind.READ ? readsPerSecond : writesPerSecond) == 0) {
       return 0;
     }
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     Recent last = recent.get();
     Buckets b;
     if (last != null && now - last.lookedUpAt() < RECHECK_NANOS && last.identity().equals(identity)) {

@@ -1,6 +1,8 @@
 package io.ssot.ops;
 
 import io.ssot.api.JsonWriter;
+import io.ssot.persist.PgProbe;
+import io.ssot.persist.Postgres;
 import io.ssot.persist.WriteBehind;
 import io.ssot.store.MvccStore;
 import io.vertx.ext.web.Router;
@@ -13,13 +15,15 @@ public final class HealthRoutes {
 
   private final MvccStore store;
   private final WriteBehind writeBehind;
+  private final PgProbe pgProbe;
   private final Metrics metrics;
   private final BooleanSupplier stopping;
 
-  /** @param writeBehind null when PostgreSQL is not configured */
-  public HealthRoutes(MvccStore store, WriteBehind writeBehind, Metrics metrics, BooleanSupplier stopping) {
+  /** @param postgres null when PostgreSQL is not configured */
+  public HealthRoutes(MvccStore store, Postgres postgres, Metrics metrics, BooleanSupplier stopping) {
     this.store = store;
-    this.writeBehind = writeBehind;
+    this.writeBehind = postgres == null ? null : postgres.writeBehind();
+    this.pgProbe = postgres == null ? null : postgres.probe();
     this.metrics = metrics;
     this.stopping = stopping;
   }
@@ -47,7 +51,8 @@ public final class HealthRoutes {
     if (writeBehind == null) {
       json.field("status", "not-configured");
     } else {
-      json.field("status", writeBehind.circuitOpen() ? "down" : "up")
+      json.field("status", writeBehind.circuitOpen() || !pgProbe.answering() ? "down" : "up")
+          .field("answeredMillisAgo", pgProbe.millisSinceAnswer())
           .field("circuit", writeBehind.circuitState())
           .field("persistedRevision", writeBehind.persistedRevision())
           .field("outboxDepth", writeBehind.outboxDepth())

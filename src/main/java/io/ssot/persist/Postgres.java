@@ -3,6 +3,7 @@ package io.ssot.persist;
 import io.ssot.api.Durability;
 import io.ssot.config.Config;
 import io.ssot.config.Settings;
+import io.ssot.config.StartupFailure;
 import io.ssot.store.MvccStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,6 +13,8 @@ import io.vertx.sqlclient.PoolOptions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +32,11 @@ public final class Postgres {
   private final PgHistory history;
   private final Vertx vertx;
   private final long retentionTimer;
+  private final PgProbe probe;
 
   private Postgres(Pool pool, WriteBehind writeBehind, PostgresDurability durability,
-                   PgHistory history, Vertx vertx, long retentionTimer) {
+                   PgHistory history, Vertx vertx, long retentionTimer, PgProbe probe) {
+    this.probe = probe;
     this.pool = pool;
     this.writeBehind = writeBehind;
     this.durability = durability;
@@ -45,7 +50,13 @@ public final class Postgres {
    * (every revision up to it is in PostgreSQL).
    */
   public static long prepare(PgLocation pg) {
-    var result = Migrations.apply(pg);
+    MigrateResult result;
+    try {
+      result = Migrations.apply(pg);
+    } catch (FlywayException e) {
+      throw StartupFailure.environment("PostgreSQL at " + Settings.PG_URL.name() + " " + pg + " ("
+          + Settings.PG_URL.envName() + "): " + reason(e), e);
+    }
     if (result.migrationsExecuted > 0) {
       LOG.info("Applied {} schema migration(s) to {}", result.migrationsExecuted, pg);
     }
@@ -54,6 +65,17 @@ public final class Postgres {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the write-behind state from " + pg + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The driver's own words (the SQLException under Flyway's wrapping), for a one-line start-up failure. */
+  private static String reason(FlywayException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        String state = sql.getSQLState() == null ? "" : sql.getSQLState();
+        return (state.startsWith("08") ? "unreachable: " : "") + StartupFailure.describe(sql);
+      }
+    }
+    return StartupFailure.describe(e);
   }
 
   /**
@@ -99,7 +121,8 @@ public final class Postgres {
     }
     LOG.info("Writing behind to {} from revision {}; its history starts at revision {}{}", pg, persisted + 1,
         history.floorRevision(), keep > 0 ? " and keeps the latest " + keep + " revisions" : "");
-    return new Postgres(pool, writeBehind, durability, history, vertx, retentionTimer);
+    PgProbe probe = new PgProbe(vertx, pg.connectOptions(), config.get(Settings.PG_HEALTH_TIMEOUT));
+    return new Postgres(pool, writeBehind, durability, history, vertx, retentionTimer, probe);
   }
 
   /** Blocking, at start-up: the oldest revision {@code ssot_history} still holds. */
@@ -124,9 +147,15 @@ public final class Postgres {
     return writeBehind;
   }
 
+  /** Whether PostgreSQL answers now, for readiness. */
+  public PgProbe probe() {
+    return probe;
+  }
+
   /** Drains what it can within {@code timeout}, then closes the pool; the rest stays in the outbox. */
   public Future<Void> stop(Duration timeout) {
     vertx.cancelTimer(retentionTimer);
+    probe.stop();
     // A pool with a transaction stuck on an unreachable server (a partition) may never finish
     // closing: shutdown does not wait for it; the process exit ends those sockets.
     return writeBehind.stop(timeout).andThen(ar -> pool.close());

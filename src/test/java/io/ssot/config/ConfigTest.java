@@ -84,4 +84,15 @@ class ConfigTest {
     assertEquals(Duration.ofSeconds(30), loaded.get(Settings.LIMITS_MAX_WAIT));
     assertEquals(false, loaded.get(Settings.AUTH_ENABLED));
   }
+
+  @Test
+  void anSsotVariableThatIsNoSettingIsRefusedUnlessItHasAKnownUse() {
+    IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+        () -> Config.load(null, Map.of("SSOT_HTTP_PROT", "9000")));
+    assertTrue(typo.getMessage().contains("SSOT_HTTP_PROT"), typo.getMessage());
+    // Variables the start-up path and scripts read, and ones not named SSOT_, are no settings and no typos.
+    Config c = Config.load(null, Map.of("SSOT_CONFIG", "conf/ssot.yaml", "SSOT_LOG_LEVEL", "DEBUG",
+        "SSOT_JAVA_OPTS", "-Xmx1g", "SSOTX", "1", "PATH", "/usr/bin", "SSOT_HTTP_PORT", "9100"));
+    assertEquals(9100, c.get(Settings.HTTP_PORT));
+  }
 }
