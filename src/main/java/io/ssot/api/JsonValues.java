@@ -27,6 +27,7 @@ public final class JsonValues {
 
   /** @throws ApiException 400 unless {@code json} is exactly one valid JSON value */
   public void validate(byte[] json) {
+    refuseByteOrderMark(json);
     requireUtf8(json);
     try (JsonParser p = parser(json)) {
       if (p.nextToken() == null) {
@@ -85,6 +86,24 @@ public final class JsonValues {
     }
   }
 
+  /**
+   * A body that starts with a UTF-8 byte-order mark is refused (400 {@code byte-order-mark}).
+   * Values are served as the bytes received, inside the JSON of list, history and watch answers,
+   * where a BOM would make the whole answer invalid JSON (RFC 8259 §8.1: implementations MUST NOT
+   * add one); stripping it instead would store bytes other than those received. Jackson skips a
+   * leading BOM silently, so this check comes first wherever a body is parsed.
+   */
+  public static void refuseByteOrderMark(byte[] body) {
+    if (startsWithByteOrderMark(body)) {
+      throw ApiException.badRequest("byte-order-mark",
+          "the body starts with a UTF-8 byte-order mark (EF BB BF); send the JSON without it");
+    }
+  }
+
+  public static boolean startsWithByteOrderMark(byte[] bytes) {
+    return bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF;
+  }
+
   private static ApiException notUtf8(int offset) {
     return ApiException.badRequest("invalid-json", "the body is not well-formed UTF-8 at byte " + offset);
   }
@@ -136,7 +155,12 @@ public final class JsonValues {
 
   static ApiException invalid(IOException e) {
     if (e instanceof StreamConstraintsException sce) {
-      return ApiException.badRequest("json-too-deep", sce.getOriginalMessage());
+      // Jackson's read constraints: nesting (our maxJsonDepth is checked first, so this is the
+      // backstop), and the length of a number, string, name or document.
+      String message = sce.getOriginalMessage();
+      String code = message.startsWith("Document nesting depth") ? "json-too-deep"
+          : message.startsWith("Number value length") ? "number-too-long" : "invalid-json";
+      return ApiException.badRequest(code, message);
     }
     String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
         ? jpe.getOriginalMessage() + " at " + location(jpe.getLocation()) : e.getMessage();
