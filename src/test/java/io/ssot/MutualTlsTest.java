@@ -83,6 +83,27 @@ class MutualTlsTest {
     }
   }
 
+  /** With both, the bearer token decides: it neither adds to nor falls back on the certificate's roles. */
+  @Test
+  void aBearerTokenTakesPrecedenceOverAClientCertificate(Vertx vertx) throws Exception {
+    try (TestServer tls = start("request"); Http svcClient = client(vertx, tls.port(), payments)) {
+      assertEquals(201, svcClient.anonymous().put("/v1/kv/payments/db", "1").status(), "the certificate writes payments/");
+      Http.Response reader = svcClient.post("/v1/tokens",
+          "{\"name\":\"reader\",\"roles\":[{\"role\":\"read\",\"prefix\":\"\"}]}");
+      assertEquals(201, reader.status(), reader::toString);
+      Http asReader = svcClient.as(reader.json().getString("token"));
+      Http.Response denied = asReader.put("/v1/kv/payments/db", "2");
+      assertEquals(403, denied.status(), "the read-only token, not the certificate, decides: " + denied);
+      assertTrue(denied.json().getString("detail").startsWith("reader "), denied::toString);
+      assertEquals(401, svcClient.as("not-a-token-of-this-server").get("/v1/kv/payments/db").status(),
+          "a bad token is not replaced by the certificate");
+      Http.Response asAdmin = svcClient.put("/v1/kv/shared/x", "3");
+      assertEquals(201, asAdmin.status(), "the admin token writes where the certificate may not: " + asAdmin);
+      assertEquals("admin", svcClient.get("/v1/kv/shared/x").json().getString("updatedBy"));
+      assertEquals("1", svcClient.get("/v1/kv/payments/db?raw=true").body().toString());
+    }
+  }
+
   @Test
   void requiredClientAuthRefusesAHandshakeWithoutACertificate(Vertx vertx) throws Exception {
     try (TestServer tls = start("required");
