@@ -78,8 +78,11 @@ class MutualTlsTest {
       assertEquals(200, bareClient.get("/v1/kv/payments/db").status(), "a bearer token works without a certificate");
       assertEquals(200, bareClient.anonymous().get("/health/live").status());
 
-      assertThrows(Exception.class, () -> strangerClient.anonymous().get("/v1/kv/payments/db"),
+      Exception untrusted = assertThrows(Exception.class, () -> strangerClient.anonymous().get("/v1/kv/payments/db"),
           "a certificate no trusted CA signed fails the handshake, whatever its name");
+      // The server ends the handshake with a fatal TLS alert (not an HTTP answer, nor a timeout).
+      assertTrue(untrusted.getCause() instanceof javax.net.ssl.SSLException
+          && untrusted.getCause().getMessage().startsWith("Received fatal alert"), untrusted::toString);
     }
   }
 
@@ -110,7 +113,9 @@ class MutualTlsTest {
          Http svc = client(vertx, tls.port(), payments);
          Http bare = client(vertx, tls.port(), null)) {
       assertEquals(404, svc.anonymous().get("/v1/kv/payments/absent").status());
-      assertThrows(Exception.class, () -> bare.get("/health/live"), "no certificate, no TLS session");
+      Exception refused = assertThrows(Exception.class, () -> bare.get("/health/live"), "no certificate, no TLS session");
+      assertTrue(refused.getCause() instanceof javax.net.ssl.SSLHandshakeException
+          && refused.getCause().getMessage().contains("certificate_required"), refused::toString);
     }
   }
 

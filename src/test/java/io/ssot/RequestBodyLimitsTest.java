@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -149,6 +154,24 @@ class RequestBodyLimitsTest {
     awaitBudgetReleased();
     assertEquals(404, http.get("/v1/kv/gone").status());
     assertEquals(404, http.get("/v1/kv/late").status());
+  }
+
+  /** An HTTP/2 stream reset by its client mid-body gives its reservation back too. */
+  @Test
+  void anHttp2StreamResetMidBodyReleasesItsBudget() throws Exception {
+    HttpClient h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false).setDefaultPort(server.port()).setDefaultHost("127.0.0.1"));
+    try {
+      HttpClientRequest put = h2.request(HttpMethod.PUT, "/v1/kv/reset").await();
+      put.putHeader("Authorization", Http.ADMIN_AUTHORIZATION).putHeader("Content-Length", "50000");
+      put.write("[1,2,").await();
+      awaitInFlight(50_000);
+      put.reset().await();
+      awaitBudgetReleased();
+      assertEquals(404, http.get("/v1/kv/reset").status());
+    } finally {
+      h2.close().await();
+    }
   }
 
   private void awaitBudgetReleased() throws InterruptedException {
