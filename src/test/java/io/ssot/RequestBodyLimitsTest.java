@@ -87,6 +87,32 @@ class RequestBodyLimitsTest {
     awaitBudgetReleased();
   }
 
+  /** A route that takes no body answers at once; a body trickling after that answer loses its connection too. */
+  @Test
+  void aTricklingBodyNoRouteReadsDoesNotHoldItsConnection() throws Exception {
+    try (RawHttp c = new RawHttp(server.port(), 30_000)) {
+      c.write("GET /health/live HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
+      assertEquals(200, c.readFinal().status());
+      Thread trickle = new Thread(() -> {
+        try {
+          for (int i = 0; i < 99; i++) {
+            c.write("1");
+            Thread.sleep(200);
+          }
+        } catch (IOException | InterruptedException closed) {
+          // the server closed the connection, as it should
+        }
+      });
+      trickle.start();
+      try {
+        assertTrue(c.closedByServer(), "closed within limits.bodyTimeout of the answer");
+      } finally {
+        trickle.interrupt();
+        trickle.join();
+      }
+    }
+  }
+
   @Test
   void aCallerThatMayNotWriteTheKeyIsRefusedBeforeSendingItsBody() throws Exception {
     String reader = token(http, "reader", "read", "");
