@@ -29,6 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@link #DRAIN_ALLOWANCE} or {@code limits.bodyTimeout} loses its connection. A body
  *       that timed out (408) loses it at once. On HTTP/2 the stream is reset (NO_ERROR) instead,
  *       asking the client to stop sending (RFC 9113 §8.1).</li>
+ *   <li>A request Netty decoded from bytes that came behind one after which the connection was
+ *       closed is not run: Netty hands over what it holds when a connection closes, and no answer
+ *       could reach the client anyway.</li>
  * </ul>
  */
 final class ConnectionReuse {
@@ -52,9 +55,7 @@ final class ConnectionReuse {
       return;
     }
     if (closed(request.connection())) {
-      // Netty hands over what it had decoded when the connection closed: a request sent behind
-      // one after which the connection was closed. No answer can reach it; it must not run.
-      return;
+      return; // decoded as its connection closed: it must not run
     }
     if (request.version() == HttpVersion.HTTP_1_1 && request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
       HttpConnection connection = request.connection();
@@ -133,7 +134,7 @@ final class ConnectionReuse {
   }
 
   /** A 408's answer says the connection is closing (HTTP/1.x; HTTP/2 has no such header). */
-  static void closing(RoutingContext ctx, ApiException problem) {
+  static void announceClose(RoutingContext ctx, ApiException problem) {
     if (problem.status() == 408 && ctx.request().version() != HttpVersion.HTTP_2 && !ctx.request().isEnded()) {
       ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
