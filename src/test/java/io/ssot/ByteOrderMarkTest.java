@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.ssot.store.Precondition;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -46,6 +47,39 @@ class ByteOrderMarkTest {
       assertEquals("{\"a\":3}", http.get("/v1/kv/bad/old?raw=true").body().toString());
     } finally {
       vertx.close().await();
+    }
+  }
+
+  /**
+   * JSON in UTF-16 or UTF-32 (which Jackson would detect and parse) is refused: stored as
+   * received, it would reach readers in an encoding they do not expect, and a value starting with
+   * a NUL byte made its key unreadable (it looked encrypted at rest: 503 undecryptable).
+   */
+  @Test
+  void jsonNotInUtf8IsRefused() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (TestServer server = TestServer.start(); Http http = new Http(vertx, server.port())) {
+      long before = revision(http);
+      for (java.nio.charset.Charset charset : List.of(StandardCharsets.UTF_16BE, StandardCharsets.UTF_16LE,
+          java.nio.charset.Charset.forName("UTF-32BE"))) {
+        assertProblem(send(http, "PUT", "/v1/kv/wide", "{\"a\":1}".getBytes(charset)), 400, "invalid-json");
+        assertProblem(send(http, "POST", "/v1/txn", "{\"success\":[{\"op\":\"put\",\"key\":\"wide\",\"value\":1}]}"
+            .getBytes(charset)), 400, "invalid-json");
+        assertProblem(send(http, "PUT", "/v1/schemas/wide", "{\"type\":\"object\"}".getBytes(charset)), 400,
+            "invalid-json");
+      }
+      assertEquals(before, revision(http), "nothing was written");
+      assertEquals(404, http.get("/v1/kv/wide").status());
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private static Http.Response send(Http http, String method, String uri, byte[] body) throws Exception {
+    try (RawHttp c = new RawHttp(http.port(), 10_000)) {
+      c.write(method + " " + uri + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TestServer.ADMIN_TOKEN
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").write(body);
+      return c.readFinal();
     }
   }
 

@@ -54,6 +54,9 @@ public final class JsonValues {
     while (i < bytes.length) {
       int b = bytes[i] & 0xFF;
       if (b < 0x80) {
+        if (b == 0) {
+          throw notUtf8Json(i);
+        }
         i++;
         continue;
       }
@@ -102,6 +105,16 @@ public final class JsonValues {
 
   public static boolean startsWithByteOrderMark(byte[] bytes) {
     return bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF;
+  }
+
+  /**
+   * A NUL byte is never part of UTF-8 JSON (in a string it must be escaped), but it is how Jackson
+   * recognises UTF-16 and UTF-32, which it would parse: such a body would be stored as received,
+   * in an encoding no reader expects, and one starting with a NUL even looks encrypted at rest.
+   */
+  private static ApiException notUtf8Json(int offset) {
+    return ApiException.badRequest("invalid-json", "the body has a NUL byte at byte " + offset
+        + "; JSON must be sent as UTF-8 (RFC 8259 §8.1), not UTF-16 or UTF-32");
   }
 
   private static ApiException notUtf8(int offset) {
