@@ -2,10 +2,12 @@ package io.ssot;
 
 import io.micrometer.core.instrument.Gauge;
 import io.ssot.api.Api;
+import io.ssot.api.BodyBudget;
 import io.ssot.api.Durability;
 import io.ssot.api.LocalDurability;
 import io.ssot.api.JsonValues;
 import io.ssot.api.Limits;
+import io.ssot.api.RequestBody;
 import io.ssot.api.Routes;
 import io.ssot.config.Config;
 import io.ssot.config.Settings;
@@ -192,7 +194,11 @@ public final class SsotServer {
     Limits limits = Limits.from(config);
     Durability durability = postgres == null ? new LocalDurability(groupCommit) : postgres.durability();
     Api api = new Api(store, durability, hub, limits, new JsonValues(limits.maxJsonDepth()),
-        config.get(Settings.DURABILITY).equals("sync"), postgres == null ? null : postgres.history(), schemas, cipher);
+        config.get(Settings.DURABILITY).equals("sync"), postgres == null ? null : postgres.history(), schemas, cipher,
+        RequestBody.from(config));
+    Gauge.builder("ssot_request_body_bytes_in_flight", api.bodies().budget(), BodyBudget::inFlight)
+        .description("Request-body bytes reserved by requests now (limits.maxBodyBytesInFlight)")
+        .register(metrics.registry());
     ConnectionLimit connections = new ConnectionLimit(config.get(Settings.LIMITS_MAX_CONNECTIONS));
     RateLimiter rateLimiter = RateLimiter.from(config);
     Gauge.builder("ssot_ratelimit_identities", rateLimiter, RateLimiter::identities)

@@ -78,8 +78,32 @@ class MutualTlsTest {
       assertEquals(200, bareClient.get("/v1/kv/payments/db").status(), "a bearer token works without a certificate");
       assertEquals(200, bareClient.anonymous().get("/health/live").status());
 
-      assertThrows(Exception.class, () -> strangerClient.anonymous().get("/v1/kv/payments/db"),
+      Exception untrusted = assertThrows(Exception.class, () -> strangerClient.anonymous().get("/v1/kv/payments/db"),
           "a certificate no trusted CA signed fails the handshake, whatever its name");
+      // The server ends the handshake with a fatal TLS alert (not an HTTP answer, nor a timeout).
+      assertTrue(untrusted.getCause() instanceof javax.net.ssl.SSLException
+          && untrusted.getCause().getMessage().startsWith("Received fatal alert"), untrusted::toString);
+    }
+  }
+
+  /** With both, the bearer token decides: it neither adds to nor falls back on the certificate's roles. */
+  @Test
+  void aBearerTokenTakesPrecedenceOverAClientCertificate(Vertx vertx) throws Exception {
+    try (TestServer tls = start("request"); Http svcClient = client(vertx, tls.port(), payments)) {
+      assertEquals(201, svcClient.anonymous().put("/v1/kv/payments/db", "1").status(), "the certificate writes payments/");
+      Http.Response reader = svcClient.post("/v1/tokens",
+          "{\"name\":\"reader\",\"roles\":[{\"role\":\"read\",\"prefix\":\"\"}]}");
+      assertEquals(201, reader.status(), reader::toString);
+      Http asReader = svcClient.as(reader.json().getString("token"));
+      Http.Response denied = asReader.put("/v1/kv/payments/db", "2");
+      assertEquals(403, denied.status(), "the read-only token, not the certificate, decides: " + denied);
+      assertTrue(denied.json().getString("detail").startsWith("reader "), denied::toString);
+      assertEquals(401, svcClient.as("not-a-token-of-this-server").get("/v1/kv/payments/db").status(),
+          "a bad token is not replaced by the certificate");
+      Http.Response asAdmin = svcClient.put("/v1/kv/shared/x", "3");
+      assertEquals(201, asAdmin.status(), "the admin token writes where the certificate may not: " + asAdmin);
+      assertEquals("admin", svcClient.get("/v1/kv/shared/x").json().getString("updatedBy"));
+      assertEquals("1", svcClient.get("/v1/kv/payments/db?raw=true").body().toString());
     }
   }
 
@@ -89,7 +113,9 @@ class MutualTlsTest {
          Http svc = client(vertx, tls.port(), payments);
          Http bare = client(vertx, tls.port(), null)) {
       assertEquals(404, svc.anonymous().get("/v1/kv/payments/absent").status());
-      assertThrows(Exception.class, () -> bare.get("/health/live"), "no certificate, no TLS session");
+      Exception refused = assertThrows(Exception.class, () -> bare.get("/health/live"), "no certificate, no TLS session");
+      assertTrue(refused.getCause() instanceof javax.net.ssl.SSLHandshakeException
+          && refused.getCause().getMessage().contains("certificate_required"), refused::toString);
     }
   }
 

@@ -19,9 +19,11 @@ import java.util.List;
  * @param schemas the JSON Schemas in force by prefix, checked on every put
  * @param cipher  encryption at rest: values are sealed on their way in ({@link #admit}) and
  *                opened on their way out ({@link ValueCipher#open(Entry)})
+ * @param bodies  reads request bodies within their limit, the server's body budget and the body timeout
  */
 public record Api(MvccStore store, Durability durability, WatchHub hub, Limits limits, JsonValues json,
-                  boolean syncByDefault, ArchivedHistory archive, PrefixSchemas schemas, ValueCipher cipher) {
+                  boolean syncByDefault, ArchivedHistory archive, PrefixSchemas schemas, ValueCipher cipher,
+                  RequestBody bodies) {
 
   /**
    * The key's entry at {@code revision} ({@code null} when absent then): from the local change

@@ -42,7 +42,7 @@ public final class FastGet implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
-    if (request.method() != HttpMethod.GET || !tryServe(request)) {
+    if (request.method() != HttpMethod.GET || ConnectionReuse.closing(request) || !tryServe(request)) {
       router.handle(request);
     }
   }
@@ -59,7 +59,9 @@ public final class FastGet implements Handler<HttpServerRequest> {
     }
     String key = uri.substring(KvRoutes.KEY_PREFIX.length(), raw ? query : uri.length());
     if (key.indexOf('%') >= 0 || Keys.problem(key) != null
-        || request.headers().contains(HttpHeaders.IF_NONE_MATCH) || !mayRead.test(request, key)) {
+        || request.headers().contains(HttpHeaders.IF_NONE_MATCH) || !mayRead.test(request, key)
+        || request.headers().contains(HttpHeaders.CONTENT_LENGTH) || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+      // A GET with a body goes to the router, whose ConnectionReuse bounds what is left of it.
       return false;
     }
     Entry entry = store.get(key);

@@ -109,20 +109,26 @@ final class HistoryRoutes {
 
   private void rollback(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
-    RequestBody.read(req, api.limits().maxTxnBytes())
+    String key = Requests.key(req, ROLLBACK_PREFIX);
+    Access.require(ctx, Role.WRITE, key); // before the body: a caller that may not write it sends none
+    boolean sync = Requests.sync(new Params(req), api);
+    Requests.requireJson(req);
+    api.bodies().read(ctx, api.limits().maxTxnBytes())
         .compose(body -> {
-          String key = Requests.key(req, ROLLBACK_PREFIX);
-          Access.require(ctx, Role.WRITE, key);
-          boolean sync = Requests.sync(new Params(req), api);
-          Requests.requireJson(req);
           long toRevision = toRevision(body.getBytes());
           String principal = Access.principal(ctx).name();
           return api.entryAt(key, toRevision).compose(then -> {
             if (then != null) {
+              byte[] value = api.cipher().open(key, then.value());
+              if (JsonValues.startsWithByteOrderMark(value)) {
+                // Stored before such values were refused: it would not be served as valid JSON.
+                throw new ApiException(422, "byte-order-mark", "the value of " + key + " at revision " + toRevision
+                    + " starts with a UTF-8 byte-order mark and cannot be restored; PUT it without one");
+              }
               // Opened and sealed again: the value is checked and encrypted as the key's rules are now.
-              return api.admit(key, api.cipher().open(key, then.value())).map(value -> {
+              return api.admit(key, value).map(sealed -> {
                 api.durability().admitWrite();
-                return store.put(key, value, Precondition.NONE, principal).entry().revision();
+                return store.put(key, sealed, Precondition.NONE, principal).entry().revision();
               });
             }
             api.durability().admitWrite();
@@ -139,6 +145,7 @@ final class HistoryRoutes {
   }
 
   private long toRevision(byte[] body) {
+    JsonValues.refuseByteOrderMark(body);
     try (JsonParser p = api.json().parser(body)) {
       Long to = null;
       if (p.nextToken() == JsonToken.START_OBJECT) {

@@ -27,6 +27,7 @@ public final class JsonValues {
 
   /** @throws ApiException 400 unless {@code json} is exactly one valid JSON value */
   public void validate(byte[] json) {
+    refuseByteOrderMark(json);
     requireUtf8(json);
     try (JsonParser p = parser(json)) {
       if (p.nextToken() == null) {
@@ -53,6 +54,9 @@ public final class JsonValues {
     while (i < bytes.length) {
       int b = bytes[i] & 0xFF;
       if (b < 0x80) {
+        if (b == 0) {
+          throw notUtf8Json(i);
+        }
         i++;
         continue;
       }
@@ -83,6 +87,34 @@ public final class JsonValues {
       }
       i += more + 1;
     }
+  }
+
+  /**
+   * A body that starts with a UTF-8 byte-order mark is refused (400 {@code byte-order-mark}).
+   * Values are served as the bytes received, inside the JSON of list, history and watch answers,
+   * where a BOM would make the whole answer invalid JSON (RFC 8259 §8.1: implementations MUST NOT
+   * add one); stripping it instead would store bytes other than those received. Jackson skips a
+   * leading BOM silently, so this check comes first wherever a body is parsed.
+   */
+  public static void refuseByteOrderMark(byte[] body) {
+    if (startsWithByteOrderMark(body)) {
+      throw ApiException.badRequest("byte-order-mark",
+          "the body starts with a UTF-8 byte-order mark (EF BB BF); send the JSON without it");
+    }
+  }
+
+  public static boolean startsWithByteOrderMark(byte[] bytes) {
+    return bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF;
+  }
+
+  /**
+   * A NUL byte is never part of UTF-8 JSON (in a string it must be escaped), but it is how Jackson
+   * recognises UTF-16 and UTF-32, which it would parse: such a body would be stored as received,
+   * in an encoding no reader expects, and one starting with a NUL even looks encrypted at rest.
+   */
+  private static ApiException notUtf8Json(int offset) {
+    return ApiException.badRequest("invalid-json", "the body has a NUL byte at byte " + offset
+        + "; JSON must be sent as UTF-8 (RFC 8259 §8.1), not UTF-16 or UTF-32");
   }
 
   private static ApiException notUtf8(int offset) {
@@ -136,7 +168,12 @@ public final class JsonValues {
 
   static ApiException invalid(IOException e) {
     if (e instanceof StreamConstraintsException sce) {
-      return ApiException.badRequest("json-too-deep", sce.getOriginalMessage());
+      // Jackson's read constraints: nesting (our maxJsonDepth is checked first, so this is the
+      // backstop), and the length of a number, string, name or document.
+      String message = sce.getOriginalMessage();
+      String code = message.startsWith("Document nesting depth") ? "json-too-deep"
+          : message.startsWith("Number value length") ? "number-too-long" : "invalid-json";
+      return ApiException.badRequest(code, message);
     }
     String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
         ? jpe.getOriginalMessage() + " at " + location(jpe.getLocation()) : e.getMessage();

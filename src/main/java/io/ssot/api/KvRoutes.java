@@ -196,14 +196,16 @@ final class KvRoutes {
 
   private void put(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
-    RequestBody.read(req, api.limits().maxValueBytes())
+    // Everything the head decides is decided before the body is read: a caller that may not
+    // write the key is refused without sending (or the server holding) a byte of it.
+    String key = Requests.key(req, KEY_PREFIX);
+    Access.require(ctx, Role.WRITE, key);
+    Params params = new Params(req);
+    boolean sync = Requests.sync(params, api);
+    Precondition pre = Etags.forWrite(req.getHeader("If-Match"), req.getHeader("If-None-Match"));
+    Requests.requireJson(req);
+    api.bodies().read(ctx, api.limits().maxValueBytes())
         .compose(body -> {
-          String key = Requests.key(req, KEY_PREFIX);
-          Access.require(ctx, Role.WRITE, key);
-          Params params = new Params(req);
-          boolean sync = Requests.sync(params, api);
-          Precondition pre = Etags.forWrite(req.getHeader("If-Match"), req.getHeader("If-None-Match"));
-          Requests.requireJson(req);
           byte[] value = body.getBytes();
           api.json().validate(value);
           String principal = Access.principal(ctx).name();

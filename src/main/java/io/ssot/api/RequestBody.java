@@ -1,78 +1,175 @@
 package io.ssot.api;
 
+import io.ssot.config.Config;
+import io.ssot.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /**
- * Reads a request body up to a limit. Past the limit the request is answered with 413 at once
- * and the rest of the body is read and dropped, so the client can read the 413 instead of a
- * reset connection; a client that keeps sending far beyond the limit is disconnected.
+ * Reads a request body within three bounds: its own size limit (413), the server-wide
+ * {@link BodyBudget} (503 + Retry-After) and {@code limits.bodyTimeout} (408, and the connection
+ * is closed). Past the size limit or the budget the request is answered at once and the rest of
+ * the body is dropped as it arrives ({@link ConnectionReuse}), so the client can read the answer
+ * instead of a reset connection. The bytes a body reserved are given back when its request ends
+ * in any way: answered, failed, reset or its connection closed.
  */
 public final class RequestBody {
 
-  /** How much past the limit is drained before giving up on the connection. */
-  private static final long DRAIN_ALLOWANCE = 16L << 20;
+  /** How much {@code limits.maxBodyBytesInFlight} is by default: this share of the max heap. */
+  static final int HEAP_SHARE = 8;
 
-  private RequestBody() {
+  private final BodyBudget budget;
+  private final long timeoutMillis;
+
+  public RequestBody(BodyBudget budget, long timeoutMillis) {
+    this.budget = budget;
+    this.timeoutMillis = timeoutMillis;
   }
 
-  /** Must be called before the handler returns to the event loop, or body bytes are lost. */
-  public static Future<Buffer> read(HttpServerRequest request, long limit) {
-    Promise<Buffer> result = Promise.promise();
-    String contentLength = request.getHeader("Content-Length");
-    long declared = -1;
-    if (contentLength != null) {
-      try {
-        declared = Long.parseLong(contentLength.trim());
-      } catch (NumberFormatException e) {
-        return Future.failedFuture(ApiException.badRequest("invalid-header", "Content-Length is not a number"));
-      }
+  /**
+   * The budget is {@code limits.maxBodyBytesInFlight}, or by default an eighth of the max heap: a
+   * body is held about twice while it is handled (its buffer and the bytes parsed from it, and
+   * a txn's values once more), so bodies stay within about a quarter of the heap. Either way it
+   * holds at least one body of the largest size a request may send.
+   */
+  public static RequestBody from(Config config) {
+    long largestBody = Math.max(config.get(Settings.LIMITS_MAX_VALUE_BYTES), config.get(Settings.LIMITS_MAX_TXN_BYTES));
+    long configured = config.get(Settings.LIMITS_MAX_BODY_BYTES_IN_FLIGHT);
+    if (configured != 0 && configured < largestBody) {
+      throw new IllegalArgumentException(Settings.LIMITS_MAX_BODY_BYTES_IN_FLIGHT.envName() + " (" + configured
+          + " bytes) must hold at least the largest body a request may send, limits.maxValueBytes or "
+          + "limits.maxTxnBytes (" + largestBody + " bytes)");
     }
-    boolean expectsContinue = "100-continue".equalsIgnoreCase(request.getHeader("Expect"));
-    if (declared > limit) {
-      ApiException tooLarge = tooLarge(limit);
-      if (!expectsContinue) {
-        drain(request, 0, limit);
-      }
-      return Future.failedFuture(tooLarge);
-    }
-    if (expectsContinue) {
-      request.response().writeContinue();
-    }
-    Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 256);
-    request.handler(chunk -> {
-      if (result.future().isComplete()) {
-        return;
-      }
-      if (body.length() + chunk.length() > limit) {
-        result.tryFail(tooLarge(limit));
-        drain(request, body.length() + chunk.length() - limit, limit);
-        return;
-      }
-      body.appendBuffer(chunk);
-    });
-    request.endHandler(v -> result.tryComplete(body));
-    // The body broke off: malformed chunked framing, or the client closed the connection. Either
-    // way it is the request's fault, not the server's: a 400 (if the client is still there to read it).
-    request.exceptionHandler(e -> result.tryFail(ApiException.badRequest("invalid-body",
-        "the request body could not be read: " + e.getMessage())));
-    return result.future();
+    long capacity = configured != 0 ? configured : Math.max(Runtime.getRuntime().maxMemory() / HEAP_SHARE, largestBody);
+    return new RequestBody(new BodyBudget(capacity), config.get(Settings.LIMITS_BODY_TIMEOUT).toMillis());
   }
 
-  private static void drain(HttpServerRequest request, long alreadyOver, long limit) {
-    long[] over = {alreadyOver};
-    request.handler(chunk -> {
-      over[0] += chunk.length();
-      if (over[0] > DRAIN_ALLOWANCE) {
-        request.connection().close();
-      }
-    });
-    request.endHandler(v -> { });
+  public BodyBudget budget() {
+    return budget;
   }
 
-  private static ApiException tooLarge(long limit) {
-    return new ApiException(413, "too-large", "the body is larger than the limit of " + limit + " bytes");
+  long timeoutMillis() {
+    return timeoutMillis;
+  }
+
+  /**
+   * The body of the request, at most {@code limit} bytes. Must be called before the handler
+   * returns to the event loop, or body bytes are lost.
+   */
+  public Future<Buffer> read(RoutingContext ctx, long limit) {
+    ConnectionReuse.boundUnreadBody(ctx, timeoutMillis);
+    return new Reading(ctx, limit).start();
+  }
+
+  /** One body being read: its bytes so far, what it reserved, and its deadline. */
+  private final class Reading {
+
+    private final RoutingContext ctx;
+    private final HttpServerRequest request;
+    private final long limit;
+    private final Promise<Buffer> result = Promise.promise();
+    private Buffer body;
+    private long reserved;
+    private long timer = -1;
+
+    Reading(RoutingContext ctx, long limit) {
+      this.ctx = ctx;
+      this.request = ctx.request();
+      this.limit = limit;
+    }
+
+    Future<Buffer> start() {
+      String contentLength = request.getHeader("Content-Length");
+      long declared = -1;
+      if (contentLength != null) {
+        try {
+          declared = Long.parseLong(contentLength.trim());
+        } catch (NumberFormatException e) {
+          return Future.failedFuture(ApiException.badRequest("invalid-header", "Content-Length is not a number"));
+        }
+      }
+      if (declared > limit) {
+        return Future.failedFuture(tooLarge());
+      }
+      ctx.addEndHandler(ended -> finish());
+      if (declared > 0 && !reserve(declared)) {
+        return Future.failedFuture(budgetExhausted());
+      }
+      if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+        request.response().writeContinue();
+      }
+      body = Buffer.buffer(declared > 0 ? (int) declared : 256);
+      timer = ctx.vertx().setTimer(timeoutMillis, id -> {
+        timer = -1;
+        fail(new ApiException(408, "body-timeout", "the request body did not arrive within limits.bodyTimeout ("
+            + timeoutMillis + " ms)"));
+      });
+      request.handler(chunk -> {
+        if (body == null) {
+          return; // answered already: the rest is dropped
+        }
+        long length = body.length() + (long) chunk.length();
+        if (length > limit) {
+          fail(tooLarge());
+        } else if (length > reserved && !reserve(length - reserved)) {
+          fail(budgetExhausted());
+        } else {
+          body.appendBuffer(chunk);
+        }
+      });
+      request.endHandler(v -> {
+        cancelTimer();
+        if (body != null) {
+          result.tryComplete(body);
+        }
+      });
+      // The body broke off: malformed chunked framing, or the client closed the connection. Either
+      // way it is the request's fault, not the server's: a 400 (if the client is still there to read it).
+      request.exceptionHandler(e -> fail(ApiException.badRequest("invalid-body",
+          "the request body could not be read: " + e.getMessage())));
+      return result.future();
+    }
+
+    private boolean reserve(long bytes) {
+      if (!budget.tryReserve(bytes)) {
+        return false;
+      }
+      reserved += bytes;
+      return true;
+    }
+
+    private void fail(ApiException problem) {
+      cancelTimer();
+      body = null;
+      result.tryFail(problem);
+    }
+
+    /** The request ended (answered, or its connection or stream closed): its reservation is given back. */
+    private void finish() {
+      cancelTimer();
+      body = null;
+      budget.release(reserved);
+      reserved = 0;
+    }
+
+    private void cancelTimer() {
+      if (timer != -1) {
+        ctx.vertx().cancelTimer(timer);
+        timer = -1;
+      }
+    }
+
+    private ApiException tooLarge() {
+      return new ApiException(413, "too-large", "the body is larger than the limit of " + limit + " bytes");
+    }
+
+    private ApiException budgetExhausted() {
+      return new ApiException(503, "body-budget-exhausted", "the server holds as many request bodies as "
+          + "limits.maxBodyBytesInFlight (" + budget.capacity() + " bytes) allows; retry shortly")
+          .header("Retry-After", "1");
+    }
   }
 }

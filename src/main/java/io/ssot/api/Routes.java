@@ -48,6 +48,9 @@ public final class Routes {
                                Consumer<Router> extra) {
     Router router = Router.router(vertx);
     int maxKeyBytes = api.limits().maxKeyBytes();
+    long bodyTimeoutMillis = api.bodies().timeoutMillis();
+    // First of all, before admission (-2): a refused request's unread body is bounded too.
+    router.route().order(-3).handler(ctx -> ConnectionReuse.handle(ctx, bodyTimeoutMillis));
     router.route().order(-1).handler(ctx -> guardPath(ctx, maxKeyBytes));
     router.route().order(-1).handler(auth);
     new KvRoutes(api, bodies).mount(router);
@@ -119,6 +122,7 @@ public final class Routes {
     if (problem.status() == 500) {
       LOG.error("Failed {} {}", ctx.request().method(), ctx.request().path(), failure);
     }
+    ConnectionReuse.announceClose(ctx, problem);
     Problems.send(ctx.response(), problem);
   }
 

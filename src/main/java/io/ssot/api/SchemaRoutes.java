@@ -96,12 +96,12 @@ final class SchemaRoutes {
   /** {@code PUT /v1/schemas/{prefix}}: the body must itself be a draft 2020-12 schema (else 422). */
   private void put(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
-    RequestBody.read(req, api.limits().maxValueBytes())
+    String prefix = prefix(req);
+    boolean sync = Requests.sync(new Params(req), api);
+    Precondition pre = Etags.forWrite(req.getHeader("If-Match"), req.getHeader("If-None-Match"));
+    Requests.requireJson(req);
+    api.bodies().read(ctx, api.limits().maxValueBytes())
         .compose(body -> {
-          String prefix = prefix(req);
-          boolean sync = Requests.sync(new Params(req), api);
-          Precondition pre = Etags.forWrite(req.getHeader("If-Match"), req.getHeader("If-None-Match"));
-          Requests.requireJson(req);
           byte[] schema = body.getBytes();
           api.json().validate(schema);
           compiler.compile(prefix, schema);

@@ -30,6 +30,7 @@ final class TxnParser {
 
   Txn.Request parse(byte[] body) {
     this.body = body;
+    JsonValues.refuseByteOrderMark(body);
     JsonValues.requireUtf8(body);
     try (JsonParser p = json.parser(body)) {
       expect(p.nextToken() == JsonToken.START_OBJECT, "the txn must be a JSON object");

@@ -26,11 +26,11 @@ final class TxnRoutes {
 
   private void txn(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
-    RequestBody.read(req, api.limits().maxTxnBytes())
+    boolean sync = Requests.sync(new Params(req), api);
+    Requests.requireJson(req);
+    // The keys a txn touches are in its body: it is authorized once parsed.
+    api.bodies().read(ctx, api.limits().maxTxnBytes())
         .compose(body -> {
-          Params params = new Params(req);
-          boolean sync = Requests.sync(params, api);
-          Requests.requireJson(req);
           Txn.Request parsed = parser.parse(body.getBytes());
           authorize(ctx, parsed);
           String principal = Access.principal(ctx).name();

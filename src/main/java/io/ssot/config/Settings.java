@@ -120,6 +120,13 @@ public final class Settings {
   public static final Setting<Duration> LIMITS_WEB_SOCKET_IDLE_TIMEOUT = new Setting<>(
       "limits.webSocketIdleTimeout", "60s", Parsers::duration,
       "A WebSocket with no open watch and no message from its client for this long is closed (1000).");
+  public static final Setting<Long> LIMITS_MAX_BODY_BYTES_IN_FLIGHT = new Setting<>("limits.maxBodyBytesInFlight",
+      "0", s -> Parsers.bytesIn(s, 0, 1L << 40),
+      "Request-body bytes all connections together may hold at once (beyond: 503 + Retry-After); 0 means an "
+          + "eighth of the max heap, and at least limits.maxTxnBytes and limits.maxValueBytes.");
+  public static final Setting<Duration> LIMITS_BODY_TIMEOUT = new Setting<>("limits.bodyTimeout", "30s",
+      Settings::positiveDuration,
+      "A request body not received in full this long after its head is answered 408 and its connection closed.");
   public static final Setting<Long> RATE_LIMIT_READS_PER_SECOND = new Setting<>("rateLimit.readsPerSecond", "100000",
       s -> Parsers.longIn(s, 0, 1_000_000_000),
       "Reads (get, list, history, watch creation) per second per client identity; 0 = unlimited.");
@@ -153,7 +160,16 @@ public final class Settings {
       LIMITS_MAX_TXN_BYTES, LIMITS_MAX_TXN_OPS, LIMITS_MAX_HEADER_BYTES, LIMITS_MAX_URL_BYTES,
       LIMITS_MAX_WATCHES_PER_CONNECTION, LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES, LIMITS_MAX_WEB_SOCKET_FRAME_BYTES,
       LIMITS_MAX_KEY_BYTES, LIMITS_MAX_PAGE_SIZE, LIMITS_MAX_CONNECTIONS, LIMITS_MAX_CONCURRENT_STREAMS,
-      LIMITS_IDLE_TIMEOUT, LIMITS_WEB_SOCKET_IDLE_TIMEOUT, RATE_LIMIT_READS_PER_SECOND, RATE_LIMIT_READ_BURST,
+      LIMITS_IDLE_TIMEOUT, LIMITS_WEB_SOCKET_IDLE_TIMEOUT, LIMITS_MAX_BODY_BYTES_IN_FLIGHT, LIMITS_BODY_TIMEOUT,
+      RATE_LIMIT_READS_PER_SECOND, RATE_LIMIT_READ_BURST,
       RATE_LIMIT_WRITES_PER_SECOND, RATE_LIMIT_WRITE_BURST, RATE_LIMIT_MAX_IDENTITIES, WATCH_PROGRESS_INTERVAL,
       WATCH_MAX_QUEUE_BYTES, WATCH_SLOW_CONSUMER_GRACE, SHUTDOWN_TIMEOUT);
+
+  private static Duration positiveDuration(String s) {
+    Duration d = Parsers.duration(s);
+    if (d.isZero()) {
+      throw new IllegalArgumentException("must be longer than 0");
+    }
+    return d;
+  }
 }

@@ -2,7 +2,6 @@ package io.ssot.security;
 
 import io.ssot.api.Api;
 import io.ssot.api.ApiException;
-import io.ssot.api.RequestBody;
 import io.ssot.config.Parsers;
 import io.ssot.store.Keys;
 import io.vertx.core.Future;
@@ -55,7 +54,7 @@ public final class TokenRoutes {
   }
 
   private void create(RoutingContext ctx) {
-    RequestBody.read(ctx.request(), MAX_BODY_BYTES)
+    api.bodies().read(ctx, MAX_BODY_BYTES)
         .map(body -> {
           JsonObject request;
           try {
