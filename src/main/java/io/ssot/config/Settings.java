@@ -66,6 +66,9 @@ public final class Settings {
       "Keys the store file is sized for; it can grow to 8x this, more slowly. Fixed when the file is created.");
   public static final Setting<Integer> STORE_AVERAGE_VALUE_BYTES = new Setting<>("store.averageValueBytes", "512",
       s -> Parsers.intIn(s, 16, 1 << 20), "Expected average stored entry size, for sizing the store file.");
+  public static final Setting<Long> STORE_MIN_FREE_DISK_BYTES = new Setting<>("store.minFreeDiskBytes", "64MiB",
+      s -> Parsers.bytesIn(s, 0, 1L << 50),
+      "Writes get 507 insufficient-storage while the data directory's disk has less free space; reads go on.");
   public static final Setting<Long> CHANGELOG_SEGMENT_BYTES = new Setting<>("changelog.segmentBytes", "64MiB",
       s -> Parsers.bytesIn(s, 64 << 10, 1L << 30), "Size of one change-log segment file.");
   public static final Setting<Long> CHANGELOG_RETENTION_REVISIONS = new Setting<>(

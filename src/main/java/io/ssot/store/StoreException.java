@@ -57,4 +57,14 @@ public abstract sealed class StoreException extends RuntimeException {
       super(message);
     }
   }
+
+  /**
+   * The disk holding the data directory is too full to take the write (below
+   * {@code store.minFreeDiskBytes}, or a file could not be allocated); nothing was changed.
+   */
+  public static final class InsufficientStorage extends StoreException {
+    public InsufficientStorage(String message) {
+      super(message);
+    }
+  }
 }
