@@ -6,16 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -65,7 +66,7 @@ class DiskFullTest {
       List<Ack> acks = new ArrayList<>();
       ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve("child-1.log"),
           ChildServer.freePort(), env);
-      HttpClient first = client(vertx, child.port);
+      Client first = Client.of(child.port);
       try {
         child.awaitReady(vertx);
         Queue<String> refusals = new ConcurrentLinkedQueue<>();
@@ -77,9 +78,11 @@ class DiskFullTest {
           t.start();
           writers.add(t);
         }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
         for (Thread t : writers) {
-          t.join(TimeUnit.MINUTES.toMillis(5));
-          assertFalse(t.isAlive(), "a writer is stuck");
+          t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+          assertFalse(t.isAlive(), "a writer is stuck after " + acked.size() + " acknowledged writes and "
+              + refusals.size() + " refusals");
         }
         acks.addAll(acked);
         List<String> unexpected = refusals.stream().filter(r -> !r.startsWith("507 ")).toList();
@@ -87,27 +90,27 @@ class DiskFullTest {
             + unexpected.stream().limit(5).toList() + "\n" + child.tail());
         assertTrue(refusals.size() >= WRITERS, "the disk filled: " + refusals.size() + " refusals");
         assertTrue(acks.size() > 1000, "writes were acknowledged before: " + acks.size());
+        System.out.printf("DiskFullTest: %d writes acknowledged, %d refused%n", acks.size(), refusals.size());
         JsonObject problem = new JsonObject(refusals.peek().substring(4));
         assertEquals("insufficient-storage", problem.getString("code"));
         assertEquals(507, problem.getInteger("status"));
         // The server is alive and reads go on.
-        assertEquals(200, send(first, HttpMethod.GET, "/health/live", null).status);
+        assertEquals(200, send(first, "GET", "/health/live", null).status);
         verify(first, acks, child);
       } finally {
-        first.close().await();
         child.kill();
       }
 
       // Restart while the disk is still full: it starts (no SIGBUS), with writes refused.
       ChildServer full = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve("child-2.log"),
           ChildServer.freePort(), withReserve(env));
-      HttpClient client = client(vertx, full.port);
+      Client client = Client.of(full.port);
       try {
         full.awaitReady(vertx);
         verify(client, acks, full);
-        Answer refused = send(client, HttpMethod.PUT, "/v1/kv/fill/k0", "\"more\"");
+        Answer refused = send(client, "PUT", "/v1/kv/fill/k0", "\"more\"");
         assertEquals(507, refused.status, refused.body);
-        JsonObject diskState = new JsonObject(send(client, HttpMethod.GET, "/health/ready", null).body)
+        JsonObject diskState = new JsonObject(send(client, "GET", "/health/ready", null).body)
             .getJsonObject("checks").getJsonObject("disk");
         assertEquals(false, diskState.getBoolean("writable"), diskState.encode());
         assertEquals(1 << 20, diskState.getLong("reserveBytes"));
@@ -115,24 +118,22 @@ class DiskFullTest {
         full.process.destroy(); // SIGTERM: a clean stop
         assertTrue(full.process.waitFor(60, TimeUnit.SECONDS), "the child stopped");
       } finally {
-        client.close().await();
         full.kill();
       }
 
       disk.resize(40);
       ChildServer bigger = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve("child-3.log"),
           ChildServer.freePort(), withReserve(env));
-      client = client(vertx, bigger.port);
+      client = Client.of(bigger.port);
       try {
         bigger.awaitReady(vertx);
         long last = verify(client, acks, bigger);
         for (int i = 1; i <= 3; i++) {
-          Answer put = send(client, HttpMethod.PUT, "/v1/kv/fill/k" + i, "\"after " + i + "\"");
+          Answer put = send(client, "PUT", "/v1/kv/fill/k" + i, "\"after " + i + "\"");
           assertEquals(200, put.status, put.body);
           assertEquals(last + i, new JsonObject(put.body).getLong("revision"), "no revision is reused");
         }
       } finally {
-        client.close().await();
         bigger.kill();
       }
     }
@@ -144,19 +145,15 @@ class DiskFullTest {
     return copy;
   }
 
-  private static HttpClient client(Vertx vertx, int port) {
-    return vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(WRITERS + 2));
-  }
-
-  /** Writes until three refusals in a row (or 40,000 writes), recording every answer. */
-  private static void write(HttpClient client, int writer, Queue<Ack> acked, Queue<String> refusals) {
-    String pad = "x".repeat(900);
+  /** Writes until three refusals in a row (or 20,000 writes), recording every answer. */
+  private static void write(Client client, int writer, Queue<Ack> acked, Queue<String> refusals) {
+    // About 4 KB a write: some 4,000 writes fill the disk.
+    String pad = "x".repeat(4000);
     int refusedInARow = 0;
-    for (int n = 0; n < 40_000 && refusedInARow < 3; n++) {
+    for (int n = 0; n < 20_000 && refusedInARow < 3; n++) {
       String key = "fill/k" + ((n * WRITERS + writer) % KEYS);
       String value = "{\"w\":" + writer + ",\"n\":" + n + ",\"pad\":\"" + pad + "\"}";
-      Answer answer = send(client, HttpMethod.PUT, "/v1/kv/" + key, value);
+      Answer answer = send(client, "PUT", "/v1/kv/" + key, value);
       if (answer.status == 200 || answer.status == 201) {
         acked.add(new Ack(key, new JsonObject(answer.body).getLong("revision"), value));
         refusedInARow = 0;
@@ -171,17 +168,29 @@ class DiskFullTest {
   }
 
   /** Sends a request; a request unanswered within the timeout or a broken connection is status -1. */
-  private static Answer send(HttpClient client, HttpMethod method, String uri, String body) {
+  private static Answer send(Client client, String method, String uri, String body) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + client.port + uri))
+        .timeout(Duration.ofMillis(ANSWER_TIMEOUT_MILLIS))
+        .header("Authorization", Http.ADMIN_AUTHORIZATION)
+        .header("Content-Type", "application/json")
+        .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body))
+        .build();
     try {
-      return client.request(new RequestOptions().setMethod(method).setURI(uri)
-              .setIdleTimeout(ANSWER_TIMEOUT_MILLIS)
-              .putHeader("Authorization", Http.ADMIN_AUTHORIZATION)
-              .putHeader("Content-Type", "application/json"))
-          .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
-          .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b.toString())))
-          .await();
-    } catch (Exception e) {
+      HttpResponse<String> response = client.http.send(request, BodyHandlers.ofString());
+      return new Answer(response.statusCode(), response.body());
+    } catch (IOException e) {
       return new Answer(-1, "no answer: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Answer(-1, "interrupted");
+    }
+  }
+
+  /** A JDK HTTP client (blocking, with a per-request timeout) for one child's port. */
+  record Client(java.net.http.HttpClient http, int port) {
+    static Client of(int port) {
+      return new Client(java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10)).build(), port);
     }
   }
 
@@ -192,7 +201,7 @@ class DiskFullTest {
    *
    * @return the store revision
    */
-  private static long verify(HttpClient client, List<Ack> acks, ChildServer child) {
+  private static long verify(Client client, List<Ack> acks, ChildServer child) {
     Map<String, Map<Long, String>> byKey = new HashMap<>();
     long highest = 0;
     for (Ack ack : acks) {
@@ -201,7 +210,7 @@ class DiskFullTest {
     }
     for (Map.Entry<String, Map<Long, String>> e : byKey.entrySet()) {
       String key = e.getKey();
-      Answer history = send(client, HttpMethod.GET, "/v1/history/" + key + "?limit=1000", null);
+      Answer history = send(client, "GET", "/v1/history/" + key + "?limit=1000", null);
       assertEquals(200, history.status, key + ": " + history.body + "\n" + child.tail());
       JsonArray items = new JsonObject(history.body).getJsonArray("items");
       Set<Long> seen = new HashSet<>();
@@ -217,11 +226,11 @@ class DiskFullTest {
         assertTrue(seen.contains(revision), key + "@" + revision + " was acknowledged but is missing");
       }
       long latest = e.getValue().keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
-      Answer current = send(client, HttpMethod.GET, "/v1/kv/" + key, null);
+      Answer current = send(client, "GET", "/v1/kv/" + key, null);
       assertEquals(200, current.status, key + ": " + current.body);
       assertEquals(latest, new JsonObject(current.body).getLong("revision"), key);
     }
-    long revision = new JsonObject(send(client, HttpMethod.GET, "/health/ready", null).body)
+    long revision = new JsonObject(send(client, "GET", "/health/ready", null).body)
         .getJsonObject("checks").getJsonObject("store").getLong("revision");
     assertEquals(highest, revision, "the store revision is the highest acknowledged one");
     return revision;

@@ -141,7 +141,7 @@ public final class ChangeLog implements AutoCloseable {
       active = next;
       return next;
     } catch (FileAllocation.DiskFull e) {
-      throw new StoreException.InsufficientStorage("the disk is full: " + e.getMessage());
+      throw new StoreException.InsufficientStorage("the disk is full: " + e.getMessage(), e.bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a change-log segment", e);
     }

@@ -136,7 +136,7 @@ public final class DataDir implements AutoCloseable {
         FileAllocation.allocate(map, Files.size(map));
       }
     } catch (FileAllocation.DiskFull e) {
-      disk.allocationFailed(e.getMessage());
+      disk.allocationFailed("the disk is full: " + e.getMessage(), e.bytes);
     }
     store.guard(disk);
     return disk;

@@ -39,6 +39,8 @@ public final class DiskSpace implements AutoCloseable {
   private volatile long freeBytes;
   /** Why writes stopped after an allocation failed, or null. */
   private volatile String pendingAllocation;
+  /** After a failed allocation: the free space that lets writes resume. */
+  private volatile long resumeAt;
   private volatile boolean writable = true;
 
   /**
@@ -73,10 +75,15 @@ public final class DiskSpace implements AutoCloseable {
    * free again and the map files are allocated in full (a map extends its file before it
    * allocates the extension, and would later write into that hole without trying again).
    */
-  void allocationFailed(String detail) {
-    pendingAllocation = "the disk is full: " + detail + "; writes resume once space is freed";
+  void allocationFailed(String detail, long neededBytes) {
+    // Not before the reserve and the failed allocation both fit: retrying sooner would only fail again.
+    resumeAt = reserveBytes + neededBytes;
+    pendingAllocation = detail + "; writes resume once space is freed";
+    boolean was = writable;
     writable = false;
-    LOG.warn("Writes refused: {}", pendingAllocation);
+    if (was) {
+      LOG.warn("Writes refused with 507: {}", pendingAllocation);
+    }
   }
 
   public long freeBytes() {
@@ -104,23 +111,23 @@ public final class DiskSpace implements AutoCloseable {
     long free = fileStore.getUsableSpace();
     freeBytes = free;
     boolean enough = free >= reserveBytes;
-    if (enough && pendingAllocation != null) {
+    if (pendingAllocation != null && free >= resumeAt) {
       try {
         for (Path file : mapFiles) {
           FileAllocation.allocate(file, Files.size(file));
         }
-        LOG.info("The store files are allocated again");
         pendingAllocation = null;
       } catch (FileAllocation.DiskFull e) {
-        enough = false;
+        resumeAt = Math.max(resumeAt, free + 1);
       }
     }
     boolean now = enough && pendingAllocation == null;
     if (now != writable) {
+      boolean logged = writable || pendingAllocation == null;
       writable = now;
       if (now) {
         LOG.info("Writes resumed: {} bytes free on the data directory's disk (reserve {})", free, reserveBytes);
-      } else {
+      } else if (logged) {
         LOG.warn("Writes refused with 507: {} bytes free on the data directory's disk, below the reserve of {} "
             + "bytes (store.minFreeDiskBytes)", free, reserveBytes);
       }

@@ -35,8 +35,11 @@ final class FileAllocation {
 
   /** No space left (ENOSPC or quota): the file is as it was before the call. */
   static final class DiskFull extends IOException {
-    DiskFull(String message) {
-      super(message);
+    final long bytes;
+
+    DiskFull(Path file, long bytes) {
+      super("no space left to allocate " + bytes + " bytes for " + file);
+      this.bytes = bytes;
     }
   }
 
@@ -81,7 +84,7 @@ final class FileAllocation {
       if (LIBC != null && fd >= 0) {
         int error = LIBC.posix_fallocate(fd, 0, length);
         if (error == ENOSPC || error == EDQUOT) {
-          throw new DiskFull("no space left to allocate " + length + " bytes for " + file);
+          throw new DiskFull(file, length);
         }
         if (error != 0) {
           throw new IOException("posix_fallocate of " + length + " bytes for " + file + " failed with errno " + error);
@@ -111,7 +114,7 @@ final class FileAllocation {
     } catch (IOException e) {
       ch.truncate(start);
       if (String.valueOf(e.getMessage()).contains("No space left") || String.valueOf(e.getMessage()).contains("quota")) {
-        throw new DiskFull("no space left to allocate " + length + " bytes for " + file);
+        throw new DiskFull(file, length);
       }
       throw e;
     }

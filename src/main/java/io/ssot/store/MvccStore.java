@@ -477,7 +477,7 @@ public final class MvccStore implements AutoCloseable {
       log.append(commit);
     } catch (StoreException.InsufficientStorage e) {
       if (disk != null) {
-        disk.allocationFailed(e.getMessage());
+        disk.allocationFailed(e.getMessage(), e.neededBytes());
       }
       throw e;
     } catch (RuntimeException e) {
@@ -533,7 +533,7 @@ public final class MvccStore implements AutoCloseable {
     String detail = "the store cannot take the write of revision " + commit.revision() + ": " + failure;
     if (isOutOfSpace(failure)) {
       if (disk != null) {
-        disk.allocationFailed("the store file could not grow (" + failure.getMessage() + ")");
+        disk.allocationFailed("the disk is full: the store file could not grow (" + failure.getMessage() + ")", 0);
       }
       return new StoreException.InsufficientStorage(detail);
     }

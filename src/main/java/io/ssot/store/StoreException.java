@@ -63,8 +63,20 @@ public abstract sealed class StoreException extends RuntimeException {
    * {@code store.minFreeDiskBytes}, or a file could not be allocated); nothing was changed.
    */
   public static final class InsufficientStorage extends StoreException {
+    private final long neededBytes;
+
     public InsufficientStorage(String message) {
+      this(message, 0);
+    }
+
+    InsufficientStorage(String message, long neededBytes) {
       super(message);
+      this.neededBytes = neededBytes;
+    }
+
+    /** The size of the allocation that failed, 0 if none did. */
+    long neededBytes() {
+      return neededBytes;
     }
   }
 }
