@@ -530,14 +530,23 @@ public final class MvccStore implements AutoCloseable {
         cache.invalidate(change.key());
       }
     }
-    String detail = "the store cannot take the write of revision " + commit.revision() + ": " + failure;
     if (isOutOfSpace(failure)) {
+      String detail = "the disk is full: the store's map file could not grow (" + rootMessage(failure) + ")";
       if (disk != null) {
-        disk.allocationFailed("the disk is full: the store file could not grow (" + failure.getMessage() + ")", 0);
+        disk.allocationFailed(detail, 0);
       }
       return new StoreException.InsufficientStorage(detail);
     }
-    return new Unavailable(writeFailure != null ? writeFailure : detail);
+    return new Unavailable(writeFailure != null ? writeFailure
+        : "the store cannot take the write of revision " + commit.revision() + ": " + rootMessage(failure));
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return String.valueOf(root.getMessage());
   }
 
   private void restore(String key, byte[] live, byte[] tombstone) {
