@@ -61,16 +61,16 @@ public final class Settings {
       Parsers::text, "PEM file of the certificate authorities whose client certificates are accepted (with tls.clientAuth).");
   public static final Setting<String> TLS_CLIENT_ROLES = new Setting<>("tls.clientRoles", "",
       Parsers::text, "Roles of client-certificate principals by subject CN: name=role:prefix,role:prefix;name=... (e.g. ops=admin:).");
-  public static final Setting<Long> STORE_MAX_KEYS = new Setting<>("store.maxKeys", "1000000",
+  public static final Setting<Long> STORE_MAX_KEYS = new Setting<>("store.maxKeys", "100000",
       s -> Parsers.longIn(s, 1000, 1L << 34),
-      "Keys the store file is sized for; it can grow to 8x this, more slowly. Fixed when the file is created.");
+      "Keys the store file is sized for (allocated up front: about 66 MiB for 100000 keys of 512 bytes); it grows in tiers to 8x this, more slowly. Fixed when the file is created.");
   public static final Setting<Integer> STORE_AVERAGE_VALUE_BYTES = new Setting<>("store.averageValueBytes", "512",
       s -> Parsers.intIn(s, 16, 1 << 20), "Expected average stored entry size, for sizing the store file.");
   public static final Setting<Long> STORE_MIN_FREE_DISK_BYTES = new Setting<>("store.minFreeDiskBytes", "64MiB",
       s -> Parsers.bytesIn(s, 0, 1L << 50),
       "Writes get 507 insufficient-storage while the data directory's disk has less free space; reads go on.");
-  public static final Setting<Long> CHANGELOG_SEGMENT_BYTES = new Setting<>("changelog.segmentBytes", "64MiB",
-      s -> Parsers.bytesIn(s, 64 << 10, 1L << 30), "Size of one change-log segment file.");
+  public static final Setting<Long> CHANGELOG_SEGMENT_BYTES = new Setting<>("changelog.segmentBytes", "16MiB",
+      s -> Parsers.bytesIn(s, 64 << 10, 1L << 30), "Size of one change-log segment file, allocated on disk when the log rolls to it.");
   public static final Setting<Long> CHANGELOG_RETENTION_REVISIONS = new Setting<>(
       "changelog.retentionRevisions", "1000000", s -> Parsers.longIn(s, 1, Long.MAX_VALUE),
       "Keep at least this many latest revisions for watch resume, history and atRevision.");
