@@ -79,6 +79,9 @@ final class FileAllocation {
    * @throws DiskFull when the file system has no room for them
    */
   static void allocate(Path file, long length) throws IOException {
+    if (length <= 0) {
+      return; // posix_fallocate refuses an empty range; an empty file has nothing to allocate
+    }
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
       int fd = nativeFd(raf.getFD());
       if (LIBC != null && fd >= 0) {
