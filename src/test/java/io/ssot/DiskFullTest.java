@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -38,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * is still full (it starts, writes get 507), stopped cleanly, the file system enlarged and the
  * server started again. Every time, every acknowledged write is there at its revision, no
  * revision is visible that was not acknowledged (every request got an answer, so none is in
- * doubt), and new writes take revisions after the last acknowledged one.
+ * doubt), and new writes take revisions after the last acknowledged one. A live watch, and a
+ * watch replaying the change log after the restarts, see exactly the acknowledged revisions.
  */
 @ExtendWith(VertxExtension.class)
 class DiskFullTest {
@@ -67,8 +70,12 @@ class DiskFullTest {
       ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve("child-1.log"),
           ChildServer.freePort(), env);
       Client first = Client.of(child.port);
+      HttpClient watchClient = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+          .setDefaultPort(child.port));
       try {
         child.awaitReady(vertx);
+        WatchClients.Sse watcher = new WatchClients.Sse(watchClient, "/v1/watch?prefix=fill/", Map.of());
+        assertEquals(200, watcher.status);
         Queue<String> refusals = new ConcurrentLinkedQueue<>();
         Queue<Ack> acked = new ConcurrentLinkedQueue<>();
         List<Thread> writers = new ArrayList<>();
@@ -96,8 +103,12 @@ class DiskFullTest {
         assertEquals(507, problem.getInteger("status"));
         // The server is alive and reads go on.
         assertEquals(200, send(first, "GET", "/health/live", null).status);
-        verify(first, acks, child);
+        long last = verify(first, acks, child);
+        // Watchers saw exactly the acknowledged writes, each once, in order.
+        assertEquals(revisions(acks), watched(watcher, last), "the live watch");
+        watcher.close();
       } finally {
+        watchClient.close().await();
         child.kill();
       }
 
@@ -128,6 +139,14 @@ class DiskFullTest {
       try {
         bigger.awaitReady(vertx);
         long last = verify(client, acks, bigger);
+        HttpClient replayClient = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+            .setDefaultPort(bigger.port));
+        try (WatchClients.Sse replay = new WatchClients.Sse(replayClient, "/v1/watch?prefix=fill/&fromRevision=1",
+            Map.of())) {
+          assertEquals(revisions(acks), watched(replay, last), "a watch replaying the change log");
+        } finally {
+          replayClient.close().await();
+        }
         for (int i = 1; i <= 3; i++) {
           Answer put = send(client, "PUT", "/v1/kv/fill/k" + i, "\"after " + i + "\"");
           assertEquals(200, put.status, put.body);
@@ -137,6 +156,22 @@ class DiskFullTest {
         bigger.kill();
       }
     }
+  }
+
+  private static List<Long> revisions(List<Ack> acks) {
+    return acks.stream().map(Ack::revision).sorted().toList();
+  }
+
+  /** The revisions of the change events a watch delivers, up to {@code last}. */
+  private static List<Long> watched(WatchClients.Sse watch, long last) throws InterruptedException {
+    List<Long> revisions = new ArrayList<>();
+    while (revisions.isEmpty() || revisions.get(revisions.size() - 1) < last) {
+      WatchClients.Event e = watch.next();
+      if (e.event().equals("change")) {
+        revisions.add(new JsonObject(e.data()).getLong("revision"));
+      }
+    }
+    return revisions;
   }
 
   private static Map<String, String> withReserve(Map<String, String> env) {
