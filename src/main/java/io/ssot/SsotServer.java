@@ -116,7 +116,8 @@ public final class SsotServer {
     long persisted = pg == null ? 0 : Postgres.prepare(pg);
     Path dataPath = Path.of(config.get(Settings.DATA_DIR));
     DataDir.Options storeOptions = new DataDir.Options(config.get(Settings.STORE_MAX_KEYS),
-        config.get(Settings.STORE_AVERAGE_VALUE_BYTES), config.get(Settings.CHANGELOG_SEGMENT_BYTES));
+        config.get(Settings.STORE_AVERAGE_VALUE_BYTES), config.get(Settings.CHANGELOG_SEGMENT_BYTES),
+        config.get(Settings.STORE_MIN_FREE_DISK_BYTES));
     if (persisted > 0 && DataDir.isEmpty(dataPath)) {
       LOG.info("The data directory {} is empty and PostgreSQL holds revisions up to {}: bootstrapping from it",
           dataPath.toAbsolutePath(), persisted);
@@ -212,7 +213,7 @@ public final class SsotServer {
         : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
     AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens, certificates,
         config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE));
-    HealthRoutes healthRoutes = new HealthRoutes(store, postgres, metrics, stopping::get);
+    HealthRoutes healthRoutes = new HealthRoutes(store, dataDir.diskSpace(), postgres, metrics, stopping::get);
     HttpServerOptions options = httpOptions(resolvePort(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)));
     httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();

@@ -66,6 +66,7 @@ public final class Problems {
       case 429 -> "Too Many Requests";
       case 431 -> "Request Header Fields Too Large";
       case 503 -> "Service Unavailable";
+      case 507 -> "Insufficient Storage";
       default -> status >= 500 ? "Internal Server Error" : "Client Error";
     };
   }

@@ -152,6 +152,9 @@ public final class Routes {
     if (failure instanceof ValueCipher.Undecryptable u) {
       return new ApiException(503, "undecryptable", u.getMessage()).header("Retry-After", "60");
     }
+    if (failure instanceof StoreException.InsufficientStorage s) {
+      return new ApiException(507, "insufficient-storage", s.getMessage()).header("Retry-After", "10");
+    }
     if (failure instanceof StoreException.Unavailable u) {
       return new ApiException(503, "unavailable", u.getMessage()).header("Retry-After", "1");
     }

@@ -64,13 +64,16 @@ public final class Settings {
       Parsers::text, "PEM file of the certificate authorities whose client certificates are accepted (with tls.clientAuth).");
   public static final Setting<String> TLS_CLIENT_ROLES = new Setting<>("tls.clientRoles", "",
       Parsers::text, "Roles of client-certificate principals by subject CN: name=role:prefix,role:prefix;name=... (e.g. ops=admin:).");
-  public static final Setting<Long> STORE_MAX_KEYS = new Setting<>("store.maxKeys", "1000000",
+  public static final Setting<Long> STORE_MAX_KEYS = new Setting<>("store.maxKeys", "100000",
       s -> Parsers.longIn(s, 1000, 1L << 34),
-      "Keys the store file is sized for; it can grow to 8x this, more slowly. Fixed when the file is created.");
+      "Keys the store file is sized for (allocated up front: about 66 MiB for 100000 keys of 512 bytes); it grows in tiers to 8x this, more slowly. Fixed when the file is created.");
   public static final Setting<Integer> STORE_AVERAGE_VALUE_BYTES = new Setting<>("store.averageValueBytes", "512",
       s -> Parsers.intIn(s, 16, 1 << 20), "Expected average stored entry size, for sizing the store file.");
-  public static final Setting<Long> CHANGELOG_SEGMENT_BYTES = new Setting<>("changelog.segmentBytes", "64MiB",
-      s -> Parsers.bytesIn(s, 64 << 10, 1L << 30), "Size of one change-log segment file.");
+  public static final Setting<Long> STORE_MIN_FREE_DISK_BYTES = new Setting<>("store.minFreeDiskBytes", "64MiB",
+      s -> Parsers.bytesIn(s, 0, 1L << 50),
+      "Writes get 507 insufficient-storage while the data directory's disk has less free space; reads go on.");
+  public static final Setting<Long> CHANGELOG_SEGMENT_BYTES = new Setting<>("changelog.segmentBytes", "16MiB",
+      s -> Parsers.bytesIn(s, 64 << 10, 1L << 30), "Size of one change-log segment file, allocated on disk when the log rolls to it.");
   public static final Setting<Long> CHANGELOG_RETENTION_REVISIONS = new Setting<>(
       "changelog.retentionRevisions", "1000000", s -> Parsers.longIn(s, 1, Long.MAX_VALUE),
       "Keep at least this many latest revisions for watch resume, history and atRevision.");
@@ -154,7 +157,7 @@ public final class Settings {
       PG_POOL_SIZE, PG_MAX_BATCH_REVISIONS, PG_MAX_OUTBOX_REVISIONS, PG_CIRCUIT_RESET_TIMEOUT, PG_SYNC_TIMEOUT,
       PG_HEALTH_TIMEOUT, PG_HISTORY_RETENTION_REVISIONS, REDIS_URL, ADMIN_TOKEN, AUTH_ENABLED, AUTH_ANONYMOUS_MONITORING,
       AUTH_MAX_FAILURES_PER_MINUTE, TLS_CERT, TLS_KEY, TLS_CLIENT_AUTH, TLS_CLIENT_CA, TLS_CLIENT_ROLES,
-      ENCRYPTION_KEY_FILE, ENCRYPTION_PREFIXES, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES,
+      ENCRYPTION_KEY_FILE, ENCRYPTION_PREFIXES, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES, STORE_MIN_FREE_DISK_BYTES,
       CHANGELOG_SEGMENT_BYTES, CHANGELOG_RETENTION_REVISIONS, CHANGELOG_RETENTION_AGE,
       CHANGELOG_COMPACT_INTERVAL, DURABILITY, LIMITS_MAX_VALUE_BYTES, LIMITS_MAX_JSON_DEPTH, LIMITS_MAX_WAIT,
       LIMITS_MAX_TXN_BYTES, LIMITS_MAX_TXN_OPS, LIMITS_MAX_HEADER_BYTES, LIMITS_MAX_URL_BYTES,

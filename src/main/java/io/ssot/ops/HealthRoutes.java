@@ -4,6 +4,7 @@ import io.ssot.api.JsonWriter;
 import io.ssot.persist.PgProbe;
 import io.ssot.persist.Postgres;
 import io.ssot.persist.WriteBehind;
+import io.ssot.store.DiskSpace;
 import io.ssot.store.MvccStore;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -14,14 +15,16 @@ import java.util.function.BooleanSupplier;
 public final class HealthRoutes {
 
   private final MvccStore store;
+  private final DiskSpace disk;
   private final WriteBehind writeBehind;
   private final PgProbe pgProbe;
   private final Metrics metrics;
   private final BooleanSupplier stopping;
 
   /** @param postgres null when PostgreSQL is not configured */
-  public HealthRoutes(MvccStore store, Postgres postgres, Metrics metrics, BooleanSupplier stopping) {
+  public HealthRoutes(MvccStore store, DiskSpace disk, Postgres postgres, Metrics metrics, BooleanSupplier stopping) {
     this.store = store;
+    this.disk = disk;
     this.writeBehind = postgres == null ? null : postgres.writeBehind();
     this.pgProbe = postgres == null ? null : postgres.probe();
     this.metrics = metrics;
@@ -46,6 +49,13 @@ public final class HealthRoutes {
         .field("compactRevision", store.compactRevision())
         .field("keys", store.size())
         .field("listing", store.listingReady().isDone() ? "ready" : "indexing")
+        .endObject()
+        // Ready even when full: reads, watches and history go on; writes get 507.
+        .beginObject("disk")
+        .field("status", disk.writable() ? "up" : "full")
+        .field("freeBytes", disk.freeBytes())
+        .field("reserveBytes", disk.reserveBytes())
+        .field("writable", disk.writable())
         .endObject()
         .beginObject("postgres");
     if (writeBehind == null) {

@@ -58,7 +58,13 @@ public final class ChangeLog implements AutoCloseable {
         throw new IOException("change log has a gap: expected a segment starting at revision "
             + expected + " but found " + file);
       }
-      LogSegment segment = LogSegment.open(file, first);
+      LogSegment segment;
+      try {
+        segment = LogSegment.open(file, first);
+      } catch (FileAllocation.DiskFull e) {
+        throw new IOException("the disk is full: the change-log segment " + file + " has unallocated blocks "
+            + "(written by an older version) and there is no room to allocate them; free some space", e);
+      }
       boolean last = i == files.size() - 1;
       if (!segment.scan()) {
         if (!last) {
@@ -113,6 +119,15 @@ public final class ChangeLog implements AutoCloseable {
     lastRevision = commit.revision();
   }
 
+  /**
+   * Takes back the last commit appended, whose revision no one was told of (the map could not
+   * take it): afterwards the log ends one revision earlier, as if it had never been appended.
+   */
+  void removeLast() {
+    active.removeLast();
+    lastRevision--;
+  }
+
   private LogSegment roll(long firstRevision, int payloadLength) {
     try {
       long capacity = Math.max(segmentBytes, LogSegment.RECORD_HEADER + (long) payloadLength + Integer.BYTES);
@@ -125,6 +140,8 @@ public final class ChangeLog implements AutoCloseable {
       segments.put(firstRevision, next);
       active = next;
       return next;
+    } catch (FileAllocation.DiskFull e) {
+      throw new StoreException.InsufficientStorage("the disk is full: " + e.getMessage(), e.bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a change-log segment", e);
     }

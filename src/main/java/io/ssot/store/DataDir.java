@@ -6,6 +6,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,20 +27,31 @@ public final class DataDir implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(DataDir.class);
 
-  /** Sizing and retention of what lives in the data directory. */
-  public record Options(long maxKeys, int averageValueBytes, long segmentBytes) {
+  /**
+   * Sizing and retention of what lives in the data directory.
+   *
+   * @param minFreeDiskBytes writes are refused (507) while the disk has less free space
+   */
+  public record Options(long maxKeys, int averageValueBytes, long segmentBytes, long minFreeDiskBytes) {
+
+    /** Without a free-space reserve (only an allocation that fails refuses a write). */
+    public Options(long maxKeys, int averageValueBytes, long segmentBytes) {
+      this(maxKeys, averageValueBytes, segmentBytes, 0);
+    }
   }
 
   private final Path dir;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final MvccStore store;
+  private final DiskSpace disk;
 
-  private DataDir(Path dir, FileChannel lockChannel, FileLock lock, MvccStore store) {
+  private DataDir(Path dir, FileChannel lockChannel, FileLock lock, MvccStore store, DiskSpace disk) {
     this.dir = dir;
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.store = store;
+    this.disk = disk;
   }
 
   /**
@@ -92,12 +104,17 @@ public final class DataDir implements AutoCloseable {
           Math.max(1024, options.maxKeys() / 8), 64, !clean);
       long mapsOpened = System.nanoTime();
       MvccStore store = new MvccStore(kv, tombstones, log, !clean, System::currentTimeMillis);
+      if (store.reconciled() > 0) {
+        LOG.warn("{} keys held changes newer than the change log's last revision {}; they were put back to their "
+            + "state in the log", store.reconciled(), store.revision());
+      }
+      DiskSpace disk = guard(dir, options.minFreeDiskBytes(), store);
       long done = System.nanoTime();
       LOG.info("Opened the store in {} at revision {} with {} keys in {} ms (change log {} ms, maps {} ms, "
               + "replay {} ms){}", dir.toAbsolutePath(), store.revision(), store.size(), (done - started) / 1_000_000,
           (logOpened - started) / 1_000_000, (mapsOpened - logOpened) / 1_000_000, (done - mapsOpened) / 1_000_000,
           clean ? "" : " (recovered after an unclean stop)");
-      return new DataDir(dir, lockChannel, lock, store);
+      return new DataDir(dir, lockChannel, lock, store, disk);
     } catch (IOException | RuntimeException e) {
       lock.release();
       lockChannel.close();
@@ -105,15 +122,51 @@ public final class DataDir implements AutoCloseable {
     }
   }
 
+  /**
+   * Watches the disk's free space for the store's writes. The map files are allocated in full
+   * first: a map that failed to grow in an earlier run left its file extended but unallocated,
+   * and would later write into that hole. If there is no room for it, the store opens with
+   * writes refused until there is.
+   */
+  private static DiskSpace guard(Path dir, long minFreeDiskBytes, MvccStore store) throws IOException {
+    List<Path> maps = List.of(dir.resolve("kv.dat"), dir.resolve("tombstones.dat"));
+    DiskSpace disk = new DiskSpace(dir, minFreeDiskBytes, maps);
+    try {
+      for (Path map : maps) {
+        FileAllocation.allocate(map, Files.size(map));
+      }
+    } catch (FileAllocation.DiskFull e) {
+      disk.allocationFailed("the disk is full: " + e.getMessage(), e.bytes);
+    }
+    store.guard(disk);
+    return disk;
+  }
+
   public MvccStore store() {
     return store;
   }
 
-  /** Flushes and closes the store, then leaves the clean-shutdown marker. */
+  /** The free space of the data directory's disk and whether writes are taken. */
+  public DiskSpace diskSpace() {
+    return disk;
+  }
+
+  /**
+   * Flushes and closes the store, then leaves the clean-shutdown marker, unless the store
+   * could not take back a failed commit (the next open must reconcile) or the disk has no room
+   * for the marker (the next open recovers, which is slower but as correct).
+   */
   @Override
   public void close() throws IOException {
+    disk.close();
     store.close();
-    Files.writeString(dir.resolve("clean-shutdown"), Long.toString(store.revision()));
+    if (store.consistent()) {
+      try {
+        Files.writeString(dir.resolve("clean-shutdown"), Long.toString(store.revision()));
+      } catch (IOException e) {
+        LOG.warn("Cannot write the clean-shutdown marker ({}); the next start recovers the store", e.toString());
+      }
+    }
     lock.release();
     lockChannel.close();
   }

@@ -15,6 +15,10 @@ import java.util.zip.CRC32C;
  * {@link #firstRevision}. Records are {@code i32 length | i32 crc32c(payload) | payload}; a zero
  * length marks the end. Appends are confined to the store's writer; readers on any thread see
  * a record once {@link #count} covers it.
+ *
+ * <p>Every byte of the file is allocated on disk ({@link FileAllocation}) before it is mapped,
+ * so an append never touches a hole: on a full disk, creating or growing a segment fails with
+ * {@link FileAllocation.DiskFull} instead of a later append faulting (SIGBUS).
  */
 final class LogSegment {
 
@@ -43,15 +47,29 @@ final class LogSegment {
       throw new IOException("change-log segment too large: " + capacity + " bytes");
     }
     Path file = fileFor(dir, firstRevision);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-        StandardOpenOption.WRITE)) {
-      return new LogSegment(file, firstRevision, ch.map(FileChannel.MapMode.READ_WRITE, 0, capacity));
+    Files.createFile(file);
+    try {
+      FileAllocation.allocate(file, capacity);
+      return map(file, firstRevision, capacity);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(file);
+      throw e;
     }
   }
 
+  /**
+   * Opens an existing segment. Its blocks are allocated first: a segment written before they
+   * were (or left short by a kill during {@link #create}) may hold holes, and on tmpfs even
+   * reading a hole of a mapping needs a page.
+   */
   static LogSegment open(Path file, long firstRevision) throws IOException {
+    FileAllocation.allocate(file, Files.size(file));
+    return map(file, firstRevision, Files.size(file));
+  }
+
+  private static LogSegment map(Path file, long firstRevision, long capacity) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      return new LogSegment(file, firstRevision, ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size()));
+      return new LogSegment(file, firstRevision, ch.map(FileChannel.MapMode.READ_WRITE, 0, capacity));
     }
   }
 
@@ -63,9 +81,8 @@ final class LogSegment {
     if (capacity > Integer.MAX_VALUE) {
       throw new IOException("change-log segment too large: " + capacity + " bytes");
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      return new LogSegment(file, firstRevision, ch.map(FileChannel.MapMode.READ_WRITE, 0, capacity));
-    }
+    FileAllocation.allocate(file, capacity);
+    return map(file, firstRevision, capacity);
   }
 
   /**
@@ -106,7 +123,7 @@ final class LogSegment {
   /**
    * Zeroes every byte after the last good record, so that the remains of a torn append can
    * never be read as a record once new appends partly overwrite them. Only non-zero bytes are
-   * written, which leaves untouched pages of the sparse file unallocated.
+   * written, which leaves pages that were never written clean.
    */
   void zeroTail() {
     int pos = writePosition;
@@ -136,6 +153,24 @@ final class LogSegment {
     buffer.putInt(pos, payload.length);
     writePosition = pos + RECORD_HEADER + payload.length;
     addOffset(pos);
+  }
+
+  /**
+   * Takes back the last record appended, which no one was told of: its length is zeroed first,
+   * so it is the end of the segment again for appends and for the scan of the next open, then
+   * the rest of it, so no part of it can pass for a record later.
+   */
+  synchronized void removeLast() {
+    int n = count - 1;
+    int pos = offsets[n];
+    int end = writePosition;
+    buffer.putInt(pos, 0);
+    for (int p = pos + Integer.BYTES; p < end; p++) {
+      buffer.put(p, (byte) 0);
+    }
+    count = n;
+    writePosition = pos;
+    forcedPosition = Math.min(forcedPosition, pos);
   }
 
   private void addOffset(int pos) {

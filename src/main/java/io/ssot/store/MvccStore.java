@@ -42,8 +42,10 @@ public final class MvccStore implements AutoCloseable {
   private volatile long revision;
   private final ReadCache cache = new ReadCache();
   private volatile long compactRevision;
-  /** Set when a commit reached the log but not the map: writes stop until a restart replays it. */
+  /** Set when a commit could be neither applied nor taken back: writes stop until a restart. */
   private volatile String writeFailure;
+  private volatile DiskSpace disk;
+  private int reconciled;
 
   /**
    * Takes ownership of the parts and brings the map up to date with the change log.
@@ -60,12 +62,68 @@ public final class MvccStore implements AutoCloseable {
     this.compactRevision = log.firstRevision();
     if (replay) {
       log.forEach(log.firstRevision(), this::replay);
+      reconciled = reconcileWithLog();
     }
     if (kv.size() == 0) {
       index.markReady();
     } else {
       index.buildInBackground(kv, writeLock);
     }
+  }
+
+  /**
+   * After an unclean stop the maps may hold changes the change log does not: a machine crash
+   * can write a map's pages back and lose the log's. The log is the truth (no one was told of
+   * a revision it lacks), so each such key is put back to its latest change in the log, or
+   * removed when it was created after the log's end. A key whose state at the log's end was
+   * compacted away cannot be rebuilt: the store refuses to open rather than serve a revision
+   * it never committed.
+   *
+   * @return the number of keys put back
+   */
+  private int reconcileWithLog() {
+    long last = log.lastRevision();
+    Map<String, Entry> ahead = new HashMap<>();
+    for (KvStore map : List.of(kv, tombstones)) {
+      map.forEachKey(key -> {
+        byte[] stored = map.get(key);
+        if (stored != null && EntryCodec.storedRevision(stored) > last) {
+          Entry entry = EntryCodec.decodeStored(key, stored);
+          ahead.merge(key, entry, (a, b) -> a.revision() >= b.revision() ? a : b);
+        }
+      });
+    }
+    if (ahead.isEmpty()) {
+      return 0;
+    }
+    Map<String, Entry> logged = new HashMap<>();
+    log.forEach(log.firstRevision(), commit -> {
+      for (Entry change : commit.changes()) {
+        if (ahead.containsKey(change.key())) {
+          logged.put(change.key(), change);
+        }
+      }
+    });
+    for (Map.Entry<String, Entry> e : ahead.entrySet()) {
+      String key = e.getKey();
+      Entry atEnd = logged.get(key);
+      if (atEnd == null && e.getValue().createRevision() <= last) {
+        throw new IllegalStateException("the store holds revision " + e.getValue().revision() + " of " + key
+            + ", which the change log (ending at revision " + last + ") lacks, and its earlier state is compacted; "
+            + "restore the data directory from a backup or bootstrap it from PostgreSQL (empty it)");
+      }
+      kv.remove(key);
+      tombstones.remove(key);
+      if (atEnd != null) {
+        (atEnd.isDelete() ? tombstones : kv).put(key, EntryCodec.encodeStored(atEnd));
+      }
+    }
+    return ahead.size();
+  }
+
+  /** How many keys the open put back to the change log's state ({@link #reconcileWithLog}). */
+  int reconciled() {
+    return reconciled;
   }
 
   private void replay(Commit commit) {
@@ -411,28 +469,120 @@ public final class MvccStore implements AutoCloseable {
             + " bytes) is larger than the store, sized by store.maxKeys and store.averageValueBytes, can hold");
       }
     }
+    DiskSpace disk = this.disk;
+    if (disk != null) {
+      disk.checkWrite();
+    }
     try {
       log.append(commit);
+    } catch (StoreException.InsufficientStorage e) {
+      if (disk != null) {
+        disk.allocationFailed(e.getMessage(), e.neededBytes());
+      }
+      throw e;
     } catch (RuntimeException e) {
       throw new Unavailable("the change log cannot take the write: " + e.getMessage());
     }
+    // What the maps hold for these keys now, to put back if the maps cannot take the commit.
+    byte[][] before = new byte[2 * stored.length][];
+    for (int i = 0; i < stored.length; i++) {
+      before[2 * i] = kv.get(changes.get(i).key());
+      before[2 * i + 1] = tombstones.get(changes.get(i).key());
+    }
+    int applied = 0;
     try {
-      for (int i = 0; i < stored.length; i++) {
-        apply(changes.get(i), stored[i]);
+      for (; applied < stored.length; applied++) {
+        apply(changes.get(applied), stored[applied]);
       }
     } catch (RuntimeException e) {
-      // The commit is durable in the log and a restart replays it; until then, refuse writes
-      // rather than hand out revisions the map does not reflect.
-      writeFailure = "the store could not apply revision " + rev + " (" + e + "); restart to recover";
-      throw new Unavailable(writeFailure);
+      throw takeBack(commit, before, applied, e, disk);
+    }
+    revision = rev;
+    // After the new revision is visible, so a reader racing this commit drops what it read.
+    for (Entry change : changes) {
+      cache.invalidate(change.key());
+    }
+    return commit;
+  }
+
+  /**
+   * A commit the maps could not take (a map could not grow: disk full, or past its bloat
+   * factor) is taken back from the maps and then from the log, so the revision was never
+   * handed out: no one is told of it, and no restart replays it. The revision stays where it
+   * was. If the maps cannot be put back either, writes stop: the next open reconciles the
+   * maps with the log ({@link #reconcileWithLog}).
+   */
+  private StoreException takeBack(Commit commit, byte[][] before, int applied, RuntimeException failure,
+                                  DiskSpace disk) {
+    List<Entry> changes = commit.changes();
+    try {
+      for (int i = applied; i >= 0; i--) {
+        if (i < changes.size()) {
+          restore(changes.get(i).key(), before[2 * i], before[2 * i + 1]);
+        }
+      }
+    } catch (RuntimeException restoreFailed) {
+      writeFailure = "the store could not take back revision " + commit.revision() + " (" + restoreFailed
+          + "); restart to recover";
     } finally {
-      revision = rev;
-      // After the new revision is visible, so a reader racing this commit drops what it read.
+      log.removeLast();
       for (Entry change : changes) {
         cache.invalidate(change.key());
       }
     }
-    return commit;
+    if (isOutOfSpace(failure)) {
+      String detail = "the disk is full: the store's map file could not grow (" + rootMessage(failure) + ")";
+      if (disk != null) {
+        disk.allocationFailed(detail, 0);
+      }
+      return new StoreException.InsufficientStorage(detail);
+    }
+    return new Unavailable(writeFailure != null ? writeFailure
+        : "the store cannot take the write of revision " + commit.revision() + ": " + rootMessage(failure));
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return String.valueOf(root.getMessage());
+  }
+
+  private void restore(String key, byte[] live, byte[] tombstone) {
+    if (live == null) {
+      kv.remove(key);
+      index.removed(key);
+    } else {
+      kv.put(key, live);
+      index.added(key);
+    }
+    if (tombstone == null) {
+      tombstones.remove(key);
+    } else {
+      tombstones.put(key, tombstone);
+    }
+  }
+
+  /** Chronicle Map says "Not enough space to fallocate" when its file cannot grow. */
+  private static boolean isOutOfSpace(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      String message = String.valueOf(t.getMessage());
+      if (t instanceof FileAllocation.DiskFull || message.contains("fallocate") || message.contains("No space left")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** False after a commit could be neither applied nor taken back: the next open must reconcile. */
+  boolean consistent() {
+    return writeFailure == null;
+  }
+
+  /** Refuses writes while {@code disk} says the disk is too full. */
+  void guard(DiskSpace disk) {
+    this.disk = disk;
   }
 
   private void apply(Entry change) {

@@ -57,4 +57,26 @@ public abstract sealed class StoreException extends RuntimeException {
       super(message);
     }
   }
+
+  /**
+   * The disk holding the data directory is too full to take the write (below
+   * {@code store.minFreeDiskBytes}, or a file could not be allocated); nothing was changed.
+   */
+  public static final class InsufficientStorage extends StoreException {
+    private final long neededBytes;
+
+    public InsufficientStorage(String message) {
+      this(message, 0);
+    }
+
+    InsufficientStorage(String message, long neededBytes) {
+      super(message);
+      this.neededBytes = neededBytes;
+    }
+
+    /** The size of the allocation that failed, 0 if none did. */
+    long neededBytes() {
+      return neededBytes;
+    }
+  }
 }

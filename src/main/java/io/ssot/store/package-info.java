@@ -26,10 +26,23 @@
  *   <li><b>Machine crash</b>: only what was forced survives. {@code durability=sync} forces the
  *       change log up to the write's revision before the answer ({@link GroupCommit}); the map
  *       is rebuilt from the log on the next open.</li>
- *   <li>A commit that reached the log but could not be applied to the map stops all writes
- *       (503) until a restart replays it: revisions are never handed out for state the map does
- *       not hold.</li>
+ *   <li>A commit that reached the log but could not be applied to the maps (a map cannot grow:
+ *       disk full or past its bloat factor) is taken back: the maps get their previous bytes,
+ *       the record is removed from the log, the revision is not handed out and the next write
+ *       takes it. Only if that fails too do writes stop (503) until a restart.</li>
+ *   <li>After an unclean stop the maps may hold a change the log lacks (a machine crash wrote a
+ *       map page back but not the log's): the log is the truth, and such keys are put back to
+ *       their latest change in the log ({@code MvccStore.reconcileWithLog}).</li>
  * </ul>
+ *
+ * <h2>Disk space</h2>
+ * No mapped byte is written before its block is allocated ({@code FileAllocation}:
+ * {@code posix_fallocate}): Chronicle allocates each map file and each tier it grows by, and a
+ * change-log segment is allocated in full when it is created (or opened, for a segment of an
+ * older version). On a full disk the allocation fails with an exception and the write gets 507
+ * ({@link io.ssot.store.StoreException.InsufficientStorage}) instead of a SIGBUS in some later
+ * access. {@code DiskSpace} refuses writes early while the free space is below
+ * {@code store.minFreeDiskBytes} and after an allocation failed, until it would fit.
  *
  * <h2>Compaction</h2>
  * Whole segments older than both retentions (revisions and age) are deleted, never the active
