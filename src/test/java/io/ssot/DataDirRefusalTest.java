@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssot.config.Config;
+import io.ssot.config.StartupFailure;
 import io.ssot.store.Commit;
 import io.ssot.store.DataDir;
 import io.ssot.store.Entry;
@@ -81,7 +82,8 @@ class DataDirRefusalTest {
     IOException refused = assertThrows(IOException.class, () -> DataDir.open(data, OPTIONS));
     assertTrue(refused.getMessage().contains("bootstrap") && refused.getMessage().contains("interrupted"),
         refused.getMessage());
-    IOException server = assertThrows(IOException.class, () -> start(data, ""));
+    StartupFailure server = assertThrows(StartupFailure.class, () -> start(data, ""));
+    assertEquals(StartupFailure.ENVIRONMENT, server.exitCode());
     assertTrue(server.getMessage().contains("interrupted"), server.getMessage());
   }
 
