@@ -119,7 +119,7 @@ public final class SseStream implements WatchSink {
       if (ctx.request().version() == HttpVersion.HTTP_2) {
         response.reset(CANCEL);
       } else {
-        ctx.request().connection().close();
+        HardClose.connection(ctx.request().connection());
       }
     });
   }

@@ -8,6 +8,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,7 +80,7 @@ public final class WatchHub {
     if (next < compactRevision) {
       throw new StoreException.Compacted(next, compactRevision);
     }
-    ContextWatches home = contexts.computeIfAbsent(Vertx.currentContext(), this::startContext);
+    ContextWatches home = home();
     Watch watch = new Watch(id, filter, next, sink, home);
     home.add(watch);
     open.incrementAndGet();
@@ -211,7 +212,16 @@ public final class WatchHub {
 
   /** The output shared by the SSE streams of {@code connection}; on its event loop. */
   ConnectionOutput output(io.vertx.core.http.HttpConnection connection) {
-    return contexts.computeIfAbsent(Vertx.currentContext(), this::startContext).output(connection);
+    return home().output(connection);
+  }
+
+  /**
+   * The watches of the calling event loop. Vert.x runs each request on a duplicate of its event
+   * loop's context, so the key is the context it duplicates: one pump and one progress timer
+   * per event loop, not one more per request ever served.
+   */
+  private ContextWatches home() {
+    return contexts.computeIfAbsent(((ContextInternal) Vertx.currentContext()).unwrap(), this::startContext);
   }
 
   MvccStore store() {

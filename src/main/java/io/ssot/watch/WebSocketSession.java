@@ -279,7 +279,7 @@ public final class WebSocketSession implements WatchSink {
     watches.remove(watch.id());
     Future<Void> sent = send(new JsonWriter(80).beginObject().field("id", watch.id()).field("error", code)
         .field(field, revision).endObject().buffer());
-    output.abortUnlessWritten(sent, hub.slowConsumerGraceMillis(), () -> handshake.request().connection().close());
+    output.abortUnlessWritten(sent, hub.slowConsumerGraceMillis(), () -> HardClose.connection(handshake.request().connection()));
   }
 
   @Override
