@@ -2,6 +2,7 @@ package io.ssot.watch;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -56,33 +57,58 @@ final class ConnectionOutput {
       refusedBytes = size;
       return false;
     }
-    queued += size;
-    write.get().onComplete(ar -> {
-      queued -= size;
-      lastWrittenNanos = System.nanoTime();
-      if (counted) {
-        budget.release(size);
-      } else {
-        shared.release(budget, ownBytes);
-      }
-      if (queued <= limit / 2 && !drainActions.isEmpty()) {
-        runDrainActions();
-      }
-    });
+    Runnable giveBack = counted ? () -> budget.release(size) : () -> shared.release(budget, ownBytes);
+    track(size, write, giveBack);
     return true;
   }
 
   /** Writes a small control message (progress, confirmation, error) whatever the room; counted all the same. */
   Future<Void> sendAnyway(long bytes, Supplier<Future<Void>> write) {
-    queued += bytes;
     budget.holdAnyway(bytes);
-    Future<Void> written = write.get();
+    return track(bytes, write, () -> budget.release(bytes));
+  }
+
+  /** Counts {@code bytes} already handed to Vert.x until {@code written} completes. */
+  void count(long bytes, Future<Void> written) {
+    budget.holdAnyway(bytes);
+    track(bytes, () -> written, () -> budget.release(bytes));
+  }
+
+  /** Counts {@code size} bytes, held in the budget by the caller, until the write completes or fails. */
+  private Future<Void> track(long size, Supplier<Future<Void>> write, Runnable giveBack) {
+    Future<Void> written;
+    try {
+      written = write.get();
+    } catch (RuntimeException e) {
+      giveBack.run();
+      throw e;
+    }
+    queued += size;
     written.onComplete(ar -> {
-      queued -= bytes;
+      queued -= size;
       lastWrittenNanos = System.nanoTime();
-      budget.release(bytes);
+      giveBack.run();
+      if (queued <= limit / 2 && !drainActions.isEmpty()) {
+        runDrainActions();
+      }
     });
     return written;
+  }
+
+  /** Completes once this connection's queue is at most half full; one waiter at a time gets it. */
+  Future<Void> room() {
+    Promise<Void> ready = Promise.promise();
+    awaitRoom(ready);
+    return ready.future();
+  }
+
+  private void awaitRoom(Promise<Void> ready) {
+    if (queued <= limit / 2) {
+      ready.complete();
+    } else {
+      // Checked again when run: the waiter before may have filled the queue once more.
+      drainActions.add(() -> awaitRoom(ready));
+    }
   }
 
   /** Runs {@code action} once when a message refused by {@link #send} may fit. */

@@ -3,10 +3,11 @@ package io.ssot.watch;
 import io.ssot.security.ValueCipher;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -25,8 +26,8 @@ final class ContextWatches {
   private final List<Watch> watches = new ArrayList<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private volatile int count;
-  /** The output of each HTTP connection with SSE streams on this loop; h2 streams share theirs. */
-  private final Map<HttpConnection, ConnectionOutput> httpOutputs = new WeakHashMap<>();
+  /** The output of each open HTTP connection with watches or long-polls on this loop; h2 streams share theirs. */
+  private final Map<HttpConnection, ConnectionOutput> httpOutputs = new HashMap<>();
 
   ContextWatches(WatchHub hub, Context context) {
     this.hub = hub;
@@ -50,7 +51,16 @@ final class ContextWatches {
 
   /** The output shared by the SSE streams of {@code connection}; on this event loop only. */
   ConnectionOutput output(HttpConnection connection) {
-    return httpOutputs.computeIfAbsent(connection, c -> hub.newOutput(context, c.isSsl()));
+    ConnectionOutput output = httpOutputs.get(connection);
+    if (output == null) {
+      output = hub.newOutput(context, connection.isSsl());
+      // Not the connection's closeHandler: there is one only, and the connection limit has it.
+      if (connection instanceof ConnectionBase base) {
+        httpOutputs.put(connection, output);
+        base.closeFuture().onComplete(closed -> httpOutputs.remove(connection));
+      }
+    }
+    return output;
   }
 
   /** Runs {@code action} on each watch, which may close it; on this event loop only. */

@@ -8,6 +8,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.ContextInternal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
 
 /**
  * Delivers changes to watches. Watches pull: each holds the next revision it needs and the
@@ -169,6 +171,23 @@ public final class WatchHub {
       vertx.cancelTimer(timer);
       close(holder[0]);
     });
+  }
+
+  /**
+   * Completes when the connection of {@code request} has room for one more answer (its watch
+   * output is at most half full), so that long-polls answered at once on a connection whose
+   * client does not read wait there, holding nothing, instead of each queueing its answer.
+   */
+  public Future<Void> roomFor(HttpServerRequest request) {
+    return home().output(request.connection()).room();
+  }
+
+  /** Writes {@code answer} (a long-poll's) and counts its bytes on its connection until written. */
+  public Future<Void> counted(HttpServerRequest request, Supplier<Future<Void>> answer) {
+    ConnectionOutput output = home().output(request.connection());
+    Future<Void> written = answer.get();
+    output.count(request.response().bytesWritten(), written);
+    return written;
   }
 
   /** Cancels a watch whose connection stayed full for the grace period. */
