@@ -35,6 +35,7 @@ import io.ssot.store.DataDir;
 import io.ssot.store.GroupCommit;
 import io.ssot.store.MvccStore;
 import io.ssot.watch.WatchHub;
+import io.ssot.watch.WatchOutputBudget;
 import io.ssot.watch.WatchRoutes;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -97,7 +98,8 @@ public final class SsotServer {
     this.groupCommit = new GroupCommit(store);
     this.postgres = pg == null ? null : Postgres.start(vertx, store, pg, persisted, config, metrics.registry());
     this.hub = new WatchHub(vertx, store, cipher, config.get(Settings.WATCH_PROGRESS_INTERVAL).toMillis(),
-        config.get(Settings.WATCH_SLOW_CONSUMER_GRACE).toMillis());
+        config.get(Settings.WATCH_SLOW_CONSUMER_GRACE).toMillis(), config.get(Settings.WATCH_MAX_QUEUE_BYTES),
+        WatchOutputBudget.of(config.get(Settings.WATCH_MAX_QUEUED_BYTES_TOTAL)));
     this.tokens = new TokenRegistry(store, bootstrapToken);
     tokens.startExpiryChecks(vertx);
     metrics.bind(store, hub);

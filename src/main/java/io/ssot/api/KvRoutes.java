@@ -88,22 +88,24 @@ final class KvRoutes {
     // token ends the wait with 401.
     Promise<Void> tokenEnded = Promise.promise();
     Runnable unfollow = Access.onTokenEnd(ctx, () -> tokenEnded.tryFail(Access.tokenEnded()));
+    // The answer waits for room on the connection, and counts there, as watch output does.
     api.hub().awaitChange(key, from, waitMillis, tokenEnded.future())
         .andThen(ar -> unfollow.run())
         .recover(e -> e instanceof TimeoutException ? Future.succeededFuture() : Future.failedFuture(e))
-        .map(v -> {
-          respond(ctx, key, store.get(key), true, raw, notMatching);
-          return v;
-        })
+        .compose(v -> api.hub().roomFor(ctx.request()))
+        .compose(v -> api.hub().counted(ctx.request(), () -> respond(ctx, key, store.get(key), true, raw, notMatching)))
         .onFailure(ctx::fail);
   }
 
-  /** 200 with the entry (or its raw value), 304 when the client has it, 404 when absent. */
-  private void respond(RoutingContext ctx, String key, Entry entry, boolean current, boolean raw,
+  /**
+   * 200 with the entry (or its raw value), 304 when the client has it, 404 when absent; the
+   * result completes when the answer is written.
+   */
+  private Future<Void> respond(RoutingContext ctx, String key, Entry entry, boolean current, boolean raw,
       List<Long> notMatching) {
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed()) {
-      return;
+      return Future.succeededFuture();
     }
     long storeRevision = store.revision();
     if (entry == null) {
@@ -111,21 +113,20 @@ final class KvRoutes {
       throw new ApiException(404, "key-not-found", "no key " + key + " at this revision");
     }
     if (notMatching == null || notMatching.contains(entry.revision())) {
-      Requests.withRevision(response, storeRevision).putHeader(HttpHeaders.ETAG, Etags.of(entry.revision()))
+      return Requests.withRevision(response, storeRevision).putHeader(HttpHeaders.ETAG, Etags.of(entry.revision()))
           .setStatusCode(304).end();
-      return;
     }
-    sendEntry(response, current ? bodies.answer(entry, raw) : bodies.render(entry, raw), storeRevision);
+    return sendEntry(response, current ? bodies.answer(entry, raw) : bodies.render(entry, raw), storeRevision);
   }
 
   /** 200 with the entry, or with its value alone; also {@link FastGet}'s answer. */
-  static void sendEntry(HttpServerResponse response, EntryBodies.Answer answer, long storeRevision) {
+  static Future<Void> sendEntry(HttpServerResponse response, EntryBodies.Answer answer, long storeRevision) {
     // add, not set: the headers are fresh, so there is nothing to replace.
     response.headers()
         .add(Requests.X_SSOT_REVISION, Requests.revisionText(storeRevision))
         .add(HttpHeaders.ETAG, answer.etag())
         .add(HttpHeaders.CONTENT_TYPE, Requests.APPLICATION_JSON);
-    response.setStatusCode(200).end(answer.body());
+    return response.setStatusCode(200).end(answer.body());
   }
 
   // ---- GET /v1/kv?prefix= ----------------------------------------------------------------------

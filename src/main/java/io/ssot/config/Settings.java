@@ -147,9 +147,16 @@ public final class Settings {
       Parsers::duration, "How often a quiet watch is told the revision it has reached.");
   public static final Setting<Long> WATCH_MAX_QUEUE_BYTES = new Setting<>("watch.maxQueueBytes", "1MiB",
       s -> Parsers.bytesIn(s, 4096, 1L << 30),
-      "Unsent bytes a watch connection may queue before its lagging watches are cancelled (slow-consumer).");
+      "Unsent bytes one watch connection (a WebSocket, or an HTTP/1.1 or HTTP/2 connection with its SSE streams) "
+          + "may hold; a watch that finds it full waits, and is cancelled (slow-consumer) if the connection then "
+          + "writes nothing for watch.slowConsumerGrace.");
+  public static final Setting<Long> WATCH_MAX_QUEUED_BYTES_TOTAL = new Setting<>("watch.maxQueuedBytesTotal", "0",
+      s -> Parsers.bytesIn(s, 0, 1L << 40),
+      "Unsent watch bytes all connections together may hold (an events array shared by many watchers counts "
+          + "once); a watch that finds no room waits. 0: one eighth of the maximum heap.");
   public static final Setting<Duration> WATCH_SLOW_CONSUMER_GRACE = new Setting<>("watch.slowConsumerGrace", "5s",
-      Parsers::duration, "How long a full watch connection may stay full before its watches are cancelled.");
+      Parsers::duration, "How long a full watch connection may write nothing before its waiting watches are cancelled "
+          + "(slow-consumer); a connection that has not taken that error after as long again is closed.");
   public static final Setting<Duration> SHUTDOWN_TIMEOUT = new Setting<>("shutdown.timeout", "10s",
       Parsers::duration, "How long SIGTERM waits for in-flight requests before closing.");
 
@@ -166,7 +173,7 @@ public final class Settings {
       LIMITS_IDLE_TIMEOUT, LIMITS_WEB_SOCKET_IDLE_TIMEOUT, LIMITS_MAX_BODY_BYTES_IN_FLIGHT, LIMITS_BODY_TIMEOUT,
       RATE_LIMIT_READS_PER_SECOND, RATE_LIMIT_READ_BURST,
       RATE_LIMIT_WRITES_PER_SECOND, RATE_LIMIT_WRITE_BURST, RATE_LIMIT_MAX_IDENTITIES, WATCH_PROGRESS_INTERVAL,
-      WATCH_MAX_QUEUE_BYTES, WATCH_SLOW_CONSUMER_GRACE, SHUTDOWN_TIMEOUT);
+      WATCH_MAX_QUEUE_BYTES, WATCH_MAX_QUEUED_BYTES_TOTAL, WATCH_SLOW_CONSUMER_GRACE, SHUTDOWN_TIMEOUT);
 
   private static Duration positiveDuration(String s) {
     Duration d = Parsers.duration(s);

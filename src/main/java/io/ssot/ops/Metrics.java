@@ -70,6 +70,8 @@ public final class Metrics {
         .description("Oldest revision still in the change log").register(registry);
     Gauge.builder("ssot_watch_open", hub, WatchHub::openWatches)
         .description("Open watches (WebSocket, SSE and long-poll)").register(registry);
+    Gauge.builder("ssot_watch_queued_bytes", hub, WatchHub::queuedBytes)
+        .description("Watch output handed to connections and not yet written to their sockets").register(registry);
     FunctionCounter.builder("ssot_watch_slow_consumers", hub, WatchHub::slowConsumersCancelled)
         .description("Watches cancelled because their connection stayed full").register(registry);
   }

@@ -2,9 +2,12 @@ package io.ssot.watch;
 
 import io.ssot.security.ValueCipher;
 import io.vertx.core.Context;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -23,6 +26,8 @@ final class ContextWatches {
   private final List<Watch> watches = new ArrayList<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private volatile int count;
+  /** The output of each open HTTP connection with watches or long-polls on this loop; h2 streams share theirs. */
+  private final Map<HttpConnection, ConnectionOutput> httpOutputs = new HashMap<>();
 
   ContextWatches(WatchHub hub, Context context) {
     this.hub = hub;
@@ -42,6 +47,20 @@ final class ContextWatches {
   void remove(Watch watch) {
     watches.remove(watch);
     count = watches.size();
+  }
+
+  /** The output shared by the SSE streams of {@code connection}; on this event loop only. */
+  ConnectionOutput output(HttpConnection connection) {
+    ConnectionOutput output = httpOutputs.get(connection);
+    if (output == null) {
+      output = hub.newOutput(context, connection.isSsl());
+      // Not the connection's closeHandler: there is one only, and the connection limit has it.
+      if (connection instanceof ConnectionBase base) {
+        httpOutputs.put(connection, output);
+        base.closeFuture().onComplete(closed -> httpOutputs.remove(connection));
+      }
+    }
+    return output;
   }
 
   /** Runs {@code action} on each watch, which may close it; on this event loop only. */
@@ -72,10 +91,6 @@ final class ContextWatches {
   private void advance(Watch w, long target) {
     for (int budget = REVISIONS_PER_PUMP; budget > 0 && !w.closed && !w.waitingForDrain
         && w.nextRevision <= target; budget--) {
-      if (!w.sink.writable()) {
-        stall(w);
-        return;
-      }
       long rev = w.nextRevision;
       EncodedCommit commit;
       try {
@@ -90,19 +105,24 @@ final class ContextWatches {
         hub.end(w, "compacted", "compactRevision", hub.store().compactRevision());
         return;
       }
-      Buffer events = commit.matching(w.filter);
-      w.nextRevision = rev + 1;
+      EventsPayload events = commit.matching(w.filter);
       if (events != null) {
-        w.sink.events(w, rev, events);
+        if (!w.sink.events(w, rev, events)) {
+          stall(w);
+          return;
+        }
         w.sentSinceProgress = true;
       }
+      w.nextRevision = rev + 1;
     }
   }
 
   /**
-   * The connection is full: hold the watch (nothing more is queued for it, so memory stays
-   * bounded) until it drains; if it does not drain within the grace period, the watch is
-   * cancelled as a slow consumer and the client resumes from its last revision.
+   * The connection (or the server's watch output budget) is full: hold the watch at its next
+   * revision, queueing nothing more for it, until there is room. If its connection then writes
+   * nothing for a grace period while it holds unwritten bytes, the watch is cancelled as a slow
+   * consumer and the client resumes from its last revision; a watch whose connection is idle
+   * (it waits for the server's budget, held by others) waits on.
    */
   private void stall(Watch w) {
     w.waitingForDrain = true;
@@ -114,9 +134,17 @@ final class ContextWatches {
         schedule();
       }
     });
+    armSlowConsumerTimer(w, stalledAt, stalledAt);
+  }
+
+  private void armSlowConsumerTimer(Watch w, long stalledAt, long since) {
     context.owner().setTimer(hub.slowConsumerGraceMillis(), id -> {
       if (w.waitingForDrain && !w.closed && w.stalledSince == stalledAt) {
-        hub.slowConsumer(w);
+        if (w.sink.stuckSince(since)) {
+          hub.slowConsumer(w);
+        } else {
+          armSlowConsumerTimer(w, stalledAt, System.nanoTime());
+        }
       }
     });
   }

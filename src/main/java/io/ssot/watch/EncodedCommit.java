@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * A commit's events encoded once as JSON and shared by every watch it is sent to. A watch that
- * matches every event of the commit gets the same array buffer as all the others.
+ * matches every event of the commit gets the same array as all the others; watches that match
+ * part of it with the same filter (a fleet running the same code) share the last such array.
  */
 final class EncodedCommit {
 
@@ -20,7 +21,12 @@ final class EncodedCommit {
   final long revision;
   private final List<Entry> changes;
   private final Buffer[] events;
-  private final Buffer all;
+  private final EventsPayload all;
+  /** The array last built for a filter matching part of the commit; replaced, never changed. */
+  private volatile Partial lastPartial;
+
+  private record Partial(WatchFilter filter, EventsPayload events) {
+  }
 
   EncodedCommit(Commit commit, ValueCipher cipher) {
     this.revision = commit.revision();
@@ -29,15 +35,15 @@ final class EncodedCommit {
     for (int i = 0; i < events.length; i++) {
       events[i] = EntryJson.event(cipher.open(changes.get(i)));
     }
-    this.all = join(null);
+    this.all = new EventsPayload(join(null));
   }
 
   int size() {
-    return all.length();
+    return all.size();
   }
 
   /** The JSON array of the events that {@code filter} matches, or null when none does. */
-  Buffer matching(WatchFilter filter) {
+  EventsPayload matching(WatchFilter filter) {
     int matched = 0;
     for (Entry change : changes) {
       if (filter.matches(change.key())) {
@@ -47,7 +53,16 @@ final class EncodedCommit {
     if (matched == 0) {
       return null;
     }
-    return matched == changes.size() ? all : join(filter);
+    if (matched == changes.size()) {
+      return all;
+    }
+    Partial last = lastPartial;
+    if (last != null && last.filter.equals(filter)) {
+      return last.events;
+    }
+    EventsPayload events = new EventsPayload(join(filter));
+    lastPartial = new Partial(filter, events);
+    return events;
   }
 
   private Buffer join(WatchFilter filter) {

@@ -10,33 +10,41 @@ import java.nio.charset.StandardCharsets;
  * share its events array ({@link EncodedCommit}); many also share their id (a fleet of clients
  * runs the same code). So the last message built on each event loop is kept and reused while
  * both are the same, and a commit fanned out to N such watchers is rendered once, not N times.
+ * Only small arrays come here: a large one is sent as is, between {@link #head} and {@link #END}.
  */
 final class EventsMessage {
 
   private static final ThreadLocal<EventsMessage> LAST = new ThreadLocal<>();
-  /** Larger messages are not kept, so what each event loop holds on to stays small. */
-  private static final int KEPT_BYTES = 64 << 10;
+  static final Buffer END = Buffer.buffer("}");
 
   private final String id;
   /** Compared by identity: an events array is never changed once encoded. */
   private final Buffer events;
-  private final String text;
+  final String text;
+  /** The length of the text in UTF-8, as it is sent. */
+  final int bytes;
 
-  private EventsMessage(String id, Buffer events, String text) {
+  private EventsMessage(String id, Buffer events, String text, int bytes) {
     this.id = id;
     this.events = events;
     this.text = text;
+    this.bytes = bytes;
   }
 
-  static String text(String id, Buffer events) {
+  static EventsMessage of(String id, Buffer events) {
     EventsMessage last = LAST.get();
     if (last != null && last.events == events && last.id.equals(id)) {
-      return last.text;
+      return last;
     }
-    JsonWriter json = new JsonWriter(events.length() + 48).beginObject().field("id", id);
-    json.buffer().appendString(",\"events\":").appendBuffer(events).appendString("}");
-    String text = json.buffer().toString(StandardCharsets.UTF_8);
-    LAST.set(events.length() <= KEPT_BYTES ? new EventsMessage(id, events, text) : null);
-    return text;
+    Buffer message = head(id).appendBuffer(events).appendBuffer(END);
+    EventsMessage fresh = new EventsMessage(id, events, message.toString(StandardCharsets.UTF_8), message.length());
+    LAST.set(fresh);
+    return fresh;
+  }
+
+  /** {@code {"id":"<id>","events":}, the start of the message before the array. */
+  static Buffer head(String id) {
+    JsonWriter json = new JsonWriter(id.length() + 64).beginObject().field("id", id);
+    return json.buffer().appendString(",\"events\":");
   }
 }

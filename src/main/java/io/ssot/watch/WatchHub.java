@@ -8,12 +8,15 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.ContextInternal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
 
 /**
  * Delivers changes to watches. Watches pull: each holds the next revision it needs and the
@@ -24,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class WatchHub {
 
   private static final int ENCODED_CACHE = 512;
-  /** Larger commits are encoded per use instead of cached, so the cache stays under 32 MiB. */
+  /** Larger commits are not kept in the cache, so it stays under 32 MiB; see {@link #lastLarge}. */
   private static final int CACHEABLE_BYTES = 64 << 10;
 
   private final Vertx vertx;
@@ -34,14 +37,24 @@ public final class WatchHub {
   private final long slowConsumerGraceMillis;
   private final Map<Context, ContextWatches> contexts = new ConcurrentHashMap<>();
   private final AtomicReferenceArray<EncodedCommit> encoded = new AtomicReferenceArray<>(ENCODED_CACHE);
+  /** The last large commit encoded, so that its watchers on every event loop share one copy. */
+  private final AtomicReference<EncodedCommit> lastLarge = new AtomicReference<>();
+  private final long queueBytes;
+  private final WatchOutputBudget outputBudget;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong slowConsumers = new AtomicLong();
   private volatile boolean shuttingDown;
 
-  /** @param cipher opens values encrypted at rest as events are encoded */
+  /**
+   * @param cipher       opens values encrypted at rest as events are encoded
+   * @param queueBytes   unwritten bytes one connection may hold ({@code watch.maxQueueBytes})
+   * @param outputBudget unwritten bytes all watch connections together may hold
+   */
   public WatchHub(Vertx vertx, MvccStore store, ValueCipher cipher, long progressIntervalMillis,
-                  long slowConsumerGraceMillis) {
+                  long slowConsumerGraceMillis, long queueBytes, WatchOutputBudget outputBudget) {
     this.vertx = vertx;
+    this.queueBytes = queueBytes;
+    this.outputBudget = outputBudget;
     this.store = store;
     this.cipher = cipher;
     this.progressIntervalMillis = progressIntervalMillis;
@@ -69,7 +82,7 @@ public final class WatchHub {
     if (next < compactRevision) {
       throw new StoreException.Compacted(next, compactRevision);
     }
-    ContextWatches home = contexts.computeIfAbsent(Vertx.currentContext(), this::startContext);
+    ContextWatches home = home();
     Watch watch = new Watch(id, filter, next, sink, home);
     home.add(watch);
     open.incrementAndGet();
@@ -124,7 +137,7 @@ public final class WatchHub {
     Watch[] holder = new Watch[1];
     WatchSink sink = new WatchSink() {
       @Override
-      public boolean events(Watch watch, long revision, Buffer eventsArray) {
+      public boolean events(Watch watch, long revision, EventsPayload events) {
         close(watch);
         changed.tryComplete();
         return true;
@@ -140,12 +153,12 @@ public final class WatchHub {
       }
 
       @Override
-      public boolean writable() {
-        return true;
+      public void onDrain(Runnable action) {
       }
 
       @Override
-      public void onDrain(Runnable action) {
+      public boolean stuckSince(long nanoTime) {
+        return false;
       }
     };
     holder[0] = open("long-poll", WatchFilter.key(key), fromRevision, sink);
@@ -158,6 +171,23 @@ public final class WatchHub {
       vertx.cancelTimer(timer);
       close(holder[0]);
     });
+  }
+
+  /**
+   * Completes when the connection of {@code request} has room for one more answer (its watch
+   * output is at most half full), so that long-polls answered at once on a connection whose
+   * client does not read wait there, holding nothing, instead of each queueing its answer.
+   */
+  public Future<Void> roomFor(HttpServerRequest request) {
+    return home().output(request.connection()).room();
+  }
+
+  /** Writes {@code answer} (a long-poll's) and counts its bytes on its connection until written. */
+  public Future<Void> counted(HttpServerRequest request, Supplier<Future<Void>> answer) {
+    ConnectionOutput output = home().output(request.connection());
+    Future<Void> written = answer.get();
+    output.count(request.response().bytesWritten(), written);
+    return written;
   }
 
   /** Cancels a watch whose connection stayed full for the grace period. */
@@ -177,6 +207,10 @@ public final class WatchHub {
     if (cached != null && cached.revision == revision) {
       return cached;
     }
+    EncodedCommit large = lastLarge.get();
+    if (large != null && large.revision == revision) {
+      return large;
+    }
     Commit commit = store.commit(revision);
     if (commit == null) {
       return null;
@@ -184,8 +218,29 @@ public final class WatchHub {
     EncodedCommit fresh = new EncodedCommit(commit, cipher);
     if (fresh.size() <= CACHEABLE_BYTES) {
       encoded.set(slot, fresh);
+    } else {
+      lastLarge.set(fresh);
     }
     return fresh;
+  }
+
+  /** A new output for a connection on {@code context}; {@code tls} when it encrypts what it sends. */
+  ConnectionOutput newOutput(Context context, boolean tls) {
+    return new ConnectionOutput(context, queueBytes, outputBudget, tls);
+  }
+
+  /** The output shared by the SSE streams of {@code connection}; on its event loop. */
+  ConnectionOutput output(io.vertx.core.http.HttpConnection connection) {
+    return home().output(connection);
+  }
+
+  /**
+   * The watches of the calling event loop. Vert.x runs each request on a duplicate of its event
+   * loop's context, so the key is the context it duplicates: one pump and one progress timer
+   * per event loop, not one more per request ever served.
+   */
+  private ContextWatches home() {
+    return contexts.computeIfAbsent(((ContextInternal) Vertx.currentContext()).unwrap(), this::startContext);
   }
 
   MvccStore store() {
@@ -198,6 +253,11 @@ public final class WatchHub {
 
   public int openWatches() {
     return open.get();
+  }
+
+  /** Watch output bytes held now, over all connections. */
+  public long queuedBytes() {
+    return outputBudget.held();
   }
 
   public long slowConsumersCancelled() {

@@ -63,7 +63,7 @@ public final class WatchRoutes {
       // A reconnecting EventSource repeats the original URL; the last id it saw wins.
       from = lastEventId(lastEventId.trim()) + 1;
     }
-    SseStream.start(ctx, hub, filter, from, limits.watchQueueBytes());
+    SseStream.start(ctx, hub, filter, from);
   }
 
   private static long lastEventId(String text) {

@@ -1,7 +1,5 @@
 package io.ssot.watch;
 
-import io.vertx.core.buffer.Buffer;
-
 /**
  * Where a watch's messages go: a WebSocket, an SSE stream or a waiting long-poll. Called on
  * the event loop of the connection that opened the watch.
@@ -9,19 +7,24 @@ import io.vertx.core.buffer.Buffer;
 public interface WatchSink {
 
   /**
-   * The matching events of one revision, already encoded as a JSON array. Returns false when
-   * the connection's queue is full: the hub then holds the watch until {@link #onDrain} fires.
+   * The matching events of one revision, already encoded as a JSON array. Returns false, sending
+   * nothing, when the connection (or the server's watch output budget) has no room for them: the
+   * hub then holds the watch at this revision until {@link #onDrain} fires.
    */
-  boolean events(Watch watch, long revision, Buffer eventsArray);
+  boolean events(Watch watch, long revision, EventsPayload events);
 
   void progress(Watch watch, long revision);
 
   /** The watch has ended with an error ({@code compacted}, {@code slow-consumer} or {@code shutting-down}). */
   void error(Watch watch, String code, String field, long revision);
 
-  /** Whether the connection can take more now. */
-  boolean writable();
-
-  /** Runs {@code action} once, when the connection can take more. */
+  /** Runs {@code action} once, when a message refused by {@link #events} may fit. */
   void onDrain(Runnable action);
+
+  /**
+   * Whether the connection holds unwritten bytes and has completed no write since
+   * {@code nanoTime}: its client does not read. False when only the server-wide budget is short,
+   * which a stalled watch then keeps waiting for.
+   */
+  boolean stuckSince(long nanoTime);
 }

@@ -8,14 +8,15 @@ import io.ssot.security.Role;
 import io.ssot.store.MvccStore;
 import io.ssot.store.StoreException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,10 @@ import java.util.function.LongSupplier;
 public final class WebSocketSession implements WatchSink {
 
   private static final int MAX_ID_LENGTH = 128;
+  /** Slices of a large events array sent as frames: under the 64 KiB a Vert.x client takes by default. */
+  private static final int FRAGMENT_BYTES = 32 << 10;
+  /** A server frame's header: at most 10 bytes, counted with each message. */
+  private static final int FRAME_HEADER_BYTES = 10;
 
   private final ServerWebSocket ws;
   private final WatchHub hub;
@@ -44,7 +49,12 @@ public final class WebSocketSession implements WatchSink {
   private final long idleTimer;
   private long lastHeard = System.nanoTime();
   private final Map<String, Watch> watches = new HashMap<>();
-  private final List<Runnable> drainActions = new ArrayList<>();
+  private final ConnectionOutput output;
+  private final StrictUtf8 utf8 = new StrictUtf8();
+  /** Whether a text message's frames are arriving. */
+  private boolean inText;
+  /** The text message Vert.x has assembled, handed on once its last frame is checked. */
+  private String assembled;
   /** The handshake request: its principal authorises each watch. */
   private final RoutingContext handshake;
 
@@ -61,19 +71,17 @@ public final class WebSocketSession implements WatchSink {
     this.maxWatches = limits.maxWatchesPerConnection();
     this.watchPermits = watchPermits;
     this.idleMillis = limits.webSocketIdleMillis();
-    ws.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, limits.watchQueueBytes()));
-    ws.textMessageHandler(this::onMessage);
+    this.output = hub.newOutput(Vertx.currentContext(), ws.isSsl());
+    // Vert.x assembles the message (and enforces its size); it is acted on only once the frame
+    // handler, called after the assembler for the same frame, has found every frame UTF-8.
+    ws.textMessageHandler(text -> assembled = text);
+    ws.frameHandler(this::checkText);
     ws.binaryMessageHandler(b -> {
       lastHeard = System.nanoTime();
       sendError(null, "binary-not-supported", "send JSON text messages");
     });
     Vertx vertx = Vertx.currentContext().owner();
     idleTimer = vertx.setPeriodic(Math.max(10, idleMillis / 4), id -> closeIfIdle());
-    ws.drainHandler(v -> {
-      List<Runnable> actions = List.copyOf(drainActions);
-      drainActions.clear();
-      actions.forEach(Runnable::run);
-    });
     Runnable unfollow = Access.onTokenEnd(handshake, this::tokenEnded);
     ws.closeHandler(v -> {
       unfollow.run();
@@ -96,6 +104,24 @@ public final class WebSocketSession implements WatchSink {
     // The server is stopping and the hub has ended this socket's watches: close now ("going
     // away"), not at the end of the shutdown timeout.
     ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
+  }
+
+  private void checkText(WebSocketFrame frame) {
+    if (!frame.isText() && !(frame.isContinuation() && inText)) {
+      return;
+    }
+    inText = !frame.isFinal();
+    if (!utf8.feed(frame.binaryData().getBytes(), frame.isFinal())) {
+      inText = false;
+      assembled = null;
+      ws.close((short) 1007, "text message is not valid UTF-8");
+      return;
+    }
+    if (frame.isFinal() && assembled != null) {
+      String text = assembled;
+      assembled = null;
+      onMessage(text);
+    }
   }
 
   private void closeIfIdle() {
@@ -207,18 +233,36 @@ public final class WebSocketSession implements WatchSink {
     send(json.field("error", code).field("detail", detail).endObject().buffer());
   }
 
-  private void send(Buffer message) {
-    if (!ws.isClosed()) {
-      ws.writeTextMessage(message.toString(StandardCharsets.UTF_8));
+  private Future<Void> send(Buffer message) {
+    if (ws.isClosed()) {
+      return Future.succeededFuture();
     }
+    String text = message.toString(StandardCharsets.UTF_8);
+    return output.sendAnyway(message.length() + FRAME_HEADER_BYTES, () -> ws.writeTextMessage(text));
   }
 
   @Override
-  public boolean events(Watch watch, long revision, Buffer eventsArray) {
-    if (!ws.isClosed()) {
-      ws.writeTextMessage(EventsMessage.text(watch.id(), eventsArray));
+  public boolean events(Watch watch, long revision, EventsPayload events) {
+    if (ws.isClosed()) {
+      return true;
     }
-    return !ws.writeQueueFull();
+    if (!events.shared()) {
+      EventsMessage message = EventsMessage.of(watch.id(), events.bytes);
+      return output.send(message.bytes + FRAME_HEADER_BYTES, null, () -> ws.writeTextMessage(message.text));
+    }
+    // One text message in fragments: this watch's head, the shared array in slices (each a frame
+    // a client's default maximum accepts), the closing brace. Nothing of the array is copied.
+    Buffer head = EventsMessage.head(watch.id());
+    int fragments = (events.size() + FRAGMENT_BYTES - 1) / FRAGMENT_BYTES;
+    long own = head.length() + EventsMessage.END.length() + (fragments + 2L) * FRAME_HEADER_BYTES;
+    return output.send(own, events, () -> {
+      ws.writeFrame(WebSocketFrame.textFrame(head.toString(StandardCharsets.UTF_8), false));
+      for (int from = 0; from < events.size(); from += FRAGMENT_BYTES) {
+        ws.writeFrame(WebSocketFrame.continuationFrame(
+            events.bytes.slice(from, Math.min(events.size(), from + FRAGMENT_BYTES)), false));
+      }
+      return ws.writeFrame(WebSocketFrame.continuationFrame(EventsMessage.END, true));
+    });
   }
 
   @Override
@@ -226,20 +270,25 @@ public final class WebSocketSession implements WatchSink {
     send(new JsonWriter(48).beginObject().field("id", watch.id()).field("progress", revision).endObject().buffer());
   }
 
+  /**
+   * Sends the watch's error. If the client does not take it within the slow-consumer grace, it
+   * is not reading: the connection is closed, so that what is queued for it is freed.
+   */
   @Override
   public void error(Watch watch, String code, String field, long revision) {
     watches.remove(watch.id());
-    send(new JsonWriter(80).beginObject().field("id", watch.id()).field("error", code).field(field, revision)
-        .endObject().buffer());
-  }
-
-  @Override
-  public boolean writable() {
-    return !ws.isClosed() && !ws.writeQueueFull();
+    Future<Void> sent = send(new JsonWriter(80).beginObject().field("id", watch.id()).field("error", code)
+        .field(field, revision).endObject().buffer());
+    output.abortUnlessWritten(sent, hub.slowConsumerGraceMillis(), () -> HardClose.connection(handshake.request().connection()));
   }
 
   @Override
   public void onDrain(Runnable action) {
-    drainActions.add(action);
+    output.onDrain(action);
+  }
+
+  @Override
+  public boolean stuckSince(long nanoTime) {
+    return output.stuckSince(nanoTime);
   }
 }
