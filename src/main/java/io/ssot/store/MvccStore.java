@@ -64,7 +64,7 @@ public final class MvccStore implements AutoCloseable {
     if (kv.size() == 0) {
       index.markReady();
     } else {
-      index.buildInBackground(kv, writeLock);
+      index.buildInBackground(kv);
     }
   }
 
