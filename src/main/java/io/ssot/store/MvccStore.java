@@ -40,7 +40,12 @@ public final class MvccStore implements AutoCloseable {
   private final List<LongConsumer> commitListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<Commit>> commitObservers = new CopyOnWriteArrayList<>();
   private volatile long revision;
-  private final ReadCache cache = new ReadCache();
+  /**
+   * Odd while a commit applies its changes to the map, bumped before and after: a read that a
+   * commit overlapped (the map may already hold what the revision does not yet say) is not cached.
+   */
+  private volatile long applying;
+  private final ReadCache cache = new ReadCache(ReadCache.budgetFor(Runtime.getRuntime().maxMemory()));
   private volatile long compactRevision;
   /** Set when a commit reached the log but not the map: writes stop until a restart replays it. */
   private volatile String writeFailure;
@@ -95,15 +100,27 @@ public final class MvccStore implements AutoCloseable {
   /** The current entry of {@code key}, or {@code null}. */
   public Entry get(String key) {
     Entry cached = cache.get(key);
-    if (cached != null) {
-      return cached;
-    }
-    long before = revision;
+    return cached != null ? cached : readThrough(key);
+  }
+
+  /**
+   * The current entry of {@code key} if the read cache holds it (a key read often), else
+   * {@code null}; then {@link #get} reads it. The same instance while the key is unchanged.
+   */
+  public Entry cached(String key) {
+    return cache.get(key);
+  }
+
+  private Entry readThrough(String key) {
+    long stamp = applying;
     Entry entry = stored(key);
-    if (entry != null) {
-      cache.offer(entry, before, this);
-    }
+    cache.offer(key, entry, stamp, this);
     return entry;
+  }
+
+  /** {@link #applying}: for the read cache, which keeps an entry only when no commit overlapped its read. */
+  long applyStamp() {
+    return applying;
   }
 
   /** The current entry as the map holds it: what writers read, under the write lock. */
@@ -416,6 +433,7 @@ public final class MvccStore implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new Unavailable("the change log cannot take the write: " + e.getMessage());
     }
+    applying++; // odd: under the write lock, so no other writer changes it
     try {
       for (int i = 0; i < stored.length; i++) {
         apply(changes.get(i), stored[i]);
@@ -431,6 +449,7 @@ public final class MvccStore implements AutoCloseable {
       for (Entry change : changes) {
         cache.invalidate(change.key());
       }
+      applying++;
     }
     return commit;
   }
