@@ -142,4 +142,34 @@ class ReadCacheTest {
     }
     assertTrue(forgotten > 50, "only " + forgotten + " of 100 keys forgotten after a clear");
   }
+
+  @Test
+  void theStoreCachesNeitherKeysReadOnceNorLosesItsHotKeysToThem() throws IOException {
+    try (MvccStore store = new MvccStore(new InMemoryKvStore(), new InMemoryKvStore(),
+        ChangeLog.open(dir, 1 << 20, 1), false, System::currentTimeMillis)) {
+      byte[] value = "{\"v\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      for (int i = 0; i < 50; i++) {
+        store.put("hot/" + i, value, Precondition.NONE, "me");
+      }
+      for (int i = 0; i < 5000; i++) {
+        store.put("once/" + i, value, Precondition.NONE, "me");
+      }
+      Entry[] hot = new Entry[50];
+      for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < hot.length; i++) {
+          hot[i] = store.get("hot/" + i);
+        }
+      }
+      Entry[] once = new Entry[5000];
+      for (int i = 0; i < once.length; i++) {
+        once[i] = store.get("once/" + i);
+        assertSame(hot[i % 50], store.get("hot/" + (i % 50)), "a hot key is served from the cache");
+      }
+      int kept = 0;
+      for (int i = 0; i < once.length; i++) {
+        kept += store.get("once/" + i) == once[i] ? 1 : 0; // the same instance: it was cached
+      }
+      assertTrue(kept < 250, kept + " of 5,000 keys read once were cached");
+    }
+  }
 }
