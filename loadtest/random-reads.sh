@@ -9,7 +9,8 @@
 #            collections the load caused (-Xlog:gc: count and pause time), then heap after a full
 #            collection and RSS;
 #   then ALTERNATE_SECS hot-key GET (one of the same keys), random, hot, random: req/s and p99
-#   of each, and random/hot (the two random runs' req/s over the two hot runs').
+#   of each, and random/hot: the two random runs' req/s over the two hot runs', and the same by
+#   the server's CPU time per request (hot over random), the figure that stays put on a busy machine.
 # With several jars the servers take turns on the same data directory, PAIRS rounds in
 # alternating order, so a noisy machine affects them alike. Values are only read after the fill.
 #
@@ -60,7 +61,7 @@ heap_and_rss() { # gc log
 }
 full_gcs() { # gc log: full collections not asked for by jcmd, count, total pause and causes
   local lines
-  lines=$(grep 'Pause Full' "$1" | grep -v 'Diagnostic Command' || true)
+  lines=$(grep 'Pause Full' "$1" | grep -v -e 'Diagnostic Command' -e 'Heap Inspection' || true)
   echo "$lines" | awk 'NF {t+=$NF+0; n++} END {printf "%d full GCs, %.1f s", n, t/1000}'
   echo "$lines" | grep . | sed -E 's/.*Pause Full \(([^)]*)\).*/\1/' | sort | uniq -c \
     | awk 'BEGIN { ORS = "" } NR == 1 { print " (" } NR > 1 { print ", " } { c = $1; $1 = ""; print c " ×" $0 } END { if (NR) print ")" }' || true
@@ -68,18 +69,21 @@ full_gcs() { # gc log: full collections not asked for by jcmd, count, total paus
 young_gcs() {
   grep -E 'Pause Young' "$1" | awk '{t+=$NF+0; n++} END {printf "%d young GCs, %.1f s", n, t/1000}'
 }
-run_wrk() { # seconds, url or "random"; prints "req/s p50 p99" (ms)
-  local out
+TICK_HZ=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
+run_wrk() { # seconds, url or "random"; prints "req/s p50 p99 cpu": ms, and the server's CPU µs per request
+  local out ticks0
+  ticks0=$(cpu_ticks)
   if [ "$2" = random ]; then
     out=$(taskset -c 0 wrk -t1 -c64 -d"$1"s --latency -s loadtest/random-get.lua "$B")
   else
     out=$(taskset -c 0 wrk -H "$AUTH" -t1 -c64 -d"$1"s --latency "$B/v1/kv/$HOT_KEY")
   fi
   if echo "$out" | grep -q 'Non-2xx'; then echo "$out" >&2; exit 1; fi
-  echo "$out" | awk '
+  echo "$out" | awk -v ticks=$(($(cpu_ticks) - ticks0)) -v hz="$TICK_HZ" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { r = $2 } $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
-    END { printf "%.0f %.2f %.2f", r, p50, p99 }'
+    /Requests\/sec/ { r = $2 } $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) } /requests in/ { n = $1 }
+    END { printf "%.0f %.2f %.2f %.1f", r, p50, p99, ticks * 1e6 / hz / n }'
 }
 
 if [ ! -f "$DATA/kv.dat" ]; then
@@ -101,13 +105,16 @@ measure() { # jar, label
   local before r
   before=$(grep -c 'Pause' "$gc" || true)
   r=($(run_wrk "$RANDOM_SECS" random))
-  echo "  random ${RANDOM_SECS}s: ${r[0]} req/s, p50 ${r[1]} ms, p99 ${r[2]} ms; $(tail -n +$((before + 1)) "$gc" | full_gcs /dev/stdin), $(tail -n +$((before + 1)) "$gc" | young_gcs /dev/stdin)"
+  echo "  random ${RANDOM_SECS}s: ${r[0]} req/s, p50 ${r[1]} ms, p99 ${r[2]} ms, CPU ${r[3]} µs/request; $(tail -n +$((before + 1)) "$gc" | full_gcs /dev/stdin), $(tail -n +$((before + 1)) "$gc" | young_gcs /dev/stdin)"
   echo "  after: $(heap_and_rss "$gc")"
   local h1 r1 h2 r2
   h1=($(run_wrk "$ALTERNATE_SECS" hot)); r1=($(run_wrk "$ALTERNATE_SECS" random))
   h2=($(run_wrk "$ALTERNATE_SECS" hot)); r2=($(run_wrk "$ALTERNATE_SECS" random))
-  echo "  alternating ${ALTERNATE_SECS}s runs: hot ${h1[0]} req/s p99 ${h1[2]} ms, random ${r1[0]} p99 ${r1[2]}, hot ${h2[0]} p99 ${h2[2]}, random ${r2[0]} p99 ${r2[2]}"
-  echo "  random/hot: $(awk -v a="${r1[0]}" -v b="${r2[0]}" -v c="${h1[0]}" -v d="${h2[0]}" 'BEGIN { printf "%.2f", (a + b) / (c + d) }'); whole run: $(full_gcs "$gc"), $(young_gcs "$gc")"
+  echo "  alternating ${ALTERNATE_SECS}s runs (req/s, p99 ms, CPU µs/request): hot ${h1[0]} ${h1[2]} ${h1[3]}," \
+    "random ${r1[0]} ${r1[2]} ${r1[3]}, hot ${h2[0]} ${h2[2]} ${h2[3]}, random ${r2[0]} ${r2[2]} ${r2[3]}"
+  echo "  random/hot: req/s $(awk -v a="${r1[0]}" -v b="${r2[0]}" -v c="${h1[0]}" -v d="${h2[0]}" 'BEGIN { printf "%.2f", (a + b) / (c + d) }')," \
+    "by CPU per request $(awk -v a="${r1[3]}" -v b="${r2[3]}" -v c="${h1[3]}" -v d="${h2[3]}" 'BEGIN { printf "%.2f", (c + d) / (a + b) }');" \
+    "whole run: $(full_gcs "$gc"), $(young_gcs "$gc")"
   stop_server
 }
 
