@@ -228,7 +228,7 @@ public final class SsotServer {
         String client = fastAuth.client(request, key);
         return client != null && admission.admitsReadFast(request, client);
       };
-      return Routes.handler(v, api, auth, fastRead, r -> {
+      return Routes.handler(v, api, auth, fastRead, instances, r -> {
         admission.mount(r);
         watchRoutes.mount(r);
         tokenRoutes.mount(r);

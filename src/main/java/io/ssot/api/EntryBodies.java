@@ -1,43 +1,64 @@
 package io.ssot.api;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ssot.security.ValueCipher;
 import io.ssot.store.Entry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The GET answers built for recently read entries, so a hot key's JSON and ETag are rendered once
+ * The GET answers built for often read entries, so a hot key's JSON and ETag are rendered once
  * per revision rather than once per request (rendering was about a tenth of a single-key GET in a
  * JFR profile). The store hands out the same {@link Entry} instance while a key is unchanged, so
  * an answer is reused only for the very entry it was built from: it can never be stale. A
  * buffer written to many responses is safe: Vert.x writes a slice of it each time.
  *
- * <p>One per event loop. Bounded: values up to 16 KiB, 32 MiB in all, then start over.
+ * <p>One per event loop. Bounded in bytes by a share of the max heap ({@link #budgetFor}), values
+ * up to 16 KiB. Caffeine's W-TinyLFU keeps keys read often and refuses keys read once, so random
+ * reads over a large key space do not churn the answers of hot keys through the old generation.
+ * Each form (entry or raw value) is rendered when first asked for.
  */
 final class EntryBodies {
 
-  private static final long BUDGET_BYTES = 32L << 20;
   private static final int MAX_VALUE_BYTES = 16 << 10;
 
   /** A 200 answer to a GET of an entry: its body and its ETag, pre-encoded. */
   record Answer(Buffer body, CharSequence etag) {
   }
 
-  private record Bodies(Entry entry, Answer full, Answer raw) {
-    long weight() {
-      return 160L + full.body().length() + raw.body().length();
+  /** The answers of one entry, each built when first asked for. */
+  private static final class Bodies {
+    final Entry entry;
+    volatile Answer full;
+    volatile Answer raw;
+
+    Bodies(Entry entry) {
+      this.entry = entry;
+    }
+
+    /** Both forms: the entry's JSON (value, key and ~150 bytes of fields) and the value. */
+    int weight() {
+      return 300 + 2 * entry.value().length + 4 * entry.key().length();
     }
   }
 
-  private final ConcurrentHashMap<String, Bodies> byKey = new ConcurrentHashMap<>();
-  private final AtomicLong bytes = new AtomicLong();
-
+  private final Cache<String, Bodies> byKey;
   private final ValueCipher cipher;
 
-  EntryBodies(ValueCipher cipher) {
+  EntryBodies(ValueCipher cipher, long budgetBytes) {
     this.cipher = cipher;
+    this.byKey = Caffeine.newBuilder()
+        .maximumWeight(budgetBytes)
+        .weigher((String key, Bodies bodies) -> bodies.weight())
+        // Eviction is bookkeeping in small batches: done by the event loop, not a pool's thread.
+        .executor(Runnable::run)
+        .build();
+  }
+
+  /** A sixteenth of the max heap for the answers of all event loops together. */
+  static long budgetFor(long maxHeapBytes, int eventLoops) {
+    return maxHeapBytes / 16 / Math.max(1, eventLoops);
   }
 
   /**
@@ -48,12 +69,21 @@ final class EntryBodies {
     if (entry.value().length > MAX_VALUE_BYTES || ValueCipher.isSealed(entry.value())) {
       return render(entry, raw);
     }
-    Bodies bodies = byKey.get(entry.key());
-    if (bodies == null || bodies.entry() != entry) {
-      bodies = new Bodies(entry, render(entry, false), render(entry, true));
-      keep(bodies);
+    Bodies bodies = byKey.getIfPresent(entry.key());
+    if (bodies == null || bodies.entry != entry) {
+      bodies = new Bodies(entry);
+      byKey.put(entry.key(), bodies);
     }
-    return raw ? bodies.raw() : bodies.full();
+    Answer answer = raw ? bodies.raw : bodies.full;
+    if (answer == null) {
+      answer = render(entry, raw);
+      if (raw) {
+        bodies.raw = answer;
+      } else {
+        bodies.full = answer;
+      }
+    }
+    return answer;
   }
 
   /** The answer for {@code entry}, built afresh. */
@@ -63,12 +93,14 @@ final class EntryBodies {
         HttpHeaders.createOptimized(Etags.of(entry.revision())));
   }
 
-  private void keep(Bodies bodies) {
-    Bodies replaced = byKey.put(bodies.entry().key(), bodies);
-    long total = bytes.addAndGet(bodies.weight() - (replaced == null ? 0 : replaced.weight()));
-    if (total > BUDGET_BYTES) {
-      byKey.clear();
-      bytes.set(0); // approximate while racing inserts; only the budget depends on it
-    }
+  /** Runs pending evictions now: for tests, which look at what stayed. */
+  void cleanUp() {
+    byKey.cleanUp();
+  }
+
+  /** Whether an answer built for {@code entry} is kept. */
+  boolean holds(Entry entry) {
+    Bodies bodies = byKey.getIfPresent(entry.key());
+    return bodies != null && bodies.entry == entry;
   }
 }

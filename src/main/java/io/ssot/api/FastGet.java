@@ -64,12 +64,19 @@ public final class FastGet implements Handler<HttpServerRequest> {
       // A GET with a body goes to the router, whose ConnectionReuse bounds what is left of it.
       return false;
     }
-    Entry entry = store.get(key);
+    // Only the answers of entries the store caches (keys read often) are kept: the answer to a
+    // key read once is rendered and dropped, and costs the answer cache nothing.
+    Entry entry = store.cached(key);
+    boolean hot = entry != null;
+    if (!hot) {
+      entry = store.get(key);
+    }
     if (entry == null || ValueCipher.isSealed(entry.value())) {
       return false; // absent, or encrypted at rest: the router answers (and reports a bad ciphertext)
     }
     request.routed(ROUTE); // the route template the request metrics count it under
-    KvRoutes.sendEntry(request.response(), bodies.answer(entry, raw), store.revision());
+    KvRoutes.sendEntry(request.response(), hot ? bodies.answer(entry, raw) : bodies.render(entry, raw),
+        store.revision());
     return true;
   }
 }

@@ -116,7 +116,9 @@ final class KvRoutes {
       return Requests.withRevision(response, storeRevision).putHeader(HttpHeaders.ETAG, Etags.of(entry.revision()))
           .setStatusCode(304).end();
     }
-    return sendEntry(response, current ? bodies.answer(entry, raw) : bodies.render(entry, raw), storeRevision);
+    // As on the fast path, only the answers of entries the store caches (keys read often) are kept.
+    boolean keep = current && store.cached(key) == entry;
+    return sendEntry(response, keep ? bodies.answer(entry, raw) : bodies.render(entry, raw), storeRevision);
   }
 
   /** 200 with the entry, or with its value alone; also {@link FastGet}'s answer. */

@@ -36,11 +36,14 @@ public final class Routes {
    * @param auth     authenticates every request before any route (after the path guard)
    * @param fastRead whether a request may read a key on the fast path (else the router answers it)
    * @param extra    mounts routes that live outside this package (watch, health, metrics, tokens)
+   * @param eventLoops how many such handlers there are: they share the heap given to answers
    */
   public static Handler<HttpServerRequest> handler(Vertx vertx, Api api, Handler<RoutingContext> auth,
                                                    BiPredicate<HttpServerRequest, String> fastRead,
-                                                   Consumer<Router> extra) {
-    EntryBodies bodies = new EntryBodies(api.cipher()); // one per event loop: no sharing between cores
+                                                   int eventLoops, Consumer<Router> extra) {
+    // One per event loop: no sharing between cores.
+    EntryBodies bodies = new EntryBodies(api.cipher(),
+        EntryBodies.budgetFor(Runtime.getRuntime().maxMemory(), eventLoops));
     return new FastGet(api.store(), bodies, fastRead, router(vertx, api, bodies, auth, extra));
   }
 

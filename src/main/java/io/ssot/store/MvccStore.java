@@ -40,7 +40,12 @@ public final class MvccStore implements AutoCloseable {
   private final List<LongConsumer> commitListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<Commit>> commitObservers = new CopyOnWriteArrayList<>();
   private volatile long revision;
-  private final ReadCache cache = new ReadCache();
+  /**
+   * Odd while a commit applies its changes to the map, bumped before and after: a read that a
+   * commit overlapped (the map may already hold what the revision does not yet say) is not cached.
+   */
+  private volatile long applying;
+  private final ReadCache cache = new ReadCache(ReadCache.budgetFor(Runtime.getRuntime().maxMemory()));
   private volatile long compactRevision;
   /** Set when a commit could be neither applied nor taken back: writes stop until a restart. */
   private volatile String writeFailure;
@@ -67,7 +72,7 @@ public final class MvccStore implements AutoCloseable {
     if (kv.size() == 0) {
       index.markReady();
     } else {
-      index.buildInBackground(kv, writeLock);
+      index.buildInBackground(kv);
     }
   }
 
@@ -153,15 +158,27 @@ public final class MvccStore implements AutoCloseable {
   /** The current entry of {@code key}, or {@code null}. */
   public Entry get(String key) {
     Entry cached = cache.get(key);
-    if (cached != null) {
-      return cached;
-    }
-    long before = revision;
+    return cached != null ? cached : readThrough(key);
+  }
+
+  /**
+   * The current entry of {@code key} if the read cache holds it (a key read often), else
+   * {@code null}; then {@link #get} reads it. The same instance while the key is unchanged.
+   */
+  public Entry cached(String key) {
+    return cache.get(key);
+  }
+
+  private Entry readThrough(String key) {
+    long stamp = applying;
     Entry entry = stored(key);
-    if (entry != null) {
-      cache.offer(entry, before, this);
-    }
+    cache.offer(key, entry, stamp, this);
     return entry;
+  }
+
+  /** {@link #applying}: for the read cache, which keeps an entry only when no commit overlapped its read. */
+  long applyStamp() {
+    return applying;
   }
 
   /** The current entry as the map holds it: what writers read, under the write lock. */
@@ -490,6 +507,7 @@ public final class MvccStore implements AutoCloseable {
       before[2 * i + 1] = tombstones.get(changes.get(i).key());
     }
     int applied = 0;
+    applying++; // odd: under the write lock, so no other writer changes it
     try {
       for (; applied < stored.length; applied++) {
         apply(changes.get(applied), stored[applied]);
@@ -502,6 +520,7 @@ public final class MvccStore implements AutoCloseable {
     for (Entry change : changes) {
       cache.invalidate(change.key());
     }
+    applying++;
     return commit;
   }
 
@@ -529,6 +548,7 @@ public final class MvccStore implements AutoCloseable {
       for (Entry change : changes) {
         cache.invalidate(change.key());
       }
+      applying++;
     }
     if (isOutOfSpace(failure)) {
       String detail = "the disk is full: the store's map file could not grow (" + rootMessage(failure) + ")";
