@@ -1,21 +1,19 @@
 package io.ssot.schema;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Error;
-import com.networknt.schema.ExecutionConfig;
-import com.networknt.schema.ExecutionContext;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
-import com.networknt.schema.ValidationLimitExceededException;
 import com.networknt.schema.dialect.DialectId;
 import com.networknt.schema.path.PathType;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * JSON Schema draft 2020-12 through networknt's json-schema-validator, set up for schemas that
@@ -23,13 +21,19 @@ import tools.jackson.databind.json.JsonMapper;
  * self-contained document, with {@code $defs} for reuse), each schema is compiled in a registry of
  * its own (so one schema's {@code $id} cannot shadow another's or the meta-schema), and every
  * validation has a step and depth budget, so that a recursive or explosive schema ends in a
- * clear answer instead of a hung event loop or a stack overflow.
+ * clear answer instead of a hung event loop or a stack overflow ({@link EvaluationBudget}).
  */
 public final class JsonSchemas {
 
   /** Budget of one validation: a 1 MiB value against a plain schema needs well under this. */
   static final long MAX_EVALUATION_STEPS = 2_000_000;
-  static final int MAX_EVALUATION_DEPTH = 256;
+  /**
+   * Longest evaluation path (keywords, branches, items, properties): a schema recursing with a
+   * value as deep as {@code limits.maxJsonDepth} needs two to five segments a level, and a path
+   * this long takes under 384 KiB of stack (a reference cycle, interpreted), well inside a
+   * thread's default.
+   */
+  static final int MAX_EVALUATION_DEPTH = 512;
   private static final int MAX_REPORTED = 50;
   private static final String META_SCHEMAS = "https://json-schema.org/draft/2020-12/";
 
@@ -38,11 +42,7 @@ public final class JsonSchemas {
    * of a start, which a store without schemas never needs.
    */
   private static final class Engine {
-    static final JsonMapper MAPPER = JsonMapper.builder().build();
-    static final ExecutionConfig BUDGET = ExecutionConfig.builder()
-        .maxEvaluationSteps(MAX_EVALUATION_STEPS)
-        .maxEvaluationDepth(MAX_EVALUATION_DEPTH)
-        .build();
+    static final ObjectMapper MAPPER = new ObjectMapper();
   }
 
   /** A compiled schema and the document it came from. */
@@ -60,7 +60,7 @@ public final class JsonSchemas {
       throw new InvalidSchema("a JSON Schema is an object or a boolean", List.of());
     }
     JsonNode dialect = node.get("$schema");
-    if (dialect != null && !DialectId.DRAFT_2020_12.equals(dialect.asString())) {
+    if (dialect != null && !DialectId.DRAFT_2020_12.equals(dialect.asText())) {
       throw new InvalidSchema("only draft 2020-12 schemas are accepted; omit $schema or set it to "
           + DialectId.DRAFT_2020_12, List.of());
     }
@@ -88,7 +88,7 @@ public final class JsonSchemas {
   public List<Violation> violations(Compiled compiled, JsonNode value) {
     try {
       return check(compiled.schema(), compiled.prefix(), value);
-    } catch (ValidationLimitExceededException e) {
+    } catch (EvaluationBudget.Exceeded e) {
       return List.of(new Violation(compiled.prefix(), "", "the value needs more than the validation budget ("
           + MAX_EVALUATION_STEPS + " steps, depth " + MAX_EVALUATION_DEPTH + ") to check against this schema"));
     } catch (RuntimeException | StackOverflowError e) {
@@ -101,18 +101,16 @@ public final class JsonSchemas {
   public JsonNode parse(byte[] json) {
     try {
       return Engine.MAPPER.readTree(json);
-    } catch (JacksonException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
     }
   }
 
   private List<Violation> check(Schema schema, String prefix, JsonNode instance) {
-    ExecutionContext ctx = schema.createExecutionContext();
-    ctx.setExecutionConfig(Engine.BUDGET);
+    EvaluationBudget ctx = new EvaluationBudget(MAX_EVALUATION_STEPS, MAX_EVALUATION_DEPTH);
     schema.validate(ctx, instance);
-    if (ctx.isEvaluationAborted()) {
-      throw ctx.getEvaluationAbort();
-    }
     List<Error> errors = ctx.getErrors();
     List<Violation> out = new ArrayList<>(Math.min(errors.size(), MAX_REPORTED));
     for (Error e : errors) {

@@ -1,5 +1,6 @@
 package io.ssot.schema;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ssot.store.Commit;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
@@ -11,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The schemas in force, compiled, by prefix. A schema is stored like a key, at
