@@ -3,7 +3,6 @@ package io.ssot.watch;
 import io.ssot.bench.BenchmarkBase;
 import io.ssot.store.Commit;
 import io.ssot.store.Entry;
-import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -65,7 +64,7 @@ public class WatchMatchBenchmark extends BenchmarkBase {
   public void match10k(Blackhole bh) {
     EncodedCommit e = encoded;
     for (WatchFilter f : filters) {
-      Buffer events = e.matching(f);
+      EventsPayload events = e.matching(f);
       if (events != null) {
         bh.consume(events);
       }
@@ -77,7 +76,7 @@ public class WatchMatchBenchmark extends BenchmarkBase {
   public void encodeAndMatch10k(Blackhole bh) {
     EncodedCommit e = new EncodedCommit(commit, io.ssot.security.ValueCipher.DISABLED);
     for (WatchFilter f : filters) {
-      Buffer events = e.matching(f);
+      EventsPayload events = e.matching(f);
       if (events != null) {
         bh.consume(events);
       }
