@@ -52,13 +52,14 @@ final class HistoryRoutes {
     Params params = new Params(ctx.request());
     int limit = (int) params.pageSize(api.limits().maxPageSize());
     long before = params.longIn("before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
+    long maxBytes = api.limits().maxPageBytes();
     long compactRevision = store.compactRevision();
-    MvccStore.HistoryPage local = store.history(key, before, limit);
+    MvccStore.HistoryPage local = store.history(key, before, limit, maxBytes);
     List<Entry> items = local.items();
     Entry oldest = items.isEmpty() ? null : items.get(items.size() - 1);
     ArchivedHistory archive = api.archive();
-    // Done locally when the page is full or the key's first change is on it; else older versions
-    // may lie below the compact revision, where only the archive has them.
+    // Done locally when the page is full (in items or bytes) or the key's first change is on it;
+    // else older versions may lie below the compact revision, where only the archive has them.
     if (archive == null || local.next() != null || (oldest != null && oldest.prevRevision() == 0)) {
       send(ctx, nameField, name, items, local.next());
       return;
@@ -77,11 +78,26 @@ final class HistoryRoutes {
       return;
     }
     int wanted = limit - items.size();
-    archive.versions(key, below, wanted + 1)
+    long used = 0;
+    for (Entry e : items) {
+      used += MvccStore.pageBytes(e, true);
+    }
+    long room = maxBytes - used;
+    archive.versions(key, below, wanted + 1, Math.max(0, room))
         .map(older -> {
+          // The archive also returns the first version past the bytes left, to tell that more follow.
           List<Entry> all = new ArrayList<>(items);
-          all.addAll(older.subList(0, Math.min(wanted, older.size())));
-          send(ctx, nameField, name, all, older.size() > wanted ? all.get(all.size() - 1).revision() : null);
+          long bytes = 0;
+          for (Entry e : older) {
+            long size = MvccStore.pageBytes(e, true);
+            if (all.size() == limit || (!all.isEmpty() && bytes + size > room)) {
+              break;
+            }
+            bytes += size;
+            all.add(e);
+          }
+          boolean more = all.size() - items.size() < older.size();
+          send(ctx, nameField, name, all, more ? all.get(all.size() - 1).revision() : null);
           return older;
         })
         .onFailure(ctx::fail);

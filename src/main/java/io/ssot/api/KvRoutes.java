@@ -148,7 +148,7 @@ final class KvRoutes {
     String listPrefix = prefix;
     Future.fromCompletionStage(store.listingReady(), ctx.vertx().getOrCreateContext())
         .map(v -> {
-          MvccStore.ListPage page = store.list(listPrefix, after, limit);
+          MvccStore.ListPage page = store.list(listPrefix, after, limit, api.limits().maxPageBytes(), !keysOnly);
           sendPage(ctx, keysOnly ? page : new MvccStore.ListPage(page.revision(),
               api.cipher().open(page.items()), page.more()), keysOnly);
           return v;

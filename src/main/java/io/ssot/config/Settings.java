@@ -111,6 +111,10 @@ public final class Settings {
       s -> Parsers.intIn(s, 1, 512), "Longest key a request may name (the key grammar's own maximum is 512).");
   public static final Setting<Integer> LIMITS_MAX_PAGE_SIZE = new Setting<>("limits.maxPageSize", "1000",
       s -> Parsers.intIn(s, 1, 100_000), "Largest limit a list or history request may ask for.");
+  public static final Setting<Long> LIMITS_MAX_PAGE_BYTES = new Setting<>("limits.maxPageBytes", "4MiB",
+      s -> Parsers.bytesIn(s, 1024, 1L << 30),
+      "Largest list or history page, in bytes (values and keys, near enough); a page stops before the item that "
+          + "would pass it (it always holds one) and its next says where to go on.");
   public static final Setting<Integer> LIMITS_MAX_CONNECTIONS = new Setting<>("limits.maxConnections", "10000",
       s -> Parsers.intIn(s, 1, 10_000_000),
       "Most open client connections; requests on one more are answered 503 + Retry-After and it is closed.");
@@ -169,7 +173,7 @@ public final class Settings {
       CHANGELOG_COMPACT_INTERVAL, DURABILITY, LIMITS_MAX_VALUE_BYTES, LIMITS_MAX_JSON_DEPTH, LIMITS_MAX_WAIT,
       LIMITS_MAX_TXN_BYTES, LIMITS_MAX_TXN_OPS, LIMITS_MAX_HEADER_BYTES, LIMITS_MAX_URL_BYTES,
       LIMITS_MAX_WATCHES_PER_CONNECTION, LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES, LIMITS_MAX_WEB_SOCKET_FRAME_BYTES,
-      LIMITS_MAX_KEY_BYTES, LIMITS_MAX_PAGE_SIZE, LIMITS_MAX_CONNECTIONS, LIMITS_MAX_CONCURRENT_STREAMS,
+      LIMITS_MAX_KEY_BYTES, LIMITS_MAX_PAGE_SIZE, LIMITS_MAX_PAGE_BYTES, LIMITS_MAX_CONNECTIONS, LIMITS_MAX_CONCURRENT_STREAMS,
       LIMITS_IDLE_TIMEOUT, LIMITS_WEB_SOCKET_IDLE_TIMEOUT, LIMITS_MAX_BODY_BYTES_IN_FLIGHT, LIMITS_BODY_TIMEOUT,
       RATE_LIMIT_READS_PER_SECOND, RATE_LIMIT_READ_BURST,
       RATE_LIMIT_WRITES_PER_SECOND, RATE_LIMIT_WRITE_BURST, RATE_LIMIT_MAX_IDENTITIES, WATCH_PROGRESS_INTERVAL,
