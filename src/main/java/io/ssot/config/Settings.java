@@ -153,11 +153,13 @@ public final class Settings {
       s -> Parsers.bytesIn(s, 4096, 1L << 30),
       "Unsent bytes one watch connection (a WebSocket, or an HTTP/1.1 or HTTP/2 connection with its SSE streams) "
           + "may hold; a watch that finds it full waits, and is cancelled (slow-consumer) if the connection then "
-          + "writes nothing for watch.slowConsumerGrace.");
+          + "writes nothing for watch.slowConsumerGrace. Large plain answers (GETs of 16 KiB or more, list and "
+          + "history pages) wait while their connection holds over half of it.");
   public static final Setting<Long> WATCH_MAX_QUEUED_BYTES_TOTAL = new Setting<>("watch.maxQueuedBytesTotal", "0",
       s -> Parsers.bytesIn(s, 0, 1L << 40),
       "Unsent watch bytes all connections together may hold (an events array shared by many watchers counts "
-          + "once); a watch that finds no room waits. 0: one eighth of the maximum heap.");
+          + "once), large plain answers included; a watch that finds no room waits, a large answer is refused with "
+          + "503 + Retry-After. 0: one eighth of the maximum heap.");
   public static final Setting<Duration> WATCH_SLOW_CONSUMER_GRACE = new Setting<>("watch.slowConsumerGrace", "5s",
       Parsers::duration, "How long a full watch connection may write nothing before its waiting watches are cancelled "
           + "(slow-consumer); a connection that has not taken that error after as long again is closed.");
