@@ -94,12 +94,20 @@ final class KvRoutes {
     // token ends the wait with 401.
     Promise<Void> tokenEnded = Promise.promise();
     Runnable unfollow = Access.onTokenEnd(ctx, () -> tokenEnded.tryFail(Access.tokenEnded()));
-    // The answer waits for room on the connection, and counts there, as watch output does.
+    // The answer waits for room on the connection, and counts there, as watch output does; a
+    // large one also in the server-wide budget.
     api.hub().awaitChange(key, from, waitMillis, tokenEnded.future())
         .andThen(ar -> unfollow.run())
         .recover(e -> e instanceof TimeoutException ? Future.succeededFuture() : Future.failedFuture(e))
-        .compose(v -> api.hub().roomFor(ctx.request()))
-        .compose(v -> api.hub().counted(ctx.request(), () -> respond(ctx, key, store.get(key), true, raw, notMatching)))
+        .compose(v -> {
+          Entry now = store.get(key);
+          if (answersLarge(now, notMatching)) {
+            return LargeAnswers.send(api, ctx, LargeAnswers.answerBytes(now),
+                () -> respond(ctx, key, store.get(key), true, raw, notMatching));
+          }
+          return api.hub().roomFor(ctx.request()).compose(room -> api.hub().counted(ctx.request(),
+              () -> respond(ctx, key, store.get(key), true, raw, notMatching)));
+        })
         .onFailure(ctx::fail);
   }
 
