@@ -149,6 +149,32 @@ final class ChildServer {
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
   }
 
+  /** The child's used heap right after a full collection, as the JVM reports it (jcmd GC.run, GC.heap_info). */
+  long heapAfterGc() throws IOException, InterruptedException {
+    jcmd("GC.run");
+    java.util.regex.Matcher m = GENERATION_USED.matcher(jcmd("GC.heap_info"));
+    long usedKiB = 0;
+    while (m.find()) {
+      usedKiB += Long.parseLong(m.group(1));
+    }
+    if (usedKiB == 0) {
+      fail("no heap figures from jcmd");
+    }
+    return usedKiB << 10;
+  }
+
+  private static final java.util.regex.Pattern GENERATION_USED =
+      java.util.regex.Pattern.compile("generation\\s+total \\d+K, used (\\d+)K");
+
+  private String jcmd(String command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("jcmd", Long.toString(process.pid()), command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      fail("jcmd " + command + ": " + out);
+    }
+    return out;
+  }
+
   /** Kills the child if it still runs (cleanup after a failed test). */
   void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -24,7 +24,16 @@ final class RawHttp implements AutoCloseable {
   private final OutputStream out;
 
   RawHttp(int port, int timeoutMillis) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(port, timeoutMillis, 0);
+  }
+
+  /** @param receiveBufferBytes the socket's receive buffer, set before it connects (0: the default) */
+  RawHttp(int port, int timeoutMillis, int receiveBufferBytes) throws IOException {
+    socket = new Socket();
+    if (receiveBufferBytes > 0) {
+      socket.setReceiveBufferSize(receiveBufferBytes);
+    }
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
     socket.setSoTimeout(timeoutMillis);
     in = new BufferedInputStream(socket.getInputStream());
     out = socket.getOutputStream();

@@ -27,8 +27,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +48,6 @@ class WatchOutputBoundTest {
    * much again for connection state and caches; far below what is due.
    */
   private static final long MAX_HEAP_GROWTH = 64L << 20;
-  private static final Pattern GENERATION_USED = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K");
 
   @TempDir
   Path work;
@@ -256,24 +253,8 @@ class WatchOutputBoundTest {
     throw new AssertionError("no " + name + " metric");
   }
 
-  /** The child's used heap right after a full collection, as the JVM reports it. */
   private long heapAfterGc() throws Exception {
-    jcmd("GC.run");
-    Matcher m = GENERATION_USED.matcher(jcmd("GC.heap_info"));
-    long usedKiB = 0;
-    while (m.find()) {
-      usedKiB += Long.parseLong(m.group(1));
-    }
-    assertTrue(usedKiB > 0, "no heap figures from jcmd");
-    return usedKiB << 10;
-  }
-
-  private String jcmd(String command) throws Exception {
-    Process p = new ProcessBuilder("jcmd", Long.toString(child.process.pid()), command).redirectErrorStream(true)
-        .start();
-    String out = new String(p.getInputStream().readAllBytes(), UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "jcmd " + command + ": " + out);
-    return out;
+    return child.heapAfterGc();
   }
 
   // ---- clients that stop reading --------------------------------------------------------------------

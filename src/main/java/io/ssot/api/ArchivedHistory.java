@@ -13,8 +13,13 @@ public interface ArchivedHistory {
   /** The oldest revision kept; history below it is compacted here too. */
   long floorRevision();
 
-  /** The key's changes with revision below {@code before}, newest first, at most {@code limit}. */
-  Future<List<Entry>> versions(String key, long before, int limit);
+  /**
+   * The key's changes with revision below {@code before}, newest first, at most {@code limit},
+   * and bounded in bytes: those that start within {@code maxBytes} of
+   * {@link io.ssot.store.MvccStore#pageBytes} (so the last one may pass it, which tells the
+   * caller that more follow).
+   */
+  Future<List<Entry>> versions(String key, long before, int limit, long maxBytes);
 
   /**
    * The key's entry at {@code revision}: {@code null} when it did not exist then; fails with

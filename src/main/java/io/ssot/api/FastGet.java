@@ -17,7 +17,7 @@ import java.util.function.BiPredicate;
  *
  * <p>Only the plainest form is taken: a key without escapes that passes the grammar, no other
  * parameter and no conditional header, credentials that read the key, a value not encrypted at
- * rest. Everything else, including an absent key and every refusal, goes to the router, which
+ * rest and smaller than {@link LargeAnswers#THRESHOLD}. Everything else, including an absent key and every refusal, goes to the router, which
  * answers it in full (and audits and counts refusals); the 200 answer is built by the same code
  * either way.
  */
@@ -71,8 +71,10 @@ public final class FastGet implements Handler<HttpServerRequest> {
     if (!hot) {
       entry = store.get(key);
     }
-    if (entry == null || ValueCipher.isSealed(entry.value())) {
-      return false; // absent, or encrypted at rest: the router answers (and reports a bad ciphertext)
+    if (entry == null || ValueCipher.isSealed(entry.value()) || LargeAnswers.isLarge(entry)) {
+      // Absent, or encrypted at rest, or large (bounded by its connection's output): the router
+      // answers (and reports a bad ciphertext).
+      return false;
     }
     request.routed(ROUTE); // the route template the request metrics count it under
     KvRoutes.sendEntry(request.response(), hot ? bodies.answer(entry, raw) : bodies.render(entry, raw),

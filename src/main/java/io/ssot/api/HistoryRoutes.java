@@ -52,20 +52,26 @@ final class HistoryRoutes {
     Params params = new Params(ctx.request());
     int limit = (int) params.pageSize(api.limits().maxPageSize());
     long before = params.longIn("before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
+    long maxBytes = api.limits().maxPageBytes();
+    LargeAnswers.send(api, ctx, maxBytes + api.limits().maxValueBytes(),
+        () -> page(ctx, key, nameField, name, limit, before, maxBytes)).onFailure(ctx::fail);
+  }
+
+  /** Reads and sends one page; completes when it is written. */
+  private Future<Void> page(RoutingContext ctx, String key, String nameField, String name, int limit, long before,
+      long maxBytes) {
     long compactRevision = store.compactRevision();
-    MvccStore.HistoryPage local = store.history(key, before, limit);
+    MvccStore.HistoryPage local = store.history(key, before, limit, maxBytes);
     List<Entry> items = local.items();
     Entry oldest = items.isEmpty() ? null : items.get(items.size() - 1);
     ArchivedHistory archive = api.archive();
-    // Done locally when the page is full or the key's first change is on it; else older versions
-    // may lie below the compact revision, where only the archive has them.
+    // Done locally when the page is full (in items or bytes) or the key's first change is on it;
+    // else older versions may lie below the compact revision, where only the archive has them.
     if (archive == null || local.next() != null || (oldest != null && oldest.prevRevision() == 0)) {
-      send(ctx, nameField, name, items, local.next());
-      return;
+      return send(ctx, nameField, name, items, local.next());
     }
     if (items.size() == limit) {
-      send(ctx, nameField, name, items, oldest.revision()); // the archive holds the older versions
-      return;
+      return send(ctx, nameField, name, items, oldest.revision()); // the archive holds the older versions
     }
     long below = oldest == null ? Math.min(before, compactRevision) : oldest.revision();
     long floor = archive.floorRevision();
@@ -73,22 +79,34 @@ final class HistoryRoutes {
       if (oldest == null && floor > 1 && before <= floor) {
         throw new StoreException.Compacted(before - 1, floor);
       }
-      send(ctx, nameField, name, items, null); // everything older is gone from the archive too
-      return;
+      return send(ctx, nameField, name, items, null); // everything older is gone from the archive too
     }
     int wanted = limit - items.size();
-    archive.versions(key, below, wanted + 1)
-        .map(older -> {
+    long used = 0;
+    for (Entry e : items) {
+      used += MvccStore.pageBytes(e, true);
+    }
+    long room = maxBytes - used;
+    return archive.versions(key, below, wanted + 1, Math.max(0, room))
+        .compose(older -> {
+          // The archive also returns the first version past the bytes left, to tell that more follow.
           List<Entry> all = new ArrayList<>(items);
-          all.addAll(older.subList(0, Math.min(wanted, older.size())));
-          send(ctx, nameField, name, all, older.size() > wanted ? all.get(all.size() - 1).revision() : null);
-          return older;
-        })
-        .onFailure(ctx::fail);
+          long bytes = 0;
+          for (Entry e : older) {
+            long size = MvccStore.pageBytes(e, true);
+            if (all.size() == limit || (!all.isEmpty() && bytes + size > room)) {
+              break;
+            }
+            bytes += size;
+            all.add(e);
+          }
+          boolean more = all.size() - items.size() < older.size();
+          return send(ctx, nameField, name, all, more ? all.get(all.size() - 1).revision() : null);
+        });
   }
 
   /** {@code next} is the {@code before} of the following page, null on the last. */
-  private void send(RoutingContext ctx, String nameField, String name, List<Entry> items, Long next) {
+  private Future<Void> send(RoutingContext ctx, String nameField, String name, List<Entry> items, Long next) {
     JsonWriter json = new JsonWriter(256).beginObject().field(nameField, name).beginArray("items");
     for (Entry e : api.cipher().open(items)) {
       json.beginObject().field("revision", e.revision()).field("type", e.isDelete() ? "delete" : "put");
@@ -104,7 +122,7 @@ final class HistoryRoutes {
       json.field("next", next);
     }
     Requests.withRevision(ctx.response(), store.revision());
-    Requests.sendJson(ctx, 200, json.endObject().buffer());
+    return Requests.sendJson(ctx, 200, json.endObject().buffer());
   }
 
   private void rollback(RoutingContext ctx) {

@@ -61,15 +61,21 @@ final class KvRoutes {
         throw Params.invalid("wait", "cannot be combined with atRevision");
       }
       api.entryAt(key, atRevision)
-          .map(entry -> {
-            respond(ctx, key, entry, false, raw, notMatching);
-            return entry;
-          })
+          .compose(entry -> !answersLarge(entry, notMatching) ? respond(ctx, key, entry, false, raw, notMatching)
+              // Read again once there is room: the answer holds nothing while it waits.
+              : LargeAnswers.send(api, ctx, LargeAnswers.answerBytes(entry), () -> api.entryAt(key, atRevision)
+                  .compose(again -> respond(ctx, key, again, false, raw, notMatching))))
           .onFailure(ctx::fail);
       return;
     }
     if (wait == null) {
-      respond(ctx, key, store.get(key), true, raw, notMatching);
+      Entry entry = store.get(key);
+      if (answersLarge(entry, notMatching)) {
+        LargeAnswers.send(api, ctx, LargeAnswers.answerBytes(entry),
+            () -> respond(ctx, key, store.get(key), true, raw, notMatching)).onFailure(ctx::fail);
+      } else {
+        respond(ctx, key, entry, true, raw, notMatching);
+      }
       return;
     }
     if (ifNoneMatch == null || notMatching == null) {
@@ -88,13 +94,27 @@ final class KvRoutes {
     // token ends the wait with 401.
     Promise<Void> tokenEnded = Promise.promise();
     Runnable unfollow = Access.onTokenEnd(ctx, () -> tokenEnded.tryFail(Access.tokenEnded()));
-    // The answer waits for room on the connection, and counts there, as watch output does.
+    // The answer waits for room on the connection, and counts there, as watch output does; a
+    // large one also in the server-wide budget.
     api.hub().awaitChange(key, from, waitMillis, tokenEnded.future())
         .andThen(ar -> unfollow.run())
         .recover(e -> e instanceof TimeoutException ? Future.succeededFuture() : Future.failedFuture(e))
-        .compose(v -> api.hub().roomFor(ctx.request()))
-        .compose(v -> api.hub().counted(ctx.request(), () -> respond(ctx, key, store.get(key), true, raw, notMatching)))
+        .compose(v -> {
+          Entry now = store.get(key);
+          if (answersLarge(now, notMatching)) {
+            return LargeAnswers.send(api, ctx, LargeAnswers.answerBytes(now),
+                () -> respond(ctx, key, store.get(key), true, raw, notMatching));
+          }
+          return api.hub().roomFor(ctx.request()).compose(room -> api.hub().counted(ctx.request(),
+              () -> respond(ctx, key, store.get(key), true, raw, notMatching)));
+        })
         .onFailure(ctx::fail);
+  }
+
+  /** Whether the answer is a 200 with a large value, which goes through {@link LargeAnswers}. */
+  private static boolean answersLarge(Entry entry, List<Long> notMatching) {
+    return entry != null && LargeAnswers.isLarge(entry) && notMatching != null
+        && !notMatching.contains(entry.revision());
   }
 
   /**
@@ -148,17 +168,17 @@ final class KvRoutes {
     String after = decodeCursor(params.get("cursor"), prefix);
     Access.require(ctx, Role.READ, prefix);
     String listPrefix = prefix;
+    long maxBytes = api.limits().maxPageBytes();
     Future.fromCompletionStage(store.listingReady(), ctx.vertx().getOrCreateContext())
-        .map(v -> {
-          MvccStore.ListPage page = store.list(listPrefix, after, limit);
-          sendPage(ctx, keysOnly ? page : new MvccStore.ListPage(page.revision(),
+        .compose(v -> LargeAnswers.send(api, ctx, maxBytes + api.limits().maxValueBytes(), () -> {
+          MvccStore.ListPage page = store.list(listPrefix, after, limit, maxBytes, !keysOnly);
+          return sendPage(ctx, keysOnly ? page : new MvccStore.ListPage(page.revision(),
               api.cipher().open(page.items()), page.more()), keysOnly);
-          return v;
-        })
+        }))
         .onFailure(ctx::fail);
   }
 
-  private static void sendPage(RoutingContext ctx, MvccStore.ListPage page, boolean keysOnly) {
+  private static Future<Void> sendPage(RoutingContext ctx, MvccStore.ListPage page, boolean keysOnly) {
     JsonWriter json = new JsonWriter(256 + page.items().size() * 128);
     json.beginObject().field("revision", page.revision()).beginArray("items");
     for (Entry e : page.items()) {
@@ -171,7 +191,7 @@ final class KvRoutes {
       json.nullField("next");
     }
     Requests.withRevision(ctx.response(), page.revision());
-    Requests.sendJson(ctx, 200, json.endObject().buffer());
+    return Requests.sendJson(ctx, 200, json.endObject().buffer());
   }
 
   /** A cursor is the last key of the previous page, base64url-encoded: opaque to clients. */

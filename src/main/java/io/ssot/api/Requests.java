@@ -133,7 +133,7 @@ final class Requests {
     return response.putHeader(X_SSOT_REVISION, revisionText(storeRevision));
   }
 
-  static void sendJson(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(body);
+  static io.vertx.core.Future<Void> sendJson(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
+    return ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(body);
   }
 }

@@ -111,6 +111,10 @@ public final class Settings {
       s -> Parsers.intIn(s, 1, 512), "Longest key a request may name (the key grammar's own maximum is 512).");
   public static final Setting<Integer> LIMITS_MAX_PAGE_SIZE = new Setting<>("limits.maxPageSize", "1000",
       s -> Parsers.intIn(s, 1, 100_000), "Largest limit a list or history request may ask for.");
+  public static final Setting<Long> LIMITS_MAX_PAGE_BYTES = new Setting<>("limits.maxPageBytes", "4MiB",
+      s -> Parsers.bytesIn(s, 1024, 1L << 30),
+      "Largest list or history page, in bytes (values and keys, near enough); a page stops before the item that "
+          + "would pass it (it always holds one) and its next says where to go on.");
   public static final Setting<Integer> LIMITS_MAX_CONNECTIONS = new Setting<>("limits.maxConnections", "10000",
       s -> Parsers.intIn(s, 1, 10_000_000),
       "Most open client connections; requests on one more are answered 503 + Retry-After and it is closed.");
@@ -149,11 +153,13 @@ public final class Settings {
       s -> Parsers.bytesIn(s, 4096, 1L << 30),
       "Unsent bytes one watch connection (a WebSocket, or an HTTP/1.1 or HTTP/2 connection with its SSE streams) "
           + "may hold; a watch that finds it full waits, and is cancelled (slow-consumer) if the connection then "
-          + "writes nothing for watch.slowConsumerGrace.");
+          + "writes nothing for watch.slowConsumerGrace. Large plain answers (GETs of 16 KiB or more, list and "
+          + "history pages) wait while their connection holds over half of it.");
   public static final Setting<Long> WATCH_MAX_QUEUED_BYTES_TOTAL = new Setting<>("watch.maxQueuedBytesTotal", "0",
       s -> Parsers.bytesIn(s, 0, 1L << 40),
       "Unsent watch bytes all connections together may hold (an events array shared by many watchers counts "
-          + "once); a watch that finds no room waits. 0: one eighth of the maximum heap.");
+          + "once), large plain answers included; a watch that finds no room waits, a large answer is refused with "
+          + "503 + Retry-After. 0: one eighth of the maximum heap.");
   public static final Setting<Duration> WATCH_SLOW_CONSUMER_GRACE = new Setting<>("watch.slowConsumerGrace", "5s",
       Parsers::duration, "How long a full watch connection may write nothing before its waiting watches are cancelled "
           + "(slow-consumer); a connection that has not taken that error after as long again is closed.");
@@ -169,7 +175,7 @@ public final class Settings {
       CHANGELOG_COMPACT_INTERVAL, DURABILITY, LIMITS_MAX_VALUE_BYTES, LIMITS_MAX_JSON_DEPTH, LIMITS_MAX_WAIT,
       LIMITS_MAX_TXN_BYTES, LIMITS_MAX_TXN_OPS, LIMITS_MAX_HEADER_BYTES, LIMITS_MAX_URL_BYTES,
       LIMITS_MAX_WATCHES_PER_CONNECTION, LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES, LIMITS_MAX_WEB_SOCKET_FRAME_BYTES,
-      LIMITS_MAX_KEY_BYTES, LIMITS_MAX_PAGE_SIZE, LIMITS_MAX_CONNECTIONS, LIMITS_MAX_CONCURRENT_STREAMS,
+      LIMITS_MAX_KEY_BYTES, LIMITS_MAX_PAGE_SIZE, LIMITS_MAX_PAGE_BYTES, LIMITS_MAX_CONNECTIONS, LIMITS_MAX_CONCURRENT_STREAMS,
       LIMITS_IDLE_TIMEOUT, LIMITS_WEB_SOCKET_IDLE_TIMEOUT, LIMITS_MAX_BODY_BYTES_IN_FLIGHT, LIMITS_BODY_TIMEOUT,
       RATE_LIMIT_READS_PER_SECOND, RATE_LIMIT_READ_BURST,
       RATE_LIMIT_WRITES_PER_SECOND, RATE_LIMIT_WRITE_BURST, RATE_LIMIT_MAX_IDENTITIES, WATCH_PROGRESS_INTERVAL,

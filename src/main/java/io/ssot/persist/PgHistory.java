@@ -24,8 +24,16 @@ public final class PgHistory implements ArchivedHistory {
 
   private static final String COLUMNS =
       "revision, key, type, value, create_revision, version, prev_revision, updated_at, updated_by";
-  private static final String VERSIONS = "SELECT " + COLUMNS + " FROM ssot_history"
-      + " WHERE key = $1 AND revision < $2 AND revision >= $3 ORDER BY revision DESC LIMIT $4";
+  /**
+   * Newest first, up to the first version that starts past $5 bytes of page (MvccStore.pageBytes
+   * summed over the versions before it): the page's byte bound, applied before the rows leave
+   * PostgreSQL.
+   */
+  private static final String VERSIONS = "SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + ", coalesce(sum(160"
+      + " + octet_length(key) + octet_length(updated_by) + coalesce(octet_length(value), 0)) OVER (ORDER BY revision"
+      + " DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS bytes_before FROM ssot_history"
+      + " WHERE key = $1 AND revision < $2 AND revision >= $3 ORDER BY revision DESC LIMIT $4) page"
+      + " WHERE bytes_before <= $5 ORDER BY revision DESC";
   private static final String LATEST_AT = "SELECT " + COLUMNS + " FROM ssot_history"
       + " WHERE key = $1 AND revision <= $2 AND revision >= $3 ORDER BY revision DESC LIMIT 1";
   private static final String FIRST_AFTER = "SELECT " + COLUMNS + " FROM ssot_history"
@@ -54,8 +62,8 @@ public final class PgHistory implements ArchivedHistory {
   }
 
   @Override
-  public Future<List<Entry>> versions(String key, long before, int limit) {
-    return pool.preparedQuery(VERSIONS).execute(Tuple.of(key, before, floor, limit)).map(rows -> {
+  public Future<List<Entry>> versions(String key, long before, int limit, long maxBytes) {
+    return pool.preparedQuery(VERSIONS).execute(Tuple.of(key, before, floor, limit, maxBytes)).map(rows -> {
       List<Entry> items = new ArrayList<>(rows.size());
       for (Row row : rows) {
         items.add(entry(row));

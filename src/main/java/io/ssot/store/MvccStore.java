@@ -198,6 +198,16 @@ public final class MvccStore implements AutoCloseable {
    * Reserved keys ({@link SystemKeys}) are listed only when the prefix is itself reserved.
    */
   public ListPage list(String prefix, String after, int limit) {
+    return list(prefix, after, limit, Long.MAX_VALUE, true);
+  }
+
+  /**
+   * As {@link #list(String, String, int)}, also bounded in bytes: the page stops before the
+   * entry that would take its {@link #pageBytes} over {@code maxBytes} (it always holds one, so
+   * a listing progresses). Without {@code values}, the entries' values are left out of the page
+   * (empty), so that a page of keys does not hold the values it does not show.
+   */
+  public ListPage list(String prefix, String after, int limit, long maxBytes, boolean values) {
     if (!index.isReady()) {
       throw new IllegalStateException("the key index is still being built");
     }
@@ -205,6 +215,7 @@ public final class MvccStore implements AutoCloseable {
     Iterator<String> keys = index.scan(prefix, after);
     boolean system = SystemKeys.isSystem(prefix);
     boolean more = false;
+    long bytes = 0;
     while (keys.hasNext()) {
       String key = keys.next();
       if (!system && SystemKeys.isSystem(key)) {
@@ -214,14 +225,28 @@ public final class MvccStore implements AutoCloseable {
       if (entry == null) {
         continue; // deleted since the index was read
       }
-      if (items.size() == limit) {
+      long size = pageBytes(entry, values);
+      if (items.size() == limit || (!items.isEmpty() && bytes + size > maxBytes)) {
         more = true;
         break;
       }
-      items.add(entry);
+      bytes += size;
+      items.add(values ? entry : new Entry(entry.key(), NO_VALUE, entry.revision(), entry.createRevision(),
+          entry.version(), entry.prevRevision(), entry.updatedAt(), entry.updatedBy()));
     }
     // Read last, so every item's revision is at or below the one reported.
     return new ListPage(revision, items, more);
+  }
+
+  private static final byte[] NO_VALUE = new byte[0];
+
+  /**
+   * What one entry adds to a page of a list or history answer, near enough: its value (if
+   * shown), key and author, and the JSON around them. Pages are bounded by the sum.
+   */
+  public static long pageBytes(Entry entry, boolean withValue) {
+    return 160L + entry.key().length() + entry.updatedBy().length()
+        + (withValue && entry.value() != null ? entry.value().length : 0);
   }
 
   public record ListPage(long revision, List<Entry> items, boolean more) {
@@ -257,19 +282,30 @@ public final class MvccStore implements AutoCloseable {
    * are gone.
    */
   public HistoryPage history(String key, long before, int limit) {
+    return history(key, before, limit, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #history(String, long, int)}, also bounded in bytes: the page stops before the
+   * version that would take its {@link #pageBytes} over {@code maxBytes} (it always holds one).
+   */
+  public HistoryPage history(String key, long before, int limit, long maxBytes) {
     List<Entry> items = new ArrayList<>();
     Long next = null;
     long floor = compactRevision;
+    long bytes = 0;
     for (long rev = headRevision(key); rev != 0 && rev >= floor; ) {
       Entry change = changeOf(key, rev);
       if (change == null) {
         break; // compacted while we walked
       }
       if (rev < before) {
-        if (items.size() == limit) {
+        long size = pageBytes(change, true);
+        if (items.size() == limit || (!items.isEmpty() && bytes + size > maxBytes)) {
           next = items.get(items.size() - 1).revision();
           break;
         }
+        bytes += size;
         items.add(change);
       }
       rev = change.prevRevision();

@@ -5,11 +5,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * The watch output of one connection: a WebSocket, an HTTP/1.1 connection carrying an SSE
- * stream, or an HTTP/2 connection carrying any number of them. It counts the bytes handed to
+ * stream, or an HTTP/2 connection carrying any number of them; and the large plain answers
+ * (long-polls, GETs of large values, list and history pages) of an HTTP connection. It counts the bytes handed to
  * Vert.x for this connection until each write completes (the bytes are then in the kernel's
  * socket buffer, or the write failed with the connection), and refuses a message that would
  * take the count over {@code watch.maxQueueBytes} (unless nothing is queued: one message always
@@ -74,6 +76,30 @@ final class ConnectionOutput {
     track(bytes, () -> written, () -> budget.release(bytes));
   }
 
+  /**
+   * Writes a large plain answer if the server's budget has room for {@code reserve} bytes, its
+   * most; returns false, writing nothing, if not. The reserve is held while {@code write} builds
+   * and sends the answer, then exchanged for the bytes {@code sent} reports (the reserve itself
+   * while the answer is not yet complete), counted until they are written.
+   */
+  boolean sendMeasured(long reserve, Supplier<Future<Void>> write, LongSupplier sent) {
+    if (!budget.tryHold(reserve)) {
+      return false;
+    }
+    Future<Void> written;
+    try {
+      written = write.get();
+    } catch (RuntimeException e) {
+      budget.release(reserve);
+      throw e;
+    }
+    long size = Math.min(reserve, sent.getAsLong());
+    budget.holdAnyway(size);
+    budget.release(reserve);
+    account(size, written, () -> budget.release(size));
+    return true;
+  }
+
   /** Counts {@code size} bytes, held in the budget by the caller, until the write completes or fails. */
   private Future<Void> track(long size, Supplier<Future<Void>> write, Runnable giveBack) {
     Future<Void> written;
@@ -83,6 +109,10 @@ final class ConnectionOutput {
       giveBack.run();
       throw e;
     }
+    return account(size, written, giveBack);
+  }
+
+  private Future<Void> account(long size, Future<Void> written, Runnable giveBack) {
     queued += size;
     written.onComplete(ar -> {
       queued -= size;

@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.ContextInternal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -188,6 +189,28 @@ public final class WatchHub {
     Future<Void> written = answer.get();
     output.count(request.response().bytesWritten(), written);
     return written;
+  }
+
+  /**
+   * Sends a large plain answer (a GET of a large value, a list or history page) through the
+   * output of its connection, so that a client that does not read cannot make the server hold
+   * its answers: Vert.x holds what an HTTP/2 stream's flow-control window refuses, however many
+   * streams. The answer waits, holding nothing, until the connection has room (its output at
+   * most half full); then {@code answer} builds and writes it while {@code reserve} bytes (its
+   * most) are held in the server-wide budget, exchanged for its actual size once written.
+   * Completes with false, nothing written, when that budget has no room: the caller refuses.
+   */
+  public Future<Boolean> sendLarge(HttpServerRequest request, long reserve, Supplier<Future<Void>> answer) {
+    ConnectionOutput output = home().output(request.connection());
+    return output.room().compose(v -> {
+      HttpServerResponse response = request.response();
+      if (response.closed()) {
+        return Future.succeededFuture(true); // the client left while the answer waited: nothing to send
+      }
+      boolean sent = output.sendMeasured(reserve, answer,
+          () -> response.ended() ? response.bytesWritten() : reserve);
+      return Future.succeededFuture(sent);
+    });
   }
 
   /** Cancels a watch whose connection stayed full for the grace period. */

@@ -5,8 +5,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The server-wide budget of watch output: bytes handed to connections and not yet written to
- * their sockets, over every connection and event loop. An events array shared by many watchers
+ * The server-wide budget of watch output, and of the large plain answers that go the same way
+ * ({@link WatchHub#sendLarge}): bytes handed to connections and not yet written to their
+ * sockets, over every connection and event loop. An events array shared by many watchers
  * is counted once while any of them still holds it ({@link EventsPayload}), because that is the
  * memory actually held; the bytes private to one connection are counted for each.
  *
