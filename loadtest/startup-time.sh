@@ -6,6 +6,8 @@
 # (`java -XX:SharedArchiveFile=target/ssot.jsa -jar target/ssot.jar`). Each start twice.
 #
 #   loadtest/startup-time.sh [keys=1000000] [port=18080]
+# SSOT_JAR=<jar> (default target/ssot.jar) names the server; two jars, comma-separated
+# (SSOT_JAR=old.jar,new.jar), start in turn on the same data directory, so both are timed in one run.
 # Needs target/ssot.jar and bench/target/benchmarks.jar (see bench/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +15,7 @@ cd "$(dirname "$0")/.."
 KEYS=${1:-1000000}
 PORT=${2:-18080}
 DIR=$(mktemp -d /tmp/ssot-startup.XXXXXX)
+PID=
 trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$DIR"' EXIT
 
 java -cp bench/target/benchmarks.jar $(sed -n 's#.*<jvm.flags>\(.*\)</jvm.flags>.*#\1#p' pom.xml) \
@@ -26,20 +29,23 @@ start_once() { # label, java options
   local start read list
   start=$(now_ms)
   # shellcheck disable=SC2086
-  SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$DIR/data" SSOT_STORE_MAX_KEYS=$KEYS java $2 -jar target/ssot.jar > "$DIR/server.log" 2>&1 &
+  SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$DIR/data" SSOT_STORE_MAX_KEYS=$KEYS java $2 -jar "$3" > "$DIR/server.log" 2>&1 &
   PID=$!
   until curl -H "$AUTH" -sf -o /dev/null "http://127.0.0.1:$PORT/v1/kv/$KEY"; do sleep 0.01; done
   read=$(now_ms)
   until curl -s "http://127.0.0.1:$PORT/health/ready" | grep -q '"listing":"ready"'; do sleep 0.01; done
   list=$(now_ms)
   curl -H "$AUTH" -sf "http://127.0.0.1:$PORT/v1/kv?prefix=svc$((I % 1000))/prod/&limit=3&keysOnly=true" > /dev/null
-  echo "$1: keys=$KEYS first single-key read after $((read - start)) ms; listing ready after $((list - start)) ms"
+  echo "$1 ($3): keys=$KEYS first single-key read after $((read - start)) ms; listing ready after $((list - start)) ms"
   grep "Opened the store" "$DIR/server.log" | sed 's/^.* - /  server: /'
   kill "$PID"
   wait "$PID" || true
 }
-start_once "plain" ""
-start_once "plain" ""
-docker/cds-archive.sh target/ssot.jar "$DIR/ssot.jsa" > /dev/null
-start_once "CDS archive" "-XX:SharedArchiveFile=$DIR/ssot.jsa"
-start_once "CDS archive" "-XX:SharedArchiveFile=$DIR/ssot.jsa"
+IFS=, read -r -a JARS <<< "${SSOT_JAR:-target/ssot.jar}"
+for _ in 1 2; do
+  for jar in "${JARS[@]}"; do start_once "plain" "" "$jar"; done
+done
+for i in "${!JARS[@]}"; do docker/cds-archive.sh "${JARS[$i]}" "$DIR/ssot-$i.jsa" > /dev/null; done
+for _ in 1 2; do
+  for i in "${!JARS[@]}"; do start_once "CDS archive" "-XX:SharedArchiveFile=$DIR/ssot-$i.jsa" "${JARS[$i]}"; done
+done
