@@ -175,8 +175,12 @@ final class ChildServer {
     return out;
   }
 
-  /** Kills the child if it still runs (cleanup after a failed test). */
+  /**
+   * Kills the child if it still runs (cleanup after a failed test), and whatever it started: a
+   * server run under a wrapper such as strace outlives the wrapper's death.
+   */
   void kill() throws InterruptedException {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     process.waitFor(20, TimeUnit.SECONDS);
   }

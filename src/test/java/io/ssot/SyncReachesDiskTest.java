@@ -75,7 +75,8 @@ class SyncReachesDiskTest {
       assertEquals(null, force(Files.readAllLines(trace), local[0], local[1]),
           "a durability=local write is answered without forcing the change log");
     } finally {
-      child.process.destroy();
+      // SIGTERM to the server itself: strace, told to stop, would detach and leave it running.
+      child.process.descendants().forEach(ProcessHandle::destroy);
       child.process.waitFor(30, TimeUnit.SECONDS);
       child.kill();
     }
