@@ -54,6 +54,35 @@ class FastGetTest {
     }
   }
 
+  @Test
+  void aHotKeysRememberedAnswerNeverOutlivesAWrite() {
+    try (Http h1 = new Http(vertx, server.port()); Http h2 = Http.h2c(vertx, server.port())) {
+      for (int round = 1; round <= 20; round++) {
+        String value = "{\"round\":" + round + "}";
+        assertEquals(round == 1 ? 201 : 200, h1.put("/v1/kv/fast/hot", value).status());
+        for (int read = 0; read < 5; read++) { // read often: kept by the read cache and the answer cache
+          for (Http http : List.of(h1, h2)) {
+            Http.Response raw = http.get("/v1/kv/fast/hot?raw=true");
+            assertEquals(value, raw.body().toString(), "round " + round);
+            Http.Response full = http.get("/v1/kv/fast/hot");
+            assertEquals(round, new JsonObject(full.body()).getJsonObject("value").getInteger("round"));
+          }
+        }
+        // A write to another key moves the store revision: the answer is the same, its revision header new.
+        Http.Response other = h1.put("/v1/kv/fast/other", "1");
+        String storeRevision = new JsonObject(other.body()).getLong("revision").toString();
+        for (Http http : List.of(h1, h2)) {
+          assertEquals(storeRevision, http.get("/v1/kv/fast/hot").header("x-ssot-revision"));
+        }
+      }
+      assertEquals(200, h1.delete("/v1/kv/fast/hot").status());
+      for (Http http : List.of(h1, h2)) {
+        assertEquals(404, http.get("/v1/kv/fast/hot").status());
+        assertEquals(404, http.get("/v1/kv/fast/hot?raw=true").status());
+      }
+    }
+  }
+
   private static long okGetsCounted(Http http) {
     String metrics = http.get("/metrics").body().toString();
     Matcher count = Pattern.compile("ssot_http_server_requests_seconds_count\\{code=\"200\",method=\"GET\","
