@@ -339,7 +339,10 @@ class WatchTest {
           List<Long> acks = new ArrayList<>();
           for (int i = 0; i < perLane; i++) {
             String body = "{\"i\":" + i + "}";
-            acks.add(writers.request(io.vertx.core.http.HttpMethod.PUT, "/v1/kv/" + prefix + l + "/" + (i % 7))
+            // The client's own timeout tells a server that never answers from a request that never
+            // completes in the client (then only the test's timeout ends it).
+            acks.add(writers.request(new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.PUT)
+                    .setURI("/v1/kv/" + prefix + l + "/" + (i % 7)).setIdleTimeout(20_000))
                 .compose(req -> req.putHeader("Authorization", Http.ADMIN_AUTHORIZATION).send(body))
                 .compose(resp -> resp.body().map(b -> new JsonObject(b).getLong("revision"))).await());
           }
