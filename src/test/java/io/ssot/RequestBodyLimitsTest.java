@@ -60,17 +60,7 @@ class RequestBodyLimitsTest {
     try (RawHttp c = new RawHttp(server.port(), 30_000)) {
       c.write(head("PUT", "/v1/kv/slow", TestServer.ADMIN_TOKEN, 100));
       long started = System.nanoTime();
-      Thread trickle = new Thread(() -> {
-        try {
-          for (int i = 0; i < 99; i++) {
-            c.write("1");
-            Thread.sleep(200);
-          }
-        } catch (IOException | InterruptedException closed) {
-          // the server closed the connection, as it should
-        }
-      });
-      trickle.start();
+      Thread trickle = trickle(c);
       try {
         Http.Response r = c.readFinal();
         assertProblem(r, 408, "body-timeout");
@@ -87,23 +77,29 @@ class RequestBodyLimitsTest {
     awaitBudgetReleased();
   }
 
+  /** Sends a byte of body every 200 ms (99 in all) until the server closes the connection. */
+  private static Thread trickle(RawHttp c) {
+    Thread trickle = new Thread(() -> {
+      try {
+        for (int i = 0; i < 99; i++) {
+          c.write("1");
+          Thread.sleep(200);
+        }
+      } catch (IOException | InterruptedException closed) {
+        // the server closed the connection, as it should
+      }
+    });
+    trickle.start();
+    return trickle;
+  }
+
   /** A route that takes no body answers at once; a body trickling after that answer loses its connection too. */
   @Test
   void aTricklingBodyNoRouteReadsDoesNotHoldItsConnection() throws Exception {
     try (RawHttp c = new RawHttp(server.port(), 30_000)) {
       c.write("GET /health/live HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
       assertEquals(200, c.readFinal().status());
-      Thread trickle = new Thread(() -> {
-        try {
-          for (int i = 0; i < 99; i++) {
-            c.write("1");
-            Thread.sleep(200);
-          }
-        } catch (IOException | InterruptedException closed) {
-          // the server closed the connection, as it should
-        }
-      });
-      trickle.start();
+      Thread trickle = trickle(c);
       try {
         assertTrue(c.closedByServer(), "closed within limits.bodyTimeout of the answer");
       } finally {
