@@ -47,7 +47,7 @@ final class DivergenceCheck {
               remote.add(PgRows.history(rs));
               more = rs.next();
             }
-            Commit local = store.commit(r);
+            Commit local = store.commitAt(r);
             String difference = difference(local == null ? List.of() : local.changes(), remote);
             if (difference != null) {
               throw new IllegalStateException("the local store and PostgreSQL (" + pg + ") differ at revision " + r

@@ -93,7 +93,7 @@ public final class WriteBehind {
     }
     List<Commit> batch = new ArrayList<>((int) (to - from + 1));
     for (long r = from; r <= to; r++) {
-      Commit c = store.commit(r);
+      Commit c = store.commitAt(r);
       if (c == null) {
         // Compaction is pinned at the high-water mark, so this is a broken invariant, not load.
         lastError = "revision " + r + " is missing from the change log";
