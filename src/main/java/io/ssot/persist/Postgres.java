@@ -128,7 +128,7 @@ public final class Postgres {
   /** Blocking, at start-up: the oldest revision {@code ssot_history} still holds. */
   private static long historyFloor(PgLocation pg) {
     try (Connection c = pg.jdbc()) {
-      return PgRows.queryLong(c, "SELECT coalesce(min(revision), 1) FROM ssot_history");
+      return PgCommitReader.floor(c);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the history of " + pg + ": " + e.getMessage(), e);
     }
