@@ -38,7 +38,7 @@ public final class Bootstrap {
       c.setAutoCommit(false); // a cursor (fetch size) needs a transaction
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setReadOnly(true);
-      long persisted = PgRows.queryLong(c, "SELECT persisted_revision FROM ssot_state WHERE id = 1");
+      long persisted = PgRows.persistedRevision(c);
       long kept = PgCommitReader.floor(c);
       long first = Math.max(Math.max(1, persisted - keepRevisions + 1), kept);
       long keys = 0;

@@ -67,6 +67,11 @@ final class PgRows {
     return rs.getObject(column, OffsetDateTime.class).toInstant().toEpochMilli();
   }
 
+  /** The write-behind's high-water mark: every revision up to it is in PostgreSQL. */
+  static long persistedRevision(Connection c) throws SQLException {
+    return queryLong(c, "SELECT persisted_revision FROM ssot_state WHERE id = 1");
+  }
+
   /** The single number {@code sql} answers. */
   static long queryLong(Connection c, String sql) throws SQLException {
     try (var s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
