@@ -23,8 +23,9 @@ import java.util.function.LongSupplier;
  * The revisioned store: current state ({@link KvStore}), change log, sorted key index and the
  * global revision. Every write takes one short critical section that assigns the next revision,
  * appends the commit to the change log and then applies it to the map, so revision order is
- * commit order whichever event loop the write came from. Reads take no lock and touch only
- * memory. Commit listeners are told the new revision after the lock is released.
+ * commit order whichever event loop the write came from. A commit made elsewhere ({@link #apply})
+ * goes through the same section at its own revision. Reads take no lock and touch only memory.
+ * Commit listeners are told the new revision after the lock is released.
  *
  * <p>Deleted keys keep a tombstone (their delete marker) in a second map while their delete is
  * within the change log's retention, so history and {@code atRevision} reach past a delete.
