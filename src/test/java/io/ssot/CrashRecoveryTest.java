@@ -404,7 +404,7 @@ class CrashRecoveryTest {
       // No gap: every revision from the compact revision on is in the log, in order.
       Map<String, Entry> folded = new HashMap<>();
       for (long r = compact; r <= revision; r++) {
-        Commit c = s.commit(r);
+        Commit c = s.commitAt(r);
         assertNotNull(c, what + ": revision " + r + " is missing (compact revision " + compact + ")");
         assertEquals(r, c.revision());
         assertFalse(c.changes().isEmpty(), what + ": revision " + r + " changes nothing");
@@ -421,7 +421,7 @@ class CrashRecoveryTest {
           continue;
         }
         inLog++;
-        Commit c = s.commit(a.revision());
+        Commit c = s.commitAt(a.revision());
         Entry e = c.changes().stream().filter(x -> x.key().equals(a.key())).findFirst().orElse(null);
         assertNotNull(e, what + ": acknowledged " + a + " is not in revision " + a.revision());
         if (a.value() == null) {
@@ -472,7 +472,7 @@ class CrashRecoveryTest {
       long next = s.put("after/crash", "{\"ok\":true}".getBytes(StandardCharsets.UTF_8), Precondition.NONE, "test")
           .entry().revision();
       assertEquals(revision + 1, next, what + ": the first write after recovery");
-      assertEquals(next, s.commit(next).revision());
+      assertEquals(next, s.commitAt(next).revision());
       System.out.printf("%s: recovered at revision %d (compact revision %d) with %d keys; %d acknowledged "
           + "writes checked, %d of them in the log%n", what, revision, compact, s.size(), acks.size(), inLog);
       return new long[] {revision, compact};

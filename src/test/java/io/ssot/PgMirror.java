@@ -98,7 +98,7 @@ final class PgMirror {
     long compact = store.compactRevision();
     assertEquals(1, compact, what + ": these tests do not compact, so every revision is compared");
     for (long r = 1; r <= revision; r++) {
-      Commit c = store.commit(r);
+      Commit c = store.commitAt(r);
       assertNotNull(c, what + ": revision " + r + " in the change log");
       Map<String, Row> rows = history.get(r);
       assertNotNull(rows, what + ": revision " + r + " is in ssot_history");

@@ -38,6 +38,21 @@ public final class HealthRoutes {
     router.get("/metrics").setName("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
   }
 
+  /** Why PostgreSQL is reported down, or {@code null} when it is up. */
+  private String postgresDown() {
+    String halted = writeBehind.halted();
+    if (halted != null) {
+      return halted;
+    }
+    if (writeBehind.circuitOpen()) {
+      return "the circuit is open after failed writes";
+    }
+    if (!pgProbe.answering()) {
+      return "no answer to a probe for " + pgProbe.millisSinceAnswer() + " ms";
+    }
+    return null;
+  }
+
   private void ready(RoutingContext ctx) {
     boolean ready = !stopping.getAsBoolean();
     JsonWriter json = new JsonWriter(384).beginObject()
@@ -61,7 +76,9 @@ public final class HealthRoutes {
     if (writeBehind == null) {
       json.field("status", "not-configured");
     } else {
-      json.field("status", writeBehind.circuitOpen() || !pgProbe.answering() ? "down" : "up")
+      String down = postgresDown();
+      json.field("status", down == null ? "up" : "down")
+          .field("reason", down)
           .field("answeredMillisAgo", pgProbe.millisSinceAnswer())
           .field("circuit", writeBehind.circuitState())
           .field("persistedRevision", writeBehind.persistedRevision())

@@ -1,8 +1,6 @@
 package io.ssot.persist;
 
-import io.ssot.store.Commit;
 import io.ssot.store.DataDir;
-import io.ssot.store.Entry;
 import io.ssot.store.StoreLoader;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,8 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +18,11 @@ import org.slf4j.LoggerFactory;
  * kept), so watches resume and recent history reads locally from R0; the map gets
  * {@code ssot_current}. Everything is read in one snapshot, so the two agree.
  *
- * <p>Changes of one revision are written in key order: PostgreSQL does not keep the order of a
- * transaction's operations.
+ * <p>It fills the files offline ({@link StoreLoader}) rather than through
+ * {@link io.ssot.store.MvccStore#apply}: the map is {@code ssot_current} as it is, which holds
+ * keys last changed below R0 that no retained commit could bring back, and each key is written
+ * once instead of once per retained change. Commits made after the store is open go through
+ * {@code apply}.
  */
 public final class Bootstrap {
 
@@ -39,12 +38,12 @@ public final class Bootstrap {
       c.setAutoCommit(false); // a cursor (fetch size) needs a transaction
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setReadOnly(true);
-      long persisted = PgRows.queryLong(c, "SELECT persisted_revision FROM ssot_state WHERE id = 1");
-      long kept = PgRows.queryLong(c, "SELECT coalesce(min(revision), 1) FROM ssot_history");
+      long persisted = PgRows.persistedRevision(c);
+      long kept = PgCommitReader.floor(c);
       long first = Math.max(Math.max(1, persisted - keepRevisions + 1), kept);
       long keys = 0;
       try (StoreLoader loader = StoreLoader.create(dir, options, first)) {
-        loadCommits(c, loader, first, persisted);
+        PgCommitReader.read(c, first, persisted, loader::append);
         try (PreparedStatement s = c.prepareStatement("SELECT " + PgRows.CURRENT_COLUMNS + " FROM ssot_current")) {
           s.setFetchSize(1000);
           try (ResultSet rs = s.executeQuery()) {
@@ -62,38 +61,6 @@ public final class Bootstrap {
       return persisted;
     } catch (SQLException e) {
       throw new IOException("cannot bootstrap " + dir.toAbsolutePath() + " from " + pg + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Appends every revision from {@code first} to {@code last}, grouping history rows by revision. */
-  private static void loadCommits(Connection c, StoreLoader loader, long first, long last)
-      throws SQLException, IOException {
-    try (PreparedStatement s = c.prepareStatement("SELECT " + PgRows.HISTORY_COLUMNS
-        + " FROM ssot_history WHERE revision BETWEEN ? AND ? ORDER BY revision, " + PgRows.KEY_ORDER)) {
-      s.setLong(1, first);
-      s.setLong(2, last);
-      s.setFetchSize(1000);
-      try (ResultSet rs = s.executeQuery()) {
-        long expected = first;
-        List<Entry> changes = new ArrayList<>();
-        boolean more = rs.next();
-        while (more) {
-          Entry change = PgRows.history(rs);
-          if (change.revision() != expected) {
-            throw new IOException("PostgreSQL's history has no revision " + expected);
-          }
-          changes.add(change);
-          more = rs.next();
-          if (!more || rs.getLong(1) != expected) {
-            loader.append(new Commit(expected, changes.get(0).updatedAt(), List.copyOf(changes)));
-            changes.clear();
-            expected++;
-          }
-        }
-        if (expected != last + 1) {
-          throw new IOException("PostgreSQL's history has no revision " + expected);
-        }
-      }
     }
   }
 }

@@ -4,8 +4,6 @@ import io.ssot.store.Commit;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,40 +26,33 @@ final class DivergenceCheck {
   static void run(MvccStore store, long persisted, PgLocation pg) {
     long last = Math.min(store.revision(), persisted);
     try (Connection c = pg.jdbc()) {
-      long kept = PgRows.queryLong(c, "SELECT coalesce(min(revision), 1) FROM ssot_history");
-      long first = Math.max(Math.max(store.compactRevision(), last - WINDOW + 1), kept);
+      long first = Math.max(Math.max(store.compactRevision(), last - WINDOW + 1), PgCommitReader.floor(c));
       if (first > last) {
         return;
       }
       c.setAutoCommit(false);
-      try (PreparedStatement s = c.prepareStatement("SELECT " + PgRows.HISTORY_COLUMNS
-          + " FROM ssot_history WHERE revision BETWEEN ? AND ? ORDER BY revision, " + PgRows.KEY_ORDER)) {
-        s.setLong(1, first);
-        s.setLong(2, last);
-        s.setFetchSize(1000);
-        try (ResultSet rs = s.executeQuery()) {
-          boolean more = rs.next();
-          for (long r = first; r <= last; r++) {
-            List<Entry> remote = new ArrayList<>();
-            while (more && rs.getLong(1) == r) {
-              remote.add(PgRows.history(rs));
-              more = rs.next();
-            }
-            Commit local = store.commit(r);
-            String difference = difference(local == null ? List.of() : local.changes(), remote);
-            if (difference != null) {
-              throw new IllegalStateException("the local store and PostgreSQL (" + pg + ") differ at revision " + r
-                  + ", " + difference + ": this data directory was written against another database or history. "
-                  + "Refusing to start; neither side was changed. Point pg.url at the database this data directory "
-                  + "belongs to, or move the directory away to bootstrap it from PostgreSQL.");
-            }
+      try {
+        PgCommitReader.read(c, first, last, remote -> {
+          Commit local = store.commitAt(remote.revision());
+          String difference = difference(local == null ? List.of() : local.changes(), remote.changes());
+          if (difference != null) {
+            throw refusal(pg, remote.revision(), difference);
           }
-        }
+        });
+      } catch (PgCommitReader.MissingRevision e) {
+        throw refusal(pg, e.revision(), "PostgreSQL's history has no change there");
       }
       c.rollback();
     } catch (SQLException e) {
       throw new IllegalStateException("cannot compare the local store with " + pg + ": " + e.getMessage(), e);
     }
+  }
+
+  private static IllegalStateException refusal(PgLocation pg, long revision, String difference) {
+    return new IllegalStateException("the local store and PostgreSQL (" + pg + ") differ at revision " + revision
+        + ", " + difference + ": this data directory was written against another database or history. "
+        + "Refusing to start; neither side was changed. Point pg.url at the database this data directory "
+        + "belongs to, or move the directory away to bootstrap it from PostgreSQL.");
   }
 
   /** The first key whose change differs, described; {@code null} when both sides agree. */

@@ -22,8 +22,7 @@ public final class PgHistory implements ArchivedHistory {
 
   private static final Logger LOG = LoggerFactory.getLogger(PgHistory.class);
 
-  private static final String COLUMNS =
-      "revision, key, type, value, create_revision, version, prev_revision, updated_at, updated_by";
+  private static final String COLUMNS = PgRows.HISTORY_COLUMNS;
   /**
    * Newest first, up to the first version that starts past $5 bytes of page (MvccStore.pageBytes
    * summed over the versions before it): the page's byte bound, applied before the rows leave
@@ -66,7 +65,7 @@ public final class PgHistory implements ArchivedHistory {
     return pool.preparedQuery(VERSIONS).execute(Tuple.of(key, before, floor, limit, maxBytes)).map(rows -> {
       List<Entry> items = new ArrayList<>(rows.size());
       for (Row row : rows) {
-        items.add(entry(row));
+        items.add(PgRows.history(row));
       }
       return items;
     });
@@ -80,7 +79,7 @@ public final class PgHistory implements ArchivedHistory {
     }
     return pool.preparedQuery(LATEST_AT).execute(Tuple.of(key, revision, kept)).compose(rows -> {
       if (rows.size() > 0) {
-        return Future.succeededFuture(live(entry(rows.iterator().next())));
+        return Future.succeededFuture(live(PgRows.history(rows.iterator().next())));
       }
       if (kept <= 1) {
         return Future.succeededFuture(null); // nothing was trimmed: the key had no change up to revision
@@ -88,7 +87,7 @@ public final class PgHistory implements ArchivedHistory {
       // The key's last change up to revision, if any, was trimmed: its next change tells what it was.
       return pool.preparedQuery(FIRST_AFTER).execute(Tuple.of(key, revision)).compose(after -> {
         if (after.size() > 0) {
-          Entry next = entry(after.iterator().next());
+          Entry next = PgRows.history(after.iterator().next());
           boolean absentBefore = next.prevRevision() == 0
               || (!next.isDelete() && next.createRevision() > next.prevRevision());
           return absentBefore ? Future.succeededFuture(null)
@@ -101,17 +100,11 @@ public final class PgHistory implements ArchivedHistory {
   }
 
   private static Entry firstOrNull(RowSet<Row> rows) {
-    return rows.size() == 0 ? null : entry(rows.iterator().next());
+    return rows.size() == 0 ? null : PgRows.history(rows.iterator().next());
   }
 
   private static Entry live(Entry e) {
     return e.isDelete() ? null : e;
-  }
-
-  private static Entry entry(Row row) {
-    boolean delete = row.getShort(2) == 2;
-    return new Entry(row.getString(1), delete ? null : row.getBuffer(3).getBytes(), row.getLong(0), row.getLong(4),
-        row.getLong(5), row.getLong(6), row.getOffsetDateTime(7).toInstant().toEpochMilli(), row.getString(8));
   }
 
   /**

@@ -61,7 +61,7 @@ public final class Postgres {
       LOG.info("Applied {} schema migration(s) to {}", result.migrationsExecuted, pg);
     }
     try (Connection c = pg.jdbc()) {
-      return PgRows.queryLong(c, "SELECT persisted_revision FROM ssot_state WHERE id = 1");
+      return PgRows.persistedRevision(c);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the write-behind state from " + pg + ": " + e.getMessage(), e);
     }
@@ -128,7 +128,7 @@ public final class Postgres {
   /** Blocking, at start-up: the oldest revision {@code ssot_history} still holds. */
   private static long historyFloor(PgLocation pg) {
     try (Connection c = pg.jdbc()) {
-      return PgRows.queryLong(c, "SELECT coalesce(min(revision), 1) FROM ssot_history");
+      return PgCommitReader.floor(c);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the history of " + pg + ": " + e.getMessage(), e);
     }

@@ -51,6 +51,8 @@ public final class WriteBehind {
   private boolean retryPending;
   private volatile String lastError;
   private volatile boolean stopped;
+  /** Why the write-behind stopped for good (a revision it cannot read); null while it goes on. */
+  private volatile String halted;
 
   /**
    * @param batchTimeout a batch not committed within it counts as a failure for the circuit: the
@@ -83,7 +85,7 @@ public final class WriteBehind {
   }
 
   private void drain() {
-    if (inFlight || retryPending || stopped) {
+    if (inFlight || retryPending || stopped || halted != null) {
       return;
     }
     long from = persisted + 1;
@@ -93,11 +95,15 @@ public final class WriteBehind {
     }
     List<Commit> batch = new ArrayList<>((int) (to - from + 1));
     for (long r = from; r <= to; r++) {
-      Commit c = store.commit(r);
+      Commit c;
+      try {
+        c = store.commitAt(r);
+      } catch (RuntimeException e) {
+        halt("revision " + r + " cannot be read from the change log (" + e + ")");
+        return;
+      }
       if (c == null) {
-        // Compaction is pinned at the high-water mark, so this is a broken invariant, not load.
-        lastError = "revision " + r + " is missing from the change log";
-        LOG.error("Write-behind stopped: {}", lastError);
+        halt("revision " + r + " is missing from the change log, which starts at revision " + store.compactRevision());
         return;
       }
       batch.add(c);
@@ -121,6 +127,18 @@ public final class WriteBehind {
             retryLater();
           }
         });
+  }
+
+  /**
+   * Stops writing behind for good: the revision will not come back, and no later one may be
+   * written before it. Compaction is pinned at the high-water mark, so this is a broken
+   * invariant (a compaction that was not pinned, a damaged change log), not load. Said once, here
+   * and by {@link #halted()} for readiness; the outbox keeps growing up to its bound.
+   */
+  private void halt(String reason) {
+    halted = reason + "; PostgreSQL stays at revision " + persisted + " and the write-behind has stopped";
+    lastError = halted;
+    LOG.error("Write-behind stopped: {}", halted);
   }
 
   private void retryLater() {
@@ -181,6 +199,11 @@ public final class WriteBehind {
 
   public String lastError() {
     return lastError;
+  }
+
+  /** Why the write-behind stopped for good, or {@code null} while it goes on. */
+  public String halted() {
+    return halted;
   }
 
   /**

@@ -8,9 +8,11 @@ import io.ssot.store.StoreException.Unavailable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -21,8 +23,9 @@ import java.util.function.LongSupplier;
  * The revisioned store: current state ({@link KvStore}), change log, sorted key index and the
  * global revision. Every write takes one short critical section that assigns the next revision,
  * appends the commit to the change log and then applies it to the map, so revision order is
- * commit order whichever event loop the write came from. Reads take no lock and touch only
- * memory. Commit listeners are told the new revision after the lock is released.
+ * commit order whichever event loop the write came from. A commit made elsewhere ({@link #apply})
+ * goes through the same section at its own revision. Reads take no lock and touch only memory.
+ * Commit listeners are told the new revision after the lock is released.
  *
  * <p>Deleted keys keep a tombstone (their delete marker) in a second map while their delete is
  * within the change log's retention, so history and {@code atRevision} reach past a delete.
@@ -134,7 +137,7 @@ public final class MvccStore implements AutoCloseable {
   private void replay(Commit commit) {
     for (Entry change : commit.changes()) {
       if (headRevision(change.key()) < commit.revision()) {
-        apply(change);
+        applyChange(change, EntryCodec.encodeStored(change));
       }
     }
   }
@@ -271,7 +274,7 @@ public final class MvccStore implements AutoCloseable {
   }
 
   /** The commit of {@code revision}, or {@code null} when compacted or not yet written. */
-  public Commit commit(long revision) {
+  public Commit commitAt(long revision) {
     return log.read(revision);
   }
 
@@ -374,7 +377,7 @@ public final class MvccStore implements AutoCloseable {
   }
 
   private Entry changeOf(String key, long rev) {
-    Commit commit = commit(rev);
+    Commit commit = commitAt(rev);
     if (commit == null) {
       return null;
     }
@@ -399,7 +402,7 @@ public final class MvccStore implements AutoCloseable {
       Entry current = stored(key);
       check(precondition, current);
       Entry next = nextVersion(key, value, current, revision + 1, clock.getAsLong(), principal);
-      committed = commit(List.of(next));
+      committed = commitLocal(List.of(next));
       result = new WriteResult(next, current == null);
     }
     notifyListeners(committed);
@@ -417,7 +420,7 @@ public final class MvccStore implements AutoCloseable {
         return null;
       }
       marker = deleteMarker(current, revision + 1, clock.getAsLong(), principal);
-      committed = commit(List.of(marker));
+      committed = commitLocal(List.of(marker));
     }
     notifyListeners(committed);
     return marker;
@@ -463,7 +466,7 @@ public final class MvccStore implements AutoCloseable {
         }
       }
       if (!changes.isEmpty()) {
-        committed = commit(changes);
+        committed = commitLocal(changes);
       } else {
         // Nothing written: report the store revision everywhere instead of one never committed.
         rev = revision;
@@ -479,6 +482,47 @@ public final class MvccStore implements AutoCloseable {
       notifyListeners(committed);
     }
     return result;
+  }
+
+  /**
+   * Applies {@code commit}, made elsewhere, at its own revision, which must be the next one: it
+   * is logged, applied to the map and read cache, and told to listeners and observers exactly as
+   * a local write is, so history, watches and the write-behind see no difference. The writer
+   * that made it checked its preconditions; they are not checked again.
+   *
+   * @throws StoreException.RevisionRepeated when the store already holds {@code commit.revision()}
+   * @throws StoreException.RevisionGap      when revisions between the store's and this one are missing
+   */
+  public void apply(Commit madeElsewhere) {
+    checkMadeElsewhere(madeElsewhere);
+    // Its own copy of the changes: listeners and the log may keep it.
+    Commit commit = new Commit(madeElsewhere.revision(), madeElsewhere.timestamp(),
+        List.copyOf(madeElsewhere.changes()));
+    synchronized (writeLock) {
+      long current = revision;
+      if (commit.revision() <= current) {
+        throw new StoreException.RevisionRepeated(commit.revision(), current);
+      }
+      if (commit.revision() != current + 1) {
+        throw new StoreException.RevisionGap(commit.revision(), current);
+      }
+      commit(commit);
+    }
+    notifyListeners(commit);
+  }
+
+  /** A commit from elsewhere is written as this store writes one: every change at its revision, each key once. */
+  private static void checkMadeElsewhere(Commit commit) {
+    if (commit.changes().isEmpty()) {
+      throw new IllegalArgumentException("revision " + commit.revision() + " changes nothing");
+    }
+    Set<String> keys = new HashSet<>();
+    for (Entry change : commit.changes()) {
+      if (change.revision() != commit.revision() || !keys.add(change.key())) {
+        throw new IllegalArgumentException("revision " + commit.revision() + " holds a change of " + change.key()
+            + (change.revision() != commit.revision() ? " at revision " + change.revision() : " twice"));
+      }
+    }
   }
 
   private static Entry live(Entry written) {
@@ -505,13 +549,23 @@ public final class MvccStore implements AutoCloseable {
         current.revision(), now, principal);
   }
 
-  /** Called under the write lock: log first (so recovery can replay it), then the map. */
-  private Commit commit(List<Entry> changes) {
+  /** Called under the write lock: commits {@code changes}, written at the next revision. */
+  private Commit commitLocal(List<Entry> changes) {
+    Commit commit = new Commit(revision + 1, changes.get(0).updatedAt(), List.copyOf(changes));
+    commit(commit);
+    return commit;
+  }
+
+  /**
+   * Called under the write lock with the commit of the next revision, made here or elsewhere:
+   * log first (so recovery can replay it), then the map, then the revision and the read cache.
+   */
+  private void commit(Commit commit) {
     if (writeFailure != null) {
       throw new Unavailable(writeFailure);
     }
-    long rev = revision + 1;
-    Commit commit = new Commit(rev, changes.get(0).updatedAt(), List.copyOf(changes));
+    List<Entry> changes = commit.changes();
+    long rev = commit.revision();
     byte[][] stored = new byte[changes.size()][];
     for (int i = 0; i < stored.length; i++) {
       Entry change = changes.get(i);
@@ -546,7 +600,7 @@ public final class MvccStore implements AutoCloseable {
     applying++; // odd: under the write lock, so no other writer changes it
     try {
       for (; applied < stored.length; applied++) {
-        apply(changes.get(applied), stored[applied]);
+        applyChange(changes.get(applied), stored[applied]);
       }
     } catch (RuntimeException e) {
       throw takeBack(commit, before, applied, e, disk);
@@ -557,7 +611,6 @@ public final class MvccStore implements AutoCloseable {
       cache.invalidate(change.key());
     }
     applying++;
-    return commit;
   }
 
   /**
@@ -641,11 +694,7 @@ public final class MvccStore implements AutoCloseable {
     this.disk = disk;
   }
 
-  private void apply(Entry change) {
-    apply(change, EntryCodec.encodeStored(change));
-  }
-
-  private void apply(Entry change, byte[] stored) {
+  private void applyChange(Entry change, byte[] stored) {
     if (change.isDelete()) {
       tombstones.put(change.key(), stored);
       kv.remove(change.key());

@@ -44,6 +44,32 @@ public abstract sealed class StoreException extends RuntimeException {
     }
   }
 
+  /** A commit made elsewhere ({@link MvccStore#apply}) whose revision the store already holds. */
+  public static final class RevisionRepeated extends StoreException {
+    public RevisionRepeated(long revision, long current) {
+      super("revision " + revision + " is already applied: the store is at revision " + current);
+    }
+  }
+
+  /**
+   * A commit made elsewhere ({@link MvccStore#apply}) that is not the next revision: the ones
+   * between the store's revision and it are missing and must be applied first.
+   */
+  public static final class RevisionGap extends StoreException {
+    private final long current;
+
+    public RevisionGap(long revision, long current) {
+      super("revision " + revision + " cannot follow revision " + current + ": revisions " + (current + 1)
+          + (revision - 1 > current + 1 ? ".." + (revision - 1) : "") + " are missing");
+      this.current = current;
+    }
+
+    /** The store's revision: the next one to apply is this plus one. */
+    public long current() {
+      return current;
+    }
+  }
+
   /** A written entry is larger than the store, as it is sized, can hold; nothing was changed. */
   public static final class TooLarge extends StoreException {
     public TooLarge(String message) {

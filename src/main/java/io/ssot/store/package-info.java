@@ -16,7 +16,8 @@
  *
  * <h2>Write order and what survives</h2>
  * Under one lock a write takes the next revision, appends its record to the change log, then
- * applies it to the maps. So:
+ * applies it to the maps. A commit made elsewhere ({@code MvccStore.apply}) goes the same way at
+ * its own revision, refused unless it is the next one. So:
  * <ul>
  *   <li><b>Process killed</b> ({@code kill -9}): the mapped pages belong to the OS and survive.
  *       With no clean-shutdown marker the next open runs Chronicle's recovery on both maps and

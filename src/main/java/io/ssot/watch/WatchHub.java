@@ -234,7 +234,7 @@ public final class WatchHub {
     if (large != null && large.revision == revision) {
       return large;
     }
-    Commit commit = store.commit(revision);
+    Commit commit = store.commitAt(revision);
     if (commit == null) {
       return null;
     }

@@ -61,7 +61,7 @@ class FullDiskStoreTest {
           } catch (StoreException.InsufficientStorage e) {
             refused = e;
             assertEquals(before, store.revision(), "the refused write's revision is not handed out");
-            assertNull(store.commit(before + 1), "nor left in the change log");
+            assertNull(store.commitAt(before + 1), "nor left in the change log");
           }
         }
         assertNotNull(refused, "the map ran out of room");

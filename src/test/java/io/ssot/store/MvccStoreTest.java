@@ -176,7 +176,7 @@ class MvccStoreTest {
     assertEquals(r1, store.revision());
     assertNull(store.get("t/b"));
     assertEquals("1", text(((Txn.GetResult) result.results().get(0)).entry()));
-    assertNull(store.commit(r1 + 1));
+    assertNull(store.commitAt(r1 + 1));
   }
 
   @Test
@@ -191,7 +191,7 @@ class MvccStoreTest {
     assertTrue(result.succeeded());
     assertEquals(before + 1, result.revision());
     assertEquals(before + 1, store.revision());
-    Commit commit = store.commit(result.revision());
+    Commit commit = store.commitAt(result.revision());
     assertEquals(3, commit.changes().size(), "the delete of an absent key is no change");
     assertEquals(result.revision(), store.get("t/a").revision());
     assertEquals(result.revision(), store.get("t/b").revision());
@@ -200,7 +200,7 @@ class MvccStoreTest {
     assertEquals("1", text(((Txn.GetResult) result.results().get(4)).entry()), "a get sees the txn's own write");
 
     reopen();
-    Commit fromLog = store.commit(result.revision());
+    Commit fromLog = store.commitAt(result.revision());
     assertEquals(List.of("t/a", "t/b", "t/c"), fromLog.changes().stream().map(Entry::key).toList());
     assertTrue(fromLog.changes().get(2).isDelete());
   }
@@ -250,7 +250,7 @@ class MvccStoreTest {
       long a = Long.parseLong(text(store.at("acc/a", r)));
       long b = Long.parseLong(text(store.at("acc/b", r)));
       assertEquals(1000, a + b, "the total at revision " + r);
-      assertEquals(2, store.commit(r).changes().size());
+      assertEquals(2, store.commitAt(r).changes().size());
     }
   }
 
@@ -373,7 +373,7 @@ class MvccStoreTest {
       assertEquals(List.of(recentDeleted), recent.stream().map(Entry::revision).toList());
       assertTrue(s.history("c/gone", Long.MAX_VALUE, 10).items().isEmpty());
       for (long r = floor; r <= revision; r++) {
-        assertEquals(r, s.commit(r).revision(), "every retained revision is readable");
+        assertEquals(r, s.commitAt(r).revision(), "every retained revision is readable");
       }
     }
     long next = put("c/after", "1");
@@ -387,11 +387,11 @@ class MvccStoreTest {
       put("age/" + (i % 5), Integer.toString(i));
     }
     long keepFrom = 300;
-    long keepSince = store.commit(keepFrom).timestamp();
+    long keepSince = store.commitAt(keepFrom).timestamp();
     long floor = store.compact(1, keepSince);
     assertTrue(floor > 1 && floor <= keepFrom, "revision " + keepFrom + " and later are kept: " + floor);
     for (long r = floor; r <= store.revision(); r++) {
-      assertNotNull(store.commit(r));
+      assertNotNull(store.commitAt(r));
     }
   }
 
@@ -512,7 +512,7 @@ class MvccStoreTest {
       assertThrows(StoreException.TooLarge.class, () -> s.txn(new Txn.Request(List.of(),
           List.of(new Txn.Op(Txn.OpType.PUT, "big/t", big)), List.of()), "w"));
       assertEquals(r1, s.revision(), "no revision is used by a refused write");
-      assertNull(s.commit(r1 + 1));
+      assertNull(s.commitAt(r1 + 1));
       assertEquals(r1 + 1, s.put("big/small", json("2"), Precondition.NONE, "w").entry().revision(),
           "writes go on");
       revision = s.revision();
@@ -522,6 +522,137 @@ class MvccStoreTest {
       assertEquals(revision, d.store().revision());
       assertEquals("2", text(d.store().get("big/small")));
       assertNull(d.store().get("big/k"));
+    }
+  }
+
+  // ---- commits made elsewhere ----------------------------------------------------------------
+
+  /** A store that makes the commits another one applies: in-memory maps, its own change log. */
+  private MvccStore leader(String name) throws IOException {
+    return new MvccStore(new InMemoryKvStore(), new InMemoryKvStore(),
+        ChangeLog.open(dir.resolve(name), SEGMENT, 1), false, () -> clock.addAndGet(10));
+  }
+
+  /** A commit as comparable text: its revision, time and every change. */
+  private static String describe(Commit c) {
+    return c == null ? "none"
+        : c.revision() + "@" + c.timestamp() + c.changes().stream().map(e -> e.key() + ":" + describe(e)).toList();
+  }
+
+  private static String describeOrAbsent(Entry e) {
+    return e == null ? "absent" : describe(e);
+  }
+
+  @Test
+  void commitsMadeElsewhereApplyAsLocalOnesAndAreToldOnceInOrder() throws IOException {
+    TreeSet<String> keys = new TreeSet<>();
+    try (MvccStore leader = leader("leader")) {
+      workload(leader, "e/", 300, keys);
+      open();
+      List<Long> told = new ArrayList<>();
+      List<Long> observed = new ArrayList<>();
+      store.addCommitListener(told::add);
+      store.addCommitObserver(c -> observed.add(c.revision()));
+      for (long r = 1; r <= leader.revision(); r++) {
+        store.apply(leader.commitAt(r));
+      }
+      List<Long> every = java.util.stream.LongStream.rangeClosed(1, leader.revision()).boxed().toList();
+      assertEquals(every, told, "listeners are told each revision once, in order");
+      assertEquals(every, observed, "observers get each commit once, in order");
+      assertEquals(snapshot(leader, keys), snapshot(store, keys), "current entries and histories");
+      for (long r = 1; r <= leader.revision(); r++) {
+        assertEquals(describe(leader.commitAt(r)), describe(store.commitAt(r)), "the change log holds revision " + r);
+        for (String key : List.of("e/0", "e/4", "e/9")) {
+          assertEquals(describeOrAbsent(leader.at(key, r)), describeOrAbsent(store.at(key, r)), key + " at " + r);
+        }
+      }
+      store.listingReady().join();
+      assertEquals(leader.list("e/", null, 1000).items().stream().map(Entry::key).toList(),
+          store.list("e/", null, 1000).items().stream().map(Entry::key).toList(), "the key index");
+
+      reopen();
+      assertEquals(snapshot(leader, keys), snapshot(store, keys), "after a restart");
+      assertEquals(describe(leader.commitAt(leader.revision())), describe(store.commitAt(store.revision())));
+    }
+  }
+
+  @Test
+  void aRepeatOrAGapIsRefusedAndChangesNothing() throws IOException {
+    try (MvccStore leader = leader("leader")) {
+      for (int i = 1; i <= 4; i++) {
+        leader.put("k", json(Integer.toString(i)), Precondition.NONE, "w");
+      }
+      open();
+      List<Long> told = new ArrayList<>();
+      store.addCommitListener(told::add);
+      store.apply(leader.commitAt(1));
+      store.apply(leader.commitAt(2));
+
+      assertThrows(StoreException.RevisionRepeated.class, () -> store.apply(leader.commitAt(2)));
+      assertThrows(StoreException.RevisionRepeated.class, () -> store.apply(leader.commitAt(1)));
+      StoreException.RevisionGap gap = assertThrows(StoreException.RevisionGap.class,
+          () -> store.apply(leader.commitAt(4)));
+      assertEquals(2, gap.current(), gap.getMessage());
+      assertEquals(2, store.revision());
+      assertNull(store.commitAt(3), "nothing logged");
+      assertEquals("2", text(store.get("k")));
+      assertEquals(List.of(1L, 2L), told, "no one is told of a refused commit");
+
+      store.apply(leader.commitAt(3));
+      store.apply(leader.commitAt(4));
+      assertEquals("4", text(store.get("k")));
+      assertEquals(List.of(1L, 2L, 3L, 4L), told);
+    }
+  }
+
+  @Test
+  void aCommitWhoseChangesAreNotAtItsRevisionIsRefused() throws IOException {
+    open();
+    Entry change = new Entry("k", json("1"), 2, 2, 1, 0, 1_000, "w");
+    assertThrows(IllegalArgumentException.class, () -> store.apply(new Commit(1, 1_000, List.of(change))));
+    assertThrows(IllegalArgumentException.class, () -> store.apply(new Commit(1, 1_000, List.of())));
+    assertEquals(0, store.revision());
+    assertNull(store.commitAt(1));
+  }
+
+  @Test
+  void theReadCacheSeesAnAppliedCommit() throws IOException {
+    try (MvccStore leader = leader("leader")) {
+      leader.put("hot", json("1"), Precondition.NONE, "w");
+      leader.put("hot", json("2"), Precondition.NONE, "w");
+      leader.delete("hot", Precondition.NONE, "w");
+      open();
+      store.apply(leader.commitAt(1));
+      store.get("hot"); // a key read once is not cached (the read cache's doorkeeper)
+      Entry first = store.get("hot");
+      assertSame(first, store.get("hot"), "cached");
+      store.apply(leader.commitAt(2));
+      assertEquals("2", text(store.get("hot")));
+      store.apply(leader.commitAt(3));
+      assertNull(store.get("hot"));
+    }
+  }
+
+  @Test
+  void appliedCommitsSurviveARestartAndAReplay() throws IOException {
+    Path data = dir.resolve("data");
+    TreeSet<String> keys = new TreeSet<>();
+    try (MvccStore leader = leader("leader")) {
+      workload(leader, "a/", 400, keys);
+      Map<String, String> expected = snapshot(leader, keys);
+      try (DataDir d = DataDir.open(data, SMALL)) {
+        for (long r = 1; r <= leader.revision(); r++) {
+          d.store().apply(leader.commitAt(r));
+        }
+        assertEquals(expected, snapshot(d.store(), keys));
+      }
+      try (DataDir d = DataDir.open(data, SMALL)) {
+        assertEquals(expected, snapshot(d.store(), keys), "after a clean close");
+      }
+      markUnclean(data);
+      try (DataDir d = DataDir.open(data, SMALL)) {
+        assertEquals(expected, snapshot(d.store(), keys), "after the change log is replayed");
+      }
     }
   }
 }
