@@ -3,6 +3,7 @@ package io.ssot.api;
 import io.ssot.store.Entry;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -33,12 +34,26 @@ final class LargeAnswers {
 
   /** The most bytes the answer of {@code entry} takes. */
   static long answerBytes(Entry entry) {
-    return entry.value().length + ENTRY_OVERHEAD;
+    return answerBytes(entry.value().length);
+  }
+
+  /** The most bytes the answer of an entry whose value has {@code valueBytes} takes. */
+  static long answerBytes(long valueBytes) {
+    return valueBytes + ENTRY_OVERHEAD;
   }
 
   /** Sends the answer {@code answer} writes, of at most {@code reserve} bytes, through the connection's output. */
   static Future<Void> send(Api api, RoutingContext ctx, long reserve, Supplier<Future<Void>> answer) {
-    return api.hub().sendLarge(ctx.request(), reserve, answer).compose(sent -> sent ? Future.succeededFuture()
+    return send(api, ctx, reserve, answer, () -> reserve);
+  }
+
+  /**
+   * As {@link #send(Api, RoutingContext, long, Supplier)}, for an answer built before it can be
+   * sent: {@code built} gives the bytes it holds meanwhile (see {@link io.ssot.watch.WatchHub#sendLarge}).
+   */
+  static Future<Void> send(Api api, RoutingContext ctx, long reserve, Supplier<Future<Void>> answer,
+      LongSupplier built) {
+    return api.hub().sendLarge(ctx.request(), reserve, answer, built).compose(sent -> sent ? Future.succeededFuture()
         : Future.failedFuture(new ApiException(503, "output-budget-exhausted", "the server holds as many unsent "
             + "answers as watch.maxQueuedBytesTotal allows; retry shortly").header("Retry-After", "1")));
   }
