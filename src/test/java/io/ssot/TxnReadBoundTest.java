@@ -47,7 +47,7 @@ class TxnReadBoundTest {
   }
 
   private static void assertRefused(Http.Response r, long limit) {
-    assertEquals(422, r.status(), r::toString);
+    assertEquals(422, r.status(), () -> r.status() + " " + r.body().getString(0, Math.min(300, r.body().length())));
     assertEquals("application/problem+json", r.header("Content-Type"));
     JsonObject problem = r.json();
     assertEquals("txn-reads-too-large", problem.getString("code"));

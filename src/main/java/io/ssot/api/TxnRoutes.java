@@ -12,7 +12,14 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** {@code POST /v1/txn}: compares, then the success or failure ops, atomically at one revision. */
+/**
+ * {@code POST /v1/txn}: compares, then the success or failure ops, atomically at one revision.
+ *
+ * <p>The values its gets read are bounded ({@code limits.maxTxnReadBytes}, else 422), not
+ * streamed: they are read at one revision under the store's lock, so the answer exists whole
+ * before a byte of it is sent, and once the txn has committed its writes it must be answered.
+ * The store checks the bound as it reads, before anything commits, so a refusal changes nothing.
+ */
 final class TxnRoutes {
 
   /** The status line, headers and the JSON around the results, at most. */
