@@ -11,8 +11,9 @@ import java.util.function.Supplier;
  * more, every list, history and schema-list page, and the answer of every txn with a get. They
  * go through their connection's output (see {@link io.ssot.watch.WatchHub#sendLarge}): an
  * answer waits until its connection has written most of what it was given, and counts in the
- * server-wide output budget, shared with watches, until it is written. When that budget is exhausted by other connections the answer is refused
- * with 503 + Retry-After rather than queued: it holds nothing then, and the client retries.
+ * server-wide output budget, shared with watches, until it is written. When that budget is
+ * exhausted by other connections the answer is refused with 503 + Retry-After rather than
+ * queued: it holds nothing then, and the client retries.
  *
  * <p>Smaller answers are written at once, uncounted: the answers of values up to 16 KiB are
  * built once and shared by every response ({@link EntryBodies}), so an unread one costs no
