@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Plain answers (not watches) cannot exhaust the server's heap, whatever the client asks or
  * leaves unread: a list or history page over large values, many HTTP/2 streams each GETting a
  * large key while the client reads nothing, many large GETs pipelined on an HTTP/1.1 connection
- * that is not read. The server runs as a child JVM with a 256 MiB heap and 200 keys of 900 KB
+ * that is not read, many HTTP/2 streams each running a txn whose gets read 3.6 MB. The server
+ * runs as a child JVM with a 256 MiB heap and 200 keys of 900 KB
  * (180 MB, off the heap in its store); after each attack it still answers {@code /health/live}
  * and a well-behaved client, and its heap after a full GC has grown far less than what was asked.
  */
@@ -183,6 +184,56 @@ class AnswerOutputBoundTest {
       }
     }
     assertServes(before, "once the pipelining client has gone");
+  }
+
+  @Test
+  @Order(4)
+  void manyStreamsOfTxnsWithGetsThatAreNotReadHoldLittle() throws Exception {
+    long before = child.heapAfterGc();
+    HttpClient h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+            .setHttp2ClearTextUpgrade(false).setDefaultHost("127.0.0.1").setDefaultPort(child.port)
+            .setHttp2MultiplexingLimit(1000).setInitialSettings(new Http2Settings().setInitialWindowSize(1024)),
+        new PoolOptions().setHttp2MaxSize(1));
+    int streams = 100;
+    int getsPerTxn = 4; // 3.6 MB, within limits.maxTxnReadBytes (4 MiB)
+    List<HttpClientResponse> paused = new ArrayList<>();
+    boolean[] reading = {false};
+    List<Future<Buffer>> bodies = new ArrayList<>();
+    try {
+      for (int i = 0; i < streams; i++) {
+        StringBuilder txn = new StringBuilder("{\"success\":[");
+        for (int g = 0; g < getsPerTxn; g++) {
+          txn.append(g == 0 ? "" : ",").append("{\"op\":\"get\",\"key\":\"").append(key((i + g) % KEYS)).append("\"}");
+        }
+        String body = txn.append("]}").toString();
+        bodies.add(h2.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/v1/txn")
+                .putHeader("Authorization", Http.ADMIN_AUTHORIZATION).putHeader("Content-Type", "application/json"))
+            .compose(req -> req.send(body)).compose(resp -> {
+              Future<Buffer> answer = resp.body();
+              synchronized (paused) {
+                if (!reading[0]) {
+                  resp.pause();
+                  paused.add(resp);
+                }
+              }
+              return answer;
+            }));
+      }
+      Thread.sleep(3000);
+      System.out.printf("%d txn streams asked for %d MB%n", streams, streams * getsPerTxn * (long) VALUE_BYTES >> 20);
+      assertServes(before, "while " + streams + " h2 txn streams are not read");
+      synchronized (paused) {
+        reading[0] = true;
+        paused.forEach(HttpClientResponse::resume);
+      }
+      for (Future<Buffer> body : bodies) {
+        Buffer answer = body.await(120, TimeUnit.SECONDS);
+        assertEquals(getsPerTxn, new JsonObject(answer).getJsonArray("results").size());
+      }
+    } finally {
+      h2.close().await();
+    }
+    assertServes(before, "once the h2 txn client has gone");
   }
 
   /** The server lives, a normal client gets a large answer, and the heap after GC stays bounded. */

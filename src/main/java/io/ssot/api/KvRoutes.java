@@ -205,7 +205,7 @@ final class KvRoutes {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(lastKey.getBytes(StandardCharsets.US_ASCII));
   }
 
-  private static String decodeCursor(String cursor, String prefix) {
+  static String decodeCursor(String cursor, String prefix) {
     if (cursor == null) {
       return null;
     }

@@ -5,15 +5,17 @@ import io.ssot.http.ApiException;
 import io.ssot.store.Entry;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * Answers large enough to matter if a client leaves them unread: GETs of values of 16 KiB and
- * more, and every list and history page. They go through their connection's output (see
- * {@link io.ssot.watch.WatchHub#sendLarge}): an answer waits until its connection has written
- * most of what it was given, and counts in the server-wide output budget, shared with watches,
- * until it is written. When that budget is exhausted by other connections the answer is refused
- * with 503 + Retry-After rather than queued: it holds nothing then, and the client retries.
+ * more, every list, history and schema-list page, and the answer of every txn with a get. They
+ * go through their connection's output (see {@link io.ssot.watch.WatchHub#sendLarge}): an
+ * answer waits until its connection has written most of what it was given, and counts in the
+ * server-wide output budget, shared with watches, until it is written. When that budget is
+ * exhausted by other connections the answer is refused with 503 + Retry-After rather than
+ * queued: it holds nothing then, and the client retries.
  *
  * <p>Smaller answers are written at once, uncounted: the answers of values up to 16 KiB are
  * built once and shared by every response ({@link EntryBodies}), so an unread one costs no
@@ -35,12 +37,26 @@ final class LargeAnswers {
 
   /** The most bytes the answer of {@code entry} takes. */
   static long answerBytes(Entry entry) {
-    return entry.value().length + ENTRY_OVERHEAD;
+    return answerBytes(entry.value().length);
+  }
+
+  /** The most bytes the answer of an entry whose value has {@code valueBytes} takes. */
+  static long answerBytes(long valueBytes) {
+    return valueBytes + ENTRY_OVERHEAD;
   }
 
   /** Sends the answer {@code answer} writes, of at most {@code reserve} bytes, through the connection's output. */
   static Future<Void> send(Api api, RoutingContext ctx, long reserve, Supplier<Future<Void>> answer) {
-    return api.hub().sendLarge(ctx.request(), reserve, answer).compose(sent -> sent ? Future.succeededFuture()
+    return send(api, ctx, reserve, answer, () -> reserve);
+  }
+
+  /**
+   * As {@link #send(Api, RoutingContext, long, Supplier)}, for an answer built before it can be
+   * sent: {@code built} gives the bytes it holds meanwhile (see {@link io.ssot.watch.WatchHub#sendLarge}).
+   */
+  static Future<Void> send(Api api, RoutingContext ctx, long reserve, Supplier<Future<Void>> answer,
+      LongSupplier built) {
+    return api.hub().sendLarge(ctx.request(), reserve, answer, built).compose(sent -> sent ? Future.succeededFuture()
         : Future.failedFuture(new ApiException(503, "output-budget-exhausted", "the server holds as many unsent "
             + "answers as watch.maxQueuedBytesTotal allows; retry shortly").header("Retry-After", "1")));
   }

@@ -150,6 +150,12 @@ public final class Routes {
     if (failure instanceof StoreException.TooLarge t) {
       return new ApiException(413, "too-large", t.getMessage());
     }
+    if (failure instanceof StoreException.TxnReadsTooLarge t) {
+      return new ApiException(422, "txn-reads-too-large", t.getMessage() + " (limits.maxTxnReadBytes) and was not "
+          + "run: nothing was changed. Read the keys with GET /v1/kv/{key}?atRevision=<revision> (the same "
+          + "revision for all: one consistent state), a paged GET /v1/kv?prefix=, or fewer gets per txn")
+          .with("maxReadBytes", t.maxReadBytes());
+    }
     if (failure instanceof SchemaViolation v) {
       return new ApiException(422, "schema-violation", v.getMessage()).with("violations", listed(v.violations()));
     }

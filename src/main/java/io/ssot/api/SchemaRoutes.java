@@ -78,24 +78,37 @@ final class SchemaRoutes {
         .field("updatedAt", EntryJson.timestamp(e.updatedAt())).field("updatedBy", e.updatedBy()).endObject();
   }
 
-  /** {@code GET /v1/schemas}: every schema in force, by prefix. */
+  /**
+   * {@code GET /v1/schemas}: the schemas in force, by prefix, in pages as {@code GET /v1/kv}
+   * lists keys: at most {@code limit} (by default, and at most, {@code limits.maxPageSize}) and
+   * {@code limits.maxPageBytes}, {@code next} the cursor of the page after, and sent through the
+   * connection's output like them, so that schemas of any number and size are never one answer.
+   */
   private void list(RoutingContext ctx) {
+    Params params = new Params(ctx.request());
+    int maxItems = api.limits().maxPageSize();
+    int limit = (int) params.longIn("limit", maxItems, 1, maxItems);
+    String cursor = KvRoutes.decodeCursor(params.get("cursor"), "");
+    String after = cursor == null ? null : SystemKeys.SCHEMAS + cursor;
+    long maxBytes = api.limits().maxPageBytes();
     Future.fromCompletionStage(store.listingReady(), ctx.vertx().getOrCreateContext())
-        .map(v -> {
-          JsonWriter json = new JsonWriter(1024).beginObject().field("revision", store.revision()).beginArray("items");
-          String after = null;
-          MvccStore.ListPage page;
-          do {
-            page = store.list(SystemKeys.SCHEMAS, after, 1000);
-            for (Entry e : page.items()) {
-              write(json, e.key().substring(SystemKeys.SCHEMAS.length()), e);
-              after = e.key();
-            }
-          } while (page.more());
-          Requests.withRevision(ctx.response(), store.revision());
-          Requests.sendJson(ctx, 200, json.endArray().endObject().buffer());
-          return v;
-        })
+        .compose(v -> LargeAnswers.send(api, ctx, maxBytes + api.limits().maxValueBytes(), () -> {
+          MvccStore.ListPage page = store.list(SystemKeys.SCHEMAS, after, limit, maxBytes, true);
+          JsonWriter json = new JsonWriter(1024).beginObject().field("revision", page.revision()).beginArray("items");
+          String last = null;
+          for (Entry e : page.items()) {
+            last = e.key().substring(SystemKeys.SCHEMAS.length());
+            write(json, last, e);
+          }
+          json.endArray();
+          if (page.more()) {
+            json.field("next", KvRoutes.encodeCursor(last));
+          } else {
+            json.nullField("next");
+          }
+          Requests.withRevision(ctx.response(), page.revision());
+          return Requests.sendJson(ctx, 200, json.endObject().buffer());
+        }))
         .onFailure(ctx::fail);
   }
 

@@ -94,6 +94,11 @@ public final class Settings {
       s -> Parsers.bytesIn(s, 1024, 256 << 20), "Largest txn or rollback request body.");
   public static final Setting<Integer> LIMITS_MAX_TXN_OPS = new Setting<>("limits.maxTxnOps", "128",
       s -> Parsers.intIn(s, 1, 10_000), "Most compares, and most ops per branch, in one txn.");
+  public static final Setting<Long> LIMITS_MAX_TXN_READ_BYTES = new Setting<>("limits.maxTxnReadBytes", "4MiB",
+      s -> Parsers.bytesIn(s, 1024, 1L << 30),
+      "Most bytes the gets of one txn may read together (values and keys, near enough, counted as for "
+          + "limits.maxPageBytes); a txn whose gets would read more is refused with 422 txn-reads-too-large and "
+          + "changes nothing. A txn with a single get is always answered.");
   public static final Setting<Long> LIMITS_MAX_HEADER_BYTES = new Setting<>("limits.maxHeaderBytes", "8KiB",
       s -> Parsers.bytesIn(s, 1024, 1 << 20), "Largest request header block.");
   public static final Setting<Long> LIMITS_MAX_URL_BYTES = new Setting<>("limits.maxUrlBytes", "4KiB",
@@ -173,7 +178,7 @@ public final class Settings {
       ENCRYPTION_KEY_FILE, ENCRYPTION_PREFIXES, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES, STORE_MIN_FREE_DISK_BYTES,
       CHANGELOG_SEGMENT_BYTES, CHANGELOG_RETENTION_REVISIONS, CHANGELOG_RETENTION_AGE,
       CHANGELOG_COMPACT_INTERVAL, DURABILITY, LIMITS_MAX_VALUE_BYTES, LIMITS_MAX_JSON_DEPTH, LIMITS_MAX_WAIT,
-      LIMITS_MAX_TXN_BYTES, LIMITS_MAX_TXN_OPS, LIMITS_MAX_HEADER_BYTES, LIMITS_MAX_URL_BYTES,
+      LIMITS_MAX_TXN_BYTES, LIMITS_MAX_TXN_OPS, LIMITS_MAX_TXN_READ_BYTES, LIMITS_MAX_HEADER_BYTES, LIMITS_MAX_URL_BYTES,
       LIMITS_MAX_WATCHES_PER_CONNECTION, LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES, LIMITS_MAX_WEB_SOCKET_FRAME_BYTES,
       LIMITS_MAX_KEY_BYTES, LIMITS_MAX_PAGE_SIZE, LIMITS_MAX_PAGE_BYTES, LIMITS_MAX_CONNECTIONS, LIMITS_MAX_CONCURRENT_STREAMS,
       LIMITS_IDLE_TIMEOUT, LIMITS_WEB_SOCKET_IDLE_TIMEOUT, LIMITS_MAX_BODY_BYTES_IN_FLIGHT, LIMITS_BODY_TIMEOUT,

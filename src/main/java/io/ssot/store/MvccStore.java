@@ -426,7 +426,18 @@ public final class MvccStore implements AutoCloseable {
     return marker;
   }
 
+  /** A txn whose gets may read any amount: see {@link #txn(Txn.Request, String, long)}. */
   public Txn.Result txn(Txn.Request request, String principal) {
+    return txn(request, principal, Long.MAX_VALUE);
+  }
+
+  /**
+   * Runs {@code request} atomically. Its gets may read at most {@code maxReadBytes} together
+   * (counted as {@link #pageBytes}; a single get whatever its size): past that the txn is
+   * refused with {@link StoreException.TxnReadsTooLarge} as soon as the get that passes it is
+   * read, so no more is held, and before anything is committed, so the refusal changes nothing.
+   */
+  public Txn.Result txn(Txn.Request request, String principal, long maxReadBytes) {
     Txn.Result result;
     Commit committed = null;
     synchronized (writeLock) {
@@ -443,10 +454,20 @@ public final class MvccStore implements AutoCloseable {
       Map<String, Entry> written = new HashMap<>();
       List<Entry> changes = new ArrayList<>();
       List<Txn.OpResult> results = new ArrayList<>();
+      long readBytes = 0;
+      int reads = 0;
       for (Txn.Op op : succeeded ? request.success() : request.failure()) {
         Entry current = written.containsKey(op.key()) ? live(written.get(op.key())) : stored(op.key());
         switch (op.type()) {
-          case GET -> results.add(new Txn.GetResult(op.key(), current));
+          case GET -> {
+            if (current != null) {
+              readBytes += pageBytes(current, true);
+              if (++reads > 1 && readBytes > maxReadBytes) {
+                throw new StoreException.TxnReadsTooLarge(maxReadBytes);
+              }
+            }
+            results.add(new Txn.GetResult(op.key(), current));
+          }
           case PUT -> {
             Entry next = nextVersion(op.key(), op.value(), current, rev, now, principal);
             written.put(op.key(), next);

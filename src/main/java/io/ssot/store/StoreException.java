@@ -77,6 +77,20 @@ public abstract sealed class StoreException extends RuntimeException {
     }
   }
 
+  /** The gets of a txn would read more than its bound allows; nothing was changed. */
+  public static final class TxnReadsTooLarge extends StoreException {
+    private final long maxReadBytes;
+
+    public TxnReadsTooLarge(long maxReadBytes) {
+      super("the gets of this txn read more than " + maxReadBytes + " bytes");
+      this.maxReadBytes = maxReadBytes;
+    }
+
+    public long maxReadBytes() {
+      return maxReadBytes;
+    }
+  }
+
   /** The write cannot be taken now (the change log: disk full, I/O error; PostgreSQL: outbox full, circuit open); nothing was changed. */
   public static final class Unavailable extends StoreException {
     public Unavailable(String message) {

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -201,6 +202,16 @@ public final class WatchHub {
    * Completes with false, nothing written, when that budget has no room: the caller refuses.
    */
   public Future<Boolean> sendLarge(HttpServerRequest request, long reserve, Supplier<Future<Void>> answer) {
+    return sendLarge(request, reserve, answer, () -> reserve);
+  }
+
+  /**
+   * As {@link #sendLarge(HttpServerRequest, long, Supplier)}, for an answer that may be built
+   * before it can be sent (a txn's, which waits for durability): {@code built} gives the bytes
+   * it holds while unsent, so that only those, not the whole reserve, stay counted meanwhile.
+   */
+  public Future<Boolean> sendLarge(HttpServerRequest request, long reserve, Supplier<Future<Void>> answer,
+      LongSupplier built) {
     ConnectionOutput output = home().output(request.connection());
     return output.room().compose(v -> {
       HttpServerResponse response = request.response();
@@ -208,7 +219,7 @@ public final class WatchHub {
         return Future.succeededFuture(true); // the client left while the answer waited: nothing to send
       }
       boolean sent = output.sendMeasured(reserve, answer,
-          () -> response.ended() ? response.bytesWritten() : reserve);
+          () -> response.ended() ? response.bytesWritten() : built.getAsLong());
       return Future.succeededFuture(sent);
     });
   }
