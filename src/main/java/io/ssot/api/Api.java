@@ -1,5 +1,11 @@
 package io.ssot.api;
 
+import io.ssot.core.ArchivedHistory;
+import io.ssot.core.Durability;
+import io.ssot.http.JsonValues;
+import io.ssot.http.Limits;
+import io.ssot.http.RequestBody;
+
 import io.ssot.schema.PrefixSchemas;
 import io.ssot.security.ValueCipher;
 import io.ssot.store.Entry;

@@ -1,5 +1,8 @@
 package io.ssot.api;
 
+import io.ssot.http.EntryJson;
+import io.ssot.http.Etags;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ssot.security.ValueCipher;

@@ -1,5 +1,7 @@
 package io.ssot.api;
 
+import io.ssot.http.ConnectionReuse;
+
 import io.ssot.security.ValueCipher;
 import io.ssot.store.Entry;
 import io.ssot.store.Keys;

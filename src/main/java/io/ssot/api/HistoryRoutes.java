@@ -1,5 +1,12 @@
 package io.ssot.api;
 
+import io.ssot.core.ArchivedHistory;
+import io.ssot.http.ApiException;
+import io.ssot.http.EntryJson;
+import io.ssot.http.JsonValues;
+import io.ssot.http.JsonWriter;
+import io.ssot.http.Params;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.ssot.security.Access;

@@ -1,5 +1,7 @@
 package io.ssot.api;
 
+import io.ssot.http.ApiException;
+
 import io.ssot.store.Entry;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;

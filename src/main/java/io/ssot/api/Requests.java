@@ -1,5 +1,8 @@
 package io.ssot.api;
 
+import io.ssot.http.ApiException;
+import io.ssot.http.Params;
+
 import io.ssot.store.Keys;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;

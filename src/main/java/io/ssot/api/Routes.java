@@ -1,5 +1,9 @@
 package io.ssot.api;
 
+import io.ssot.http.ApiException;
+import io.ssot.http.ConnectionReuse;
+import io.ssot.http.Problems;
+
 import io.ssot.schema.InvalidSchema;
 import io.ssot.schema.SchemaViolation;
 import io.ssot.schema.Violation;

@@ -1,5 +1,11 @@
 package io.ssot.api;
 
+import io.ssot.http.ApiException;
+import io.ssot.http.EntryJson;
+import io.ssot.http.Etags;
+import io.ssot.http.JsonWriter;
+import io.ssot.http.Params;
+
 import io.ssot.security.Access;
 import io.ssot.schema.JsonSchemas;
 import io.ssot.store.Entry;

@@ -1,5 +1,8 @@
 package io.ssot.api;
 
+import io.ssot.http.ApiException;
+import io.ssot.http.JsonValues;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.ssot.store.Keys;

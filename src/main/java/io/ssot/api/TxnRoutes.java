@@ -1,5 +1,10 @@
 package io.ssot.api;
 
+import io.ssot.http.EntryJson;
+import io.ssot.http.JsonWriter;
+import io.ssot.http.Limits;
+import io.ssot.http.Params;
+
 import io.ssot.security.Access;
 import io.ssot.security.Role;
 import io.ssot.security.ValueCipher;

@@ -1,6 +1,6 @@
 package io.ssot.limit;
 
-import io.ssot.api.ApiException;
+import io.ssot.http.ApiException;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;

@@ -1,6 +1,6 @@
 package io.ssot.ops;
 
-import io.ssot.api.JsonWriter;
+import io.ssot.http.JsonWriter;
 import io.ssot.persist.PgProbe;
 import io.ssot.persist.Postgres;
 import io.ssot.persist.WriteBehind;

@@ -1,6 +1,6 @@
 package io.ssot.persist;
 
-import io.ssot.api.ArchivedHistory;
+import io.ssot.core.ArchivedHistory;
 import io.ssot.store.Entry;
 import io.ssot.store.StoreException;
 import io.vertx.core.Future;

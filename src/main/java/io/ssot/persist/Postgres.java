@@ -1,6 +1,6 @@
 package io.ssot.persist;
 
-import io.ssot.api.Durability;
+import io.ssot.core.Durability;
 import io.ssot.config.Config;
 import io.ssot.config.Settings;
 import io.ssot.config.StartupFailure;

@@ -1,7 +1,7 @@
 package io.ssot.persist;
 
-import io.ssot.api.ApiException;
-import io.ssot.api.Durability;
+import io.ssot.core.Durability;
+import io.ssot.store.StoreException;
 import io.vertx.core.Future;
 import java.time.Duration;
 
@@ -40,7 +40,8 @@ public final class PostgresDurability implements Durability {
     }
   }
 
-  private static ApiException unavailable(String detail) {
-    return new ApiException(503, "unavailable", detail).header("Retry-After", "1");
+  /** Answered 503 {@code unavailable} with Retry-After by the routes, like a change log that cannot take a write. */
+  private static StoreException.Unavailable unavailable(String detail) {
+    return new StoreException.Unavailable(detail);
   }
 }

@@ -1,6 +1,6 @@
 package io.ssot.security;
 
-import io.ssot.api.ApiException;
+import io.ssot.http.ApiException;
 import io.vertx.ext.web.RoutingContext;
 
 /**

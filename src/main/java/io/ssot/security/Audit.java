@@ -1,6 +1,6 @@
 package io.ssot.security;
 
-import io.ssot.api.EntryJson;
+import io.ssot.http.EntryJson;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * Never holds a token or secret: principals, token ids, methods, paths (without the query) and
  * outcomes only.
  */
-final class Audit {
+public final class Audit {
 
   private static final Logger LOG = LoggerFactory.getLogger("ssot.audit");
 
@@ -22,7 +22,7 @@ final class Audit {
    * @param principal  who acted, or null when unknown (a failed authentication)
    * @param tokenId    the token used (or, for token events, the token concerned), may be null
    */
-  static void record(String event, String principal, String tokenId, String method, String path, String address,
+  public static void record(String event, String principal, String tokenId, String method, String path, String address,
                      String outcome) {
     if (!LOG.isInfoEnabled()) {
       return;

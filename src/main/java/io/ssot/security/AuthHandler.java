@@ -1,6 +1,6 @@
 package io.ssot.security;
 
-import io.ssot.api.ApiException;
+import io.ssot.http.ApiException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -133,11 +133,11 @@ public final class AuthHandler implements Handler<RoutingContext> {
     return null;
   }
 
-  static String address(RoutingContext ctx) {
+  public static String address(RoutingContext ctx) {
     return address(ctx.request());
   }
 
-  static String address(HttpServerRequest request) {
+  public static String address(HttpServerRequest request) {
     SocketAddress remote = request.remoteAddress();
     return remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
   }

@@ -1,6 +1,6 @@
 package io.ssot.security;
 
-import io.ssot.api.ApiException;
+import io.ssot.http.ApiException;
 
 /** The problems of authentication and authorisation: 401 (with the challenge of RFC 6750), 403 and 429. */
 final class AuthProblems {

@@ -1,6 +1,6 @@
 package io.ssot.security;
 
-import io.ssot.api.ApiException;
+import io.ssot.http.ApiException;
 import io.ssot.limit.ClientIdentity;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;

@@ -15,7 +15,7 @@ public enum Role {
   }
 
   /** @return the role named {@code read}, {@code write} or {@code admin}, or null */
-  static Role parse(String name) {
+  public static Role parse(String name) {
     return switch (name) {
       case "read" -> READ;
       case "write" -> WRITE;

@@ -1,6 +1,6 @@
 package io.ssot.security;
 
-import io.ssot.api.EntryJson;
+import io.ssot.http.EntryJson;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +15,7 @@ import java.util.List;
  *
  * @param expiresAt epoch milliseconds, 0 for never
  */
-record StoredToken(String id, String name, List<Grant> grants, long expiresAt, long createdAt, String createdBy,
+public record StoredToken(String id, String name, List<Grant> grants, long expiresAt, long createdAt, String createdBy,
                    byte[] secretHash) {
 
   Principal principal() {
@@ -23,7 +23,7 @@ record StoredToken(String id, String name, List<Grant> grants, long expiresAt, l
   }
 
   /** The public view: what {@code GET /v1/tokens} shows, without the hash. */
-  JsonObject describe() {
+  public JsonObject describe() {
     JsonArray roles = new JsonArray();
     grants.forEach(g -> roles.add(new JsonObject().put("role", g.role().wireName()).put("prefix", g.prefix())));
     return new JsonObject()

@@ -1,6 +1,6 @@
 package io.ssot.security;
 
-import io.ssot.api.ApiException;
+import io.ssot.http.ApiException;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
@@ -134,10 +134,10 @@ public final class TokenRegistry {
   // ---- administration ----------------------------------------------------------------------
 
   /** A token just created: its record and, shown once, the bearer token. */
-  record Created(StoredToken token, String bearer, long revision) {
+  public record Created(StoredToken token, String bearer, long revision) {
   }
 
-  Created create(String name, List<Grant> grants, long expiresAt, String createdBy, long nowMillis) {
+  public Created create(String name, List<Grant> grants, long expiresAt, String createdBy, long nowMillis) {
     String id = Secrets.newId();
     String secret = Secrets.newSecret();
     StoredToken token = new StoredToken(id, name, grants, expiresAt, nowMillis, createdBy, Secrets.sha256(secret));
@@ -148,7 +148,7 @@ public final class TokenRegistry {
   }
 
   /** @return the revision of the revocation, or 0 when there is no such token */
-  long revoke(String id, String by) {
+  public long revoke(String id, String by) {
     if (!Secrets.isId(id)) {
       return 0;
     }
@@ -157,7 +157,7 @@ public final class TokenRegistry {
   }
 
   /** Every live token, by id. Needs the store's listing to be ready. */
-  List<StoredToken> list() {
+  public List<StoredToken> list() {
     List<StoredToken> tokens = new ArrayList<>();
     for (Entry e : store.reserved(SystemKeys.TOKENS)) {
       StoredToken t = StoredToken.decode(e.key().substring(SystemKeys.TOKENS.length()), e.value());

@@ -91,7 +91,7 @@ public abstract sealed class StoreException extends RuntimeException {
     }
   }
 
-  /** The change log cannot take the write (disk full, I/O error); nothing was changed. */
+  /** The write cannot be taken now (the change log: disk full, I/O error; PostgreSQL: outbox full, circuit open); nothing was changed. */
   public static final class Unavailable extends StoreException {
     public Unavailable(String message) {
       super(message);

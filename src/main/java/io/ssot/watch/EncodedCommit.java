@@ -1,6 +1,6 @@
 package io.ssot.watch;
 
-import io.ssot.api.EntryJson;
+import io.ssot.http.EntryJson;
 import io.ssot.security.ValueCipher;
 import io.ssot.store.Commit;
 import io.ssot.store.Entry;
@@ -12,7 +12,7 @@ import java.util.List;
  * matches every event of the commit gets the same array as all the others; watches that match
  * part of it with the same filter (a fleet running the same code) share the last such array.
  */
-final class EncodedCommit {
+public final class EncodedCommit {
 
   private static final Buffer OPEN = Buffer.buffer("[");
   private static final Buffer COMMA = Buffer.buffer(",");
@@ -28,7 +28,7 @@ final class EncodedCommit {
   private record Partial(WatchFilter filter, EventsPayload events) {
   }
 
-  EncodedCommit(Commit commit, ValueCipher cipher) {
+  public EncodedCommit(Commit commit, ValueCipher cipher) {
     this.revision = commit.revision();
     this.changes = commit.changes();
     this.events = new Buffer[changes.size()];
@@ -43,7 +43,7 @@ final class EncodedCommit {
   }
 
   /** The JSON array of the events that {@code filter} matches, or null when none does. */
-  EventsPayload matching(WatchFilter filter) {
+  public EventsPayload matching(WatchFilter filter) {
     int matched = 0;
     for (Entry change : changes) {
       if (filter.matches(change.key())) {

@@ -1,6 +1,6 @@
 package io.ssot.watch;
 
-import io.ssot.api.JsonWriter;
+import io.ssot.http.JsonWriter;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 

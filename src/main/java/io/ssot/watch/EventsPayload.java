@@ -9,7 +9,7 @@ import io.vertx.core.buffer.Buffer;
  * write of it is pending. A small one is copied into each message (one write instead of three)
  * and counted per message.
  */
-final class EventsPayload {
+public final class EventsPayload {
 
   /** From this size on, messages carry the array itself rather than a copy. */
   static final int SHARED_FROM_BYTES = 16 << 10;

@@ -1,6 +1,6 @@
 package io.ssot.watch;
 
-import io.ssot.api.ApiException;
+import io.ssot.http.ApiException;
 import io.ssot.store.Keys;
 import io.ssot.store.SystemKeys;
 
@@ -38,7 +38,7 @@ public record WatchFilter(String key, String prefix) {
     return new WatchFilter(null, prefix);
   }
 
-  boolean matches(String candidate) {
+  public boolean matches(String candidate) {
     return key != null ? key.equals(candidate) : candidate.startsWith(prefix) && !SystemKeys.isSystem(candidate);
   }
 }

@@ -1,8 +1,8 @@
 package io.ssot.watch;
 
-import io.ssot.api.ApiException;
-import io.ssot.api.Limits;
-import io.ssot.api.Params;
+import io.ssot.http.ApiException;
+import io.ssot.http.Limits;
+import io.ssot.http.Params;
 import io.ssot.limit.Admission;
 import io.ssot.security.Access;
 import io.ssot.security.Role;

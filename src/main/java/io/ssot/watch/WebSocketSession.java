@@ -1,8 +1,8 @@
 package io.ssot.watch;
 
-import io.ssot.api.ApiException;
-import io.ssot.api.JsonWriter;
-import io.ssot.api.Limits;
+import io.ssot.http.ApiException;
+import io.ssot.http.JsonWriter;
+import io.ssot.http.Limits;
 import io.ssot.security.Access;
 import io.ssot.security.Role;
 import io.ssot.store.MvccStore;

@@ -1,5 +1,7 @@
 package io.ssot.api;
 
+import io.ssot.http.EntryJson;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;

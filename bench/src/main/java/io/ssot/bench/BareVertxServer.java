@@ -1,7 +1,7 @@
 package io.ssot.bench;
 
-import io.ssot.api.EntryJson;
-import io.ssot.api.JsonWriter;
+import io.ssot.http.EntryJson;
+import io.ssot.http.JsonWriter;
 import io.ssot.store.Entry;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;

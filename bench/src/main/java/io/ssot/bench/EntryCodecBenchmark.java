@@ -1,6 +1,6 @@
 package io.ssot.bench;
 
-import io.ssot.api.EntryJson;
+import io.ssot.http.EntryJson;
 import io.ssot.store.Entry;
 import io.ssot.store.EntryCodec;
 import io.ssot.store.Keys;

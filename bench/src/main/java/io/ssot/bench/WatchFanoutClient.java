@@ -1,6 +1,6 @@
 package io.ssot.bench;
 
-import io.ssot.api.EntryJson;
+import io.ssot.http.EntryJson;
 import io.ssot.store.Entry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

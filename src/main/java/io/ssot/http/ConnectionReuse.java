@@ -1,4 +1,4 @@
-package io.ssot.api;
+package io.ssot.http;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -34,7 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       could reach the client anyway.</li>
  * </ul>
  */
-final class ConnectionReuse {
+public final class ConnectionReuse {
 
   /** How many unread body bytes are dropped before giving up on the connection. */
   static final long DRAIN_ALLOWANCE = 16L << 20;
@@ -48,7 +48,7 @@ final class ConnectionReuse {
   }
 
   /** The router's first handler. */
-  static void handle(RoutingContext ctx, long bodyTimeoutMillis) {
+  public static void handle(RoutingContext ctx, long bodyTimeoutMillis) {
     HttpServerRequest request = ctx.request();
     if (closing(request)) {
       request.connection().close(); // pipelined behind a request after which the connection closes
@@ -84,7 +84,7 @@ final class ConnectionReuse {
   }
 
   /** Whether the request came on a connection that closes after an earlier one (then it is not served). */
-  static boolean closing(HttpServerRequest request) {
+  public static boolean closing(HttpServerRequest request) {
     return !CLOSING.isEmpty() && CLOSING.contains(request.connection());
   }
 
@@ -134,7 +134,7 @@ final class ConnectionReuse {
   }
 
   /** A 408's answer says the connection is closing (HTTP/1.x; HTTP/2 has no such header). */
-  static void announceClose(RoutingContext ctx, ApiException problem) {
+  public static void announceClose(RoutingContext ctx, ApiException problem) {
     if (problem.status() == 408 && ctx.request().version() != HttpVersion.HTTP_2 && !ctx.request().isEnded()) {
       ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }

@@ -1,4 +1,4 @@
-package io.ssot.api;
+package io.ssot.http;
 
 import io.ssot.store.Precondition;
 import java.util.ArrayList;
@@ -8,17 +8,17 @@ import java.util.List;
  * Entity tags are quoted revisions ({@code "42"}). Conditional headers must be well-formed:
  * an unquoted or otherwise malformed tag is a 400, never silently ignored.
  */
-final class Etags {
+public final class Etags {
 
   private Etags() {
   }
 
-  static String of(long revision) {
+  public static String of(long revision) {
     return "\"" + revision + "\"";
   }
 
   /** The precondition of a write's {@code If-Match} / {@code If-None-Match} headers. */
-  static Precondition forWrite(String ifMatch, String ifNoneMatch) {
+  public static Precondition forWrite(String ifMatch, String ifNoneMatch) {
     if (ifMatch != null && ifNoneMatch != null) {
       throw ApiException.badRequest("invalid-header", "use either If-Match or If-None-Match, not both");
     }
@@ -46,7 +46,7 @@ final class Etags {
    * The revisions of a read's {@code If-None-Match}; {@code null} for {@code *} (any existing
    * version matches).
    */
-  static List<Long> forRead(String ifNoneMatch) {
+  public static List<Long> forRead(String ifNoneMatch) {
     if (ifNoneMatch.trim().equals("*")) {
       return null;
     }

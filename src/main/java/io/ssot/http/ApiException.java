@@ -1,4 +1,4 @@
-package io.ssot.api;
+package io.ssot.http;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.ssot.api;
+package io.ssot.http;
 
 import io.ssot.config.Config;
 import io.ssot.config.Settings;

@@ -1,4 +1,4 @@
-package io.ssot.api;
+package io.ssot.http;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -48,7 +48,7 @@ public final class Problems {
     return json.endObject().buffer();
   }
 
-  static String title(int status) {
+  public static String title(int status) {
     return switch (status) {
       case 400 -> "Bad Request";
       case 401 -> "Unauthorized";

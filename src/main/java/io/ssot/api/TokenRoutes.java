@@ -1,7 +1,13 @@
-package io.ssot.security;
+package io.ssot.api;
 
-import io.ssot.api.Api;
-import io.ssot.api.ApiException;
+import io.ssot.http.ApiException;
+import io.ssot.security.Access;
+import io.ssot.security.Audit;
+import io.ssot.security.AuthHandler;
+import io.ssot.security.Grant;
+import io.ssot.security.Principal;
+import io.ssot.security.Role;
+import io.ssot.security.TokenRegistry;
 import io.ssot.config.Parsers;
 import io.ssot.store.Keys;
 import io.vertx.core.Future;

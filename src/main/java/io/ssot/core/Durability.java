@@ -1,4 +1,4 @@
-package io.ssot.api;
+package io.ssot.core;
 
 import io.vertx.core.Future;
 
@@ -12,6 +12,6 @@ public interface Durability {
   /** Completes when {@code revision} survives a machine crash ({@code durability=sync}). */
   Future<Void> sync(long revision);
 
-  /** @throws ApiException 503 with Retry-After when writes must wait (the outbox is full) */
+  /** @throws io.ssot.store.StoreException.Unavailable when writes must wait (the outbox is full) */
   void admitWrite();
 }

@@ -1,4 +1,4 @@
-package io.ssot.api;
+package io.ssot.http;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
@@ -30,7 +30,7 @@ public final class Params {
     return all.get(0);
   }
 
-  boolean flag(String name) {
+  public boolean flag(String name) {
     String v = get(name);
     if (v == null || v.equals("false")) {
       return false;
@@ -59,12 +59,12 @@ public final class Params {
   }
 
   /** {@code limit}: 100 by default, at most {@code limits.maxPageSize}. */
-  long pageSize(int max) {
+  public long pageSize(int max) {
     return longIn("limit", Math.min(100, max), 1, max);
   }
 
   /** A duration such as {@code 30s}, {@code 500ms}, {@code 2m}, or plain seconds. */
-  Duration duration(String name) {
+  public Duration duration(String name) {
     String v = get(name);
     if (v == null) {
       return null;

@@ -1,4 +1,4 @@
-package io.ssot.api;
+package io.ssot.core;
 
 import io.ssot.store.Entry;
 import io.vertx.core.Future;

@@ -1,4 +1,4 @@
-package io.ssot.api;
+package io.ssot.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -166,7 +166,7 @@ public final class JsonValues {
     }
   }
 
-  static ApiException invalid(IOException e) {
+  public static ApiException invalid(IOException e) {
     if (e instanceof StreamConstraintsException sce) {
       // Jackson's read constraints: nesting (our maxJsonDepth is checked first, so this is the
       // backstop), and the length of a number, string, name or document.

@@ -1,4 +1,5 @@
-package io.ssot.api;
+package io.ssot.http;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

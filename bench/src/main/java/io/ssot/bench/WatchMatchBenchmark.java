@@ -1,8 +1,11 @@
-package io.ssot.watch;
+package io.ssot.bench;
 
-import io.ssot.bench.BenchmarkBase;
 import io.ssot.store.Commit;
 import io.ssot.store.Entry;
+import io.ssot.security.ValueCipher;
+import io.ssot.watch.EncodedCommit;
+import io.ssot.watch.EventsPayload;
+import io.ssot.watch.WatchFilter;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -15,9 +18,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * One commit matched against 10,000 watches: the per-revision work of the watch hub's pump
- * ({@code ContextWatches.advance}) without the socket writes. The watch classes are package-private,
- * so this benchmark lives in {@code io.ssot.watch} (a split package on the class path; the server is
- * unchanged) and calls the real {@link EncodedCommit#matching}.
+ * ({@code ContextWatches.advance}) without the socket writes, through the real
+ * {@link EncodedCommit#matching}.
  *
  * <p>The 10,000 filters spread over 1,000 services: 5,000 exact keys ({@code svcN/prod/setting.i}),
  * 2,500 prefixes {@code svcN/prod/} and 2,500 prefixes {@code svcN/}. {@code changes} is the number
@@ -56,7 +58,7 @@ public class WatchMatchBenchmark extends BenchmarkBase {
       puts[c] = new Entry("svc7/prod/setting." + i, value, 500, 12, 3, 480, now, "deployer");
     }
     commit = new Commit(500, now, List.of(puts));
-    encoded = new EncodedCommit(commit, io.ssot.security.ValueCipher.DISABLED);
+    encoded = new EncodedCommit(commit, ValueCipher.DISABLED);
   }
 
   /** Matches an already encoded commit against every watch (the hub encodes each commit once). */
@@ -74,7 +76,7 @@ public class WatchMatchBenchmark extends BenchmarkBase {
   /** Encodes the commit's events once, then matches it against every watch. */
   @Benchmark
   public void encodeAndMatch10k(Blackhole bh) {
-    EncodedCommit e = new EncodedCommit(commit, io.ssot.security.ValueCipher.DISABLED);
+    EncodedCommit e = new EncodedCommit(commit, ValueCipher.DISABLED);
     for (WatchFilter f : filters) {
       EventsPayload events = e.matching(f);
       if (events != null) {

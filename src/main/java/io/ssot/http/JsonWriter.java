@@ -1,4 +1,4 @@
-package io.ssot.api;
+package io.ssot.http;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
