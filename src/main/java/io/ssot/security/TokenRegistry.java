@@ -1,7 +1,7 @@
 package io.ssot.security;
 
-import io.ssot.limit.Sha256;
 import io.ssot.http.ApiException;
+import io.ssot.limit.Sha256;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
