@@ -61,11 +61,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The assembled server. Start-up: with PostgreSQL, migrate its schema and, into an empty data
- * directory, bootstrap the store from it; open the data directory (replaying the change log after
- * an unclean stop); with PostgreSQL, check that both histories agree and start the write-behind;
- * then the watch hub, then the HTTP servers. {@link #stop()} reverses it: end the
- * watches, stop accepting and finish in-flight requests, then flush and close the store.
+ * The assembled server: the wiring of the packages and the order in which they start and stop.
+ * Start-up: check that the settings fit together; with PostgreSQL, migrate its schema and, into
+ * an empty data directory, bootstrap the store from it; open the data directory (replaying the
+ * change log after an unclean stop); with PostgreSQL, check that both histories agree and start
+ * the write-behind; then the watch hub, then the HTTP servers, then the compaction schedule.
+ * {@link #stop()} reverses it: end the watches, stop accepting and finish in-flight requests,
+ * then flush and close the store.
  */
 public final class SsotServer {
 
