@@ -8,8 +8,10 @@ import io.ssot.core.LocalDurability;
 import io.ssot.http.JsonValues;
 import io.ssot.http.Limits;
 import io.ssot.http.RequestBody;
+import io.ssot.http.ServerOptions;
 import io.ssot.api.Routes;
 import io.ssot.config.Config;
+import io.ssot.config.Consistency;
 import io.ssot.config.Settings;
 import io.ssot.config.StartupFailure;
 import io.ssot.limit.Admission;
@@ -17,6 +19,7 @@ import io.ssot.limit.ClientIdentity;
 import io.ssot.limit.ConnectionLimit;
 import io.ssot.limit.IdleConnections;
 import io.ssot.limit.RateLimiter;
+import io.ssot.ops.Compaction;
 import io.ssot.ops.HealthRoutes;
 import io.ssot.ops.Metrics;
 import io.ssot.persist.Bootstrap;
@@ -28,6 +31,7 @@ import io.ssot.security.AuthHandler;
 import io.ssot.security.BootstrapToken;
 import io.ssot.security.ClientCertificates;
 import io.ssot.security.FastReadAuth;
+import io.ssot.security.TlsOptions;
 import io.ssot.security.TokenRegistry;
 import io.ssot.api.TokenRoutes;
 import io.ssot.security.ValueCipher;
@@ -43,12 +47,9 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
-import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.OpenSSLEngineOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -60,11 +61,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The assembled server. Start-up: with PostgreSQL, migrate its schema and, into an empty data
- * directory, bootstrap the store from it; open the data directory (replaying the change log after
- * an unclean stop); with PostgreSQL, check that both histories agree and start the write-behind;
- * then the watch hub, then the HTTP servers. {@link #stop()} reverses it: end the
- * watches, stop accepting and finish in-flight requests, then flush and close the store.
+ * The assembled server: the wiring of the packages and the order in which they start and stop.
+ * Start-up: check that the settings fit together; with PostgreSQL, migrate its schema and, into
+ * an empty data directory, bootstrap the store from it; open the data directory (replaying the
+ * change log after an unclean stop); with PostgreSQL, check that both histories agree and start
+ * the write-behind; then the watch hub, then the HTTP servers, then the compaction schedule.
+ * {@link #stop()} reverses it: end the watches, stop accepting and finish in-flight requests,
+ * then flush and close the store.
  */
 public final class SsotServer {
 
@@ -81,7 +84,7 @@ public final class SsotServer {
   private final Postgres postgres;
   private final TokenRegistry tokens;
   private final AtomicBoolean stopping = new AtomicBoolean();
-  private long compactionTimer;
+  private Compaction compaction;
   private HttpServerOptions httpOptions;
   private int port;
 
@@ -110,16 +113,14 @@ public final class SsotServer {
 
   /** Opens the store and starts serving; blocks until the port is bound. */
   public static SsotServer start(Config config) throws IOException {
-    refuseUnavailableFeatures(config);
+    Consistency.check(config);
     ValueCipher cipher = ValueCipher.configure(config.get(Settings.ENCRYPTION_KEY_FILE),
         config.get(Settings.ENCRYPTION_PREFIXES));
     String pgUrl = config.get(Settings.PG_URL);
     PgLocation pg = pgUrl.isEmpty() ? null : PgLocation.parse(pgUrl);
     long persisted = pg == null ? 0 : Postgres.prepare(pg);
     Path dataPath = Path.of(config.get(Settings.DATA_DIR));
-    DataDir.Options storeOptions = new DataDir.Options(config.get(Settings.STORE_MAX_KEYS),
-        config.get(Settings.STORE_AVERAGE_VALUE_BYTES), config.get(Settings.CHANGELOG_SEGMENT_BYTES),
-        config.get(Settings.STORE_MIN_FREE_DISK_BYTES));
+    DataDir.Options storeOptions = storeOptions(config);
     if (persisted > 0 && DataDir.isEmpty(dataPath)) {
       LOG.info("The data directory {} is empty and PostgreSQL holds revisions up to {}: bootstrapping from it",
           dataPath.toAbsolutePath(), persisted);
@@ -140,14 +141,7 @@ public final class SsotServer {
     if (loops == 0) {
       loops = Runtime.getRuntime().availableProcessors();
     }
-    VertxOptions options = new VertxOptions()
-        .setEventLoopPoolSize(loops)
-        .setPreferNativeTransport(true)
-        // It serves no files from the class path: no vertx-cache directory in /tmp, which a
-        // process that is killed would leave behind.
-        .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false))
-        .setMetricsOptions(Metrics.vertxMetricsOptions());
-    Vertx vertx = Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory()).build();
+    Vertx vertx = startVertx(loops, metrics);
     DataDir dataDir;
     try {
       dataDir = opening.join();
@@ -183,13 +177,20 @@ public final class SsotServer {
     return server;
   }
 
-  private static void refuseUnavailableFeatures(Config config) {
-    for (var setting : java.util.List.of(Settings.REDIS_URL)) {
-      if (!config.get(setting).isEmpty()) {
-        throw new IllegalArgumentException(setting.envName() + " is set, but this version of the server "
-            + "does not support " + setting.name() + " yet; unset it to run embedded");
-      }
-    }
+  private static DataDir.Options storeOptions(Config config) {
+    return new DataDir.Options(config.get(Settings.STORE_MAX_KEYS), config.get(Settings.STORE_AVERAGE_VALUE_BYTES),
+        config.get(Settings.CHANGELOG_SEGMENT_BYTES), config.get(Settings.STORE_MIN_FREE_DISK_BYTES));
+  }
+
+  private static Vertx startVertx(int eventLoops, Metrics metrics) {
+    VertxOptions options = new VertxOptions()
+        .setEventLoopPoolSize(eventLoops)
+        .setPreferNativeTransport(true)
+        // It serves no files from the class path: no vertx-cache directory in /tmp, which a
+        // process that is killed would leave behind.
+        .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false))
+        .setMetricsOptions(Metrics.vertxMetricsOptions());
+    return Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory()).build();
   }
 
   private Future<Void> listen(int instances) {
@@ -216,7 +217,8 @@ public final class SsotServer {
     AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens, certificates,
         config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE));
     HealthRoutes healthRoutes = new HealthRoutes(store, dataDir.diskSpace(), postgres, metrics, stopping::get);
-    HttpServerOptions options = httpOptions(resolvePort(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)));
+    HttpServerOptions options = ServerOptions.from(config);
+    TlsOptions.apply(config, options);
     httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();
     // The fast path serves a read only when the router would: the token reads the key, and the
@@ -265,98 +267,9 @@ public final class SsotServer {
     };
   }
 
-  /** Port 0 means any free port; it is picked here so that every event loop's server shares it. */
-  private static int resolvePort(String host, int port) {
-    if (port != 0) {
-      return port;
-    }
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-      return probe.getLocalPort();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot find a free port on " + host, e);
-    }
-  }
-
-  private HttpServerOptions httpOptions(int port) {
-    java.time.Duration idleTimeout = config.get(Settings.LIMITS_IDLE_TIMEOUT);
-    // A quiet long-poll or watch connection sends nothing until its wait ends or its next
-    // progress message: the idle timeout must not cut it first.
-    for (var shorter : java.util.List.of(Settings.LIMITS_MAX_WAIT, Settings.WATCH_PROGRESS_INTERVAL)) {
-      if (idleTimeout.compareTo(config.get(shorter)) <= 0) {
-        throw new IllegalArgumentException(Settings.LIMITS_IDLE_TIMEOUT.envName() + " (" + idleTimeout
-            + ") must be longer than " + shorter.envName() + " (" + config.get(shorter) + ")");
-      }
-    }
-    if (config.get(Settings.LIMITS_MAX_WEB_SOCKET_FRAME_BYTES) > config.get(Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES)) {
-      throw new IllegalArgumentException(Settings.LIMITS_MAX_WEB_SOCKET_FRAME_BYTES.envName()
-          + " must not exceed " + Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES.envName());
-    }
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.get(Settings.HTTP_HOST))
-        .setPort(port)
-        .setHttp2ClearTextEnabled(true)
-        .setHandle100ContinueAutomatically(false)
-        .setMaxHeaderSize(config.get(Settings.LIMITS_MAX_HEADER_BYTES).intValue())
-        .setMaxInitialLineLength(config.get(Settings.LIMITS_MAX_URL_BYTES).intValue())
-        .setMaxWebSocketFrameSize(config.get(Settings.LIMITS_MAX_WEB_SOCKET_FRAME_BYTES).intValue())
-        .setMaxWebSocketMessageSize(config.get(Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES).intValue())
-        .setIdleTimeout((int) idleTimeout.toMillis())
-        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
-        .setTcpNoDelay(true)
-        // WebSocket compression would add an extension handler to every HTTP/1.1 connection's
-        // pipeline (~13% of GET time in a JFR profile) and a deflater per watcher, for frames
-        // that are small JSON events.
-        .setPerMessageWebSocketCompressionSupported(false)
-        .setPerFrameWebSocketCompressionSupported(false)
-        .setInitialSettings(new Http2Settings()
-            .setMaxConcurrentStreams(config.get(Settings.LIMITS_MAX_CONCURRENT_STREAMS))
-            .setMaxHeaderListSize(config.get(Settings.LIMITS_MAX_HEADER_BYTES)));
-    String cert = config.get(Settings.TLS_CERT);
-    String key = config.get(Settings.TLS_KEY);
-    if (cert.isEmpty() != key.isEmpty()) {
-      throw new IllegalArgumentException("set both SSOT_TLS_CERT and SSOT_TLS_KEY, or neither");
-    }
-    if (cert.isEmpty() && !config.get(Settings.TLS_CLIENT_AUTH).equals("none")) {
-      throw new IllegalArgumentException("tls.clientAuth needs TLS: set SSOT_TLS_CERT and SSOT_TLS_KEY");
-    }
-    if (!cert.isEmpty()) {
-      options.setSsl(true)
-          .setUseAlpn(true)
-          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
-      options.getEnabledSecureTransportProtocols().retainAll(java.util.Set.of("TLSv1.2", "TLSv1.3"));
-      clientAuth(options);
-      if (OpenSSLEngineOptions.isAvailable()) {
-        options.setSslEngineOptions(new OpenSSLEngineOptions());
-        LOG.info("TLS through OpenSSL (netty-tcnative), ALPN h2 and http/1.1");
-      } else {
-        LOG.warn("OpenSSL (netty-tcnative) could not be loaded ({}); TLS falls back to the JDK engine",
-            io.netty.handler.ssl.OpenSsl.unavailabilityCause());
-      }
-    }
-    return options;
-  }
-
-  /** Mutual TLS: which client certificates the handshake asks for and verifies. */
-  private void clientAuth(HttpServerOptions options) {
-    String mode = config.get(Settings.TLS_CLIENT_AUTH);
-    String ca = config.get(Settings.TLS_CLIENT_CA);
-    if (mode.equals("none")) {
-      return;
-    }
-    if (ca.isEmpty()) {
-      throw new IllegalArgumentException("tls.clientAuth " + mode + " needs tls.clientCa (SSOT_TLS_CLIENT_CA)");
-    }
-    options.setClientAuth(mode.equals("required") ? io.vertx.core.http.ClientAuth.REQUIRED
-        : io.vertx.core.http.ClientAuth.REQUEST).setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(ca));
-  }
-
   private void scheduleCompaction() {
-    long keepRevisions = config.get(Settings.CHANGELOG_RETENTION_REVISIONS);
-    long keepMillis = config.get(Settings.CHANGELOG_RETENTION_AGE).toMillis();
-    compactionTimer = vertx.setPeriodic(config.get(Settings.CHANGELOG_COMPACT_INTERVAL).toMillis(), id ->
-        vertx.executeBlocking(() -> dataDir.store().compact(keepRevisions, System.currentTimeMillis() - keepMillis,
-            postgres == null ? Long.MAX_VALUE : postgres.writeBehind().persistedRevision() + 1),
-            false).onFailure(e -> LOG.warn("Compaction failed", e)));
+    compaction = Compaction.schedule(vertx, dataDir.store(), config, () ->
+        postgres == null ? Long.MAX_VALUE : postgres.writeBehind().persistedRevision() + 1);
   }
 
   public int port() {
@@ -364,13 +277,8 @@ public final class SsotServer {
   }
 
   /** The TLS engine the server runs on. */
-  enum TlsEngine { NONE, OPENSSL, JDK }
-
-  TlsEngine tlsEngine() {
-    if (!httpOptions.isSsl()) {
-      return TlsEngine.NONE;
-    }
-    return httpOptions.getSslEngineOptions() instanceof OpenSSLEngineOptions ? TlsEngine.OPENSSL : TlsEngine.JDK;
+  TlsOptions.Engine tlsEngine() {
+    return TlsOptions.engine(httpOptions);
   }
 
   public MvccStore store() {
@@ -383,7 +291,9 @@ public final class SsotServer {
       return;
     }
     LOG.info("Stopping");
-    vertx.cancelTimer(compactionTimer);
+    if (compaction != null) {
+      compaction.cancel();
+    }
     // Watches never finish by themselves: end them first, so that closing Vert.x below waits
     // only for requests that do (each HTTP server's stop() lets them finish, bounded by
     // shutdown.timeout) and the store is closed after the last of them.

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -33,6 +33,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ExtendWith(VertxExtension.class)
 class AuthMatrixTest {
+
+  /** The matrix sends dozens of bad tokens from one address: the failed-auth limiter is tested elsewhere. */
+  @RegisterExtension
+  static final ServerExtension server = ServerExtension.builder().setting("auth.maxFailuresPerMinute", "0").build();
 
   /**
    * The revocation is pushed to the watches at once (measured: well under 0.1 s), with the check
@@ -50,28 +54,21 @@ class AuthMatrixTest {
   private record Endpoint(String name, Needs needs, int ok, BiFunction<Http, String, Integer> call) {
   }
 
-  private static TestServer server;
-  private static Vertx vertx;
-  private static Http admin;
   private static HttpClient sseClient;
   private static final Map<Who, String> TOKENS = new java.util.EnumMap<>(Who.class);
   private static long firstRevisionOfK;
 
   @BeforeAll
   static void start() throws Exception {
-    // The matrix sends dozens of bad tokens from one address: the failed-auth limiter is tested elsewhere.
-    server = TestServer.start(Map.of("auth.maxFailuresPerMinute", "0"));
-    vertx = Vertx.vertx();
-    admin = new Http(vertx, server.port());
-    sseClient = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+    sseClient = server.vertx().createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(server.port()));
-    firstRevisionOfK = admin.put("/v1/kv/m/k", "{\"v\":1}").json().getLong("revision");
-    admin.put("/v1/kv/other/k", "1");
+    firstRevisionOfK = server.http().put("/v1/kv/m/k", "{\"v\":1}").json().getLong("revision");
+    server.http().put("/v1/kv/other/k", "1");
     TOKENS.put(Who.NONE, null);
     TOKENS.put(Who.BAD, "ssot_0123456789abcdef_notTheSecretOfAnyToken");
     TOKENS.put(Who.EXPIRED, create("expiring", "read", "m/", "400ms").getString("token"));
     JsonObject revoked = create("revoked", "admin", "", null);
-    assertEquals(200, admin.delete("/v1/tokens/" + revoked.getString("id")).status());
+    assertEquals(200, server.http().delete("/v1/tokens/" + revoked.getString("id")).status());
     TOKENS.put(Who.REVOKED, revoked.getString("token"));
     TOKENS.put(Who.READ_OTHER_PREFIX, create("other-reader", "read", "other/", null).getString("token"));
     TOKENS.put(Who.READ, create("reader", "read", "m/", null).getString("token"));
@@ -82,10 +79,7 @@ class AuthMatrixTest {
 
   @AfterAll
   static void stop() {
-    admin.close();
     sseClient.close().await();
-    vertx.close().await();
-    server.close();
   }
 
   /** Creates a token through the API as the bootstrap admin. */
@@ -95,13 +89,13 @@ class AuthMatrixTest {
     if (ttl != null) {
       body.put("ttl", ttl);
     }
-    Http.Response r = admin.post("/v1/tokens", body.encode());
+    Http.Response r = server.http().post("/v1/tokens", body.encode());
     assertEquals(201, r.status(), r::toString);
     return r.json();
   }
 
   private static Http as(String token) {
-    return token == null ? admin.anonymous() : admin.as(token);
+    return token == null ? server.http().anonymous() : server.http().as(token);
   }
 
   private static final List<Endpoint> ENDPOINTS = List.of(
@@ -110,12 +104,12 @@ class AuthMatrixTest {
       new Endpoint("list", Needs.READ, 200, (h, t) -> h.get("/v1/kv?prefix=m/").status()),
       new Endpoint("history", Needs.READ, 200, (h, t) -> h.get("/v1/history/m/k").status()),
       new Endpoint("long-poll", Needs.READ, 304, (h, t) -> {
-        long rev = admin.get("/v1/kv/m/k").json().getLong("revision");
+        long rev = server.http().get("/v1/kv/m/k").json().getLong("revision");
         return h.get("/v1/kv/m/k?wait=100ms", Map.of("If-None-Match", "\"" + rev + "\"")).status();
       }),
       new Endpoint("PUT", Needs.WRITE, 200, (h, t) -> h.put("/v1/kv/m/k", "{\"v\":2}").status()),
       new Endpoint("DELETE", Needs.WRITE, 200, (h, t) -> {
-        admin.put("/v1/kv/m/del", "1");
+        server.http().put("/v1/kv/m/del", "1");
         return h.delete("/v1/kv/m/del").status();
       }),
       new Endpoint("txn", Needs.WRITE, 200, (h, t) -> h.post("/v1/txn",
@@ -164,7 +158,7 @@ class AuthMatrixTest {
 
   /** The WebSocket outcome as a status: 401 refused handshake, 403 watch refused, 200 watch created. */
   private static int webSocketWatch(String token, String prefix) {
-    try (WatchClients.Ws ws = new WatchClients.Ws(vertx, server.port(), token == null ? null : "Bearer " + token)) {
+    try (WatchClients.Ws ws = new WatchClients.Ws(server.vertx(), server.port(), token == null ? null : "Bearer " + token)) {
       ws.send(new JsonObject().put("op", "watch").put("id", "w").put("prefix", prefix));
       JsonObject reply = ws.next();
       if (Boolean.TRUE.equals(reply.getBoolean("created"))) {
@@ -186,14 +180,14 @@ class AuthMatrixTest {
 
   @Test
   void refusalsAreProblemsThatSayWhatIsMissing() {
-    Http.Response none = admin.anonymous().get("/v1/kv/m/k");
+    Http.Response none = server.http().anonymous().get("/v1/kv/m/k");
     assertEquals(401, none.status());
     assertEquals("Bearer realm=\"ssot\"", none.header("WWW-Authenticate"));
     assertEquals("application/problem+json", none.header("Content-Type"));
     assertEquals("unauthorized", none.json().getString("code"));
     Http.Response bad = as(TOKENS.get(Who.BAD)).get("/v1/kv/m/k");
     assertTrue(bad.header("WWW-Authenticate").contains("error=\"invalid_token\""), bad.headers().toString());
-    Http.Response notBearer = admin.get("/v1/kv/m/k", Map.of("Authorization", "Basic YWRtaW46YWRtaW4="));
+    Http.Response notBearer = server.http().get("/v1/kv/m/k", Map.of("Authorization", "Basic YWRtaW46YWRtaW4="));
     assertEquals(401, notBearer.status(), notBearer::toString);
     Http.Response expired = as(TOKENS.get(Who.EXPIRED)).get("/v1/kv/m/k");
     assertTrue(expired.json().getString("detail").contains("expired"), expired::toString);
@@ -212,7 +206,7 @@ class AuthMatrixTest {
 
   @Test
   void aListingOrPrefixWatchNeedsReadOnTheWholeRangeAndIsNeverFiltered() throws Exception {
-    admin.put("/v1/kv/m/sub/a", "1");
+    server.http().put("/v1/kv/m/sub/a", "1");
     Http reader = as(TOKENS.get(Who.READ));
     assertEquals(200, reader.get("/v1/kv?prefix=m/sub/").status());
     assertEquals(1, reader.get("/v1/kv?prefix=m/sub/").json().getJsonArray("items").size());
@@ -234,7 +228,7 @@ class AuthMatrixTest {
   @Test
   void aTxnNeedsTheRoleOfEveryKeyInBothBranchesAndAppliesNothingWithoutIt() {
     Http writer = as(TOKENS.get(Who.WRITE));
-    long before = admin.get("/health/ready").json().getJsonObject("checks").getJsonObject("store").getLong("revision");
+    long before = server.http().get("/health/ready").json().getJsonObject("checks").getJsonObject("store").getLong("revision");
     List<String> txns = List.of(
         "{\"success\":[{\"op\":\"put\",\"key\":\"m/x\",\"value\":1},{\"op\":\"get\",\"key\":\"other/k\"}]}",
         "{\"compare\":[{\"key\":\"other/k\",\"exists\":true}],\"success\":[{\"op\":\"put\",\"key\":\"m/x\",\"value\":1}]}",
@@ -244,16 +238,16 @@ class AuthMatrixTest {
       Http.Response r = writer.post("/v1/txn", txn);
       assertEquals(403, r.status(), txn + " -> " + r);
     }
-    assertEquals(404, admin.get("/v1/kv/m/x").status(), "no refused txn wrote anything");
+    assertEquals(404, server.http().get("/v1/kv/m/x").status(), "no refused txn wrote anything");
     assertEquals(before,
-        admin.get("/health/ready").json().getJsonObject("checks").getJsonObject("store").getLong("revision"));
+        server.http().get("/health/ready").json().getJsonObject("checks").getJsonObject("store").getLong("revision"));
     Http.Response reader = as(TOKENS.get(Who.READ)).post("/v1/txn", "{\"success\":[{\"op\":\"get\",\"key\":\"m/k\"}]}");
     assertEquals(200, reader.status(), "a txn of gets needs read only: " + reader);
   }
 
   @Test
   void aWebSocketChecksEachWatchAndStaysOpenAfterARefusal() throws Exception {
-    try (WatchClients.Ws ws = new WatchClients.Ws(vertx, server.port(), "Bearer " + TOKENS.get(Who.READ))) {
+    try (WatchClients.Ws ws = new WatchClients.Ws(server.vertx(), server.port(), "Bearer " + TOKENS.get(Who.READ))) {
       ws.send(new JsonObject().put("op", "watch").put("id", "a").put("prefix", "m/"));
       assertEquals(Boolean.TRUE, ws.next().getBoolean("created"));
       ws.send(new JsonObject().put("op", "watch").put("id", "b").put("prefix", "other/"));
@@ -262,7 +256,7 @@ class AuthMatrixTest {
       assertEquals("forbidden", refused.getString("error"));
       ws.send(new JsonObject().put("op", "watch").put("id", "c").put("key", "m/k"));
       assertEquals(Boolean.TRUE, ws.next().getBoolean("created"));
-      admin.put("/v1/kv/m/k", "{\"v\":3}");
+      server.http().put("/v1/kv/m/k", "{\"v\":3}");
       List<String> ids = List.of(ws.next().getString("id"), ws.next().getString("id"));
       assertTrue(ids.containsAll(List.of("a", "c")), ids::toString);
     }
@@ -272,11 +266,11 @@ class AuthMatrixTest {
   void aRevokedTokenEndsItsWatchesAndLongPollsWithinASecond() throws Exception {
     JsonObject token = create("watcher", "read", "rv/", null);
     String bearer = "Bearer " + token.getString("token");
-    admin.put("/v1/kv/rv/k", "1");
-    long rev = admin.get("/v1/kv/rv/k").json().getLong("revision");
+    server.http().put("/v1/kv/rv/k", "1");
+    long rev = server.http().get("/v1/kv/rv/k").json().getLong("revision");
     double before = openWatches();
-    try (WatchClients.Ws ws = new WatchClients.Ws(vertx, server.port(), bearer);
-         WatchClients.Ws idle = new WatchClients.Ws(vertx, server.port(), bearer);
+    try (WatchClients.Ws ws = new WatchClients.Ws(server.vertx(), server.port(), bearer);
+         WatchClients.Ws idle = new WatchClients.Ws(server.vertx(), server.port(), bearer);
          WatchClients.Sse sse = new WatchClients.Sse(sseClient, "/v1/watch?prefix=rv/", Map.of(), bearer)) {
       ws.send(new JsonObject().put("op", "watch").put("id", "w").put("prefix", "rv/"));
       assertEquals(Boolean.TRUE, ws.next().getBoolean("created"));
@@ -287,7 +281,7 @@ class AuthMatrixTest {
           .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())));
       awaitOpenWatches(before + 3); // the WebSocket's, the SSE stream's and the long-poll's
       long start = System.nanoTime();
-      assertEquals(200, admin.delete("/v1/tokens/" + token.getString("id")).status());
+      assertEquals(200, server.http().delete("/v1/tokens/" + token.getString("id")).status());
 
       JsonObject ended = ws.next();
       assertEquals("token-revoked", ended.getString("error"), ended::encode);
@@ -303,13 +297,13 @@ class AuthMatrixTest {
       System.out.printf("every watch of the revoked token ended %d ms after the revocation%n", millis);
       assertTrue(millis < REVOCATION_BOUND_SECONDS * 1000, "all ended " + millis + " ms after the revocation");
     }
-    assertEquals(401, admin.as(token.getString("token")).get("/v1/kv/rv/k").status());
+    assertEquals(401, server.http().as(token.getString("token")).get("/v1/kv/rv/k").status());
   }
 
   @Test
   void anExpiringTokenEndsItsWatches() throws Exception {
     JsonObject token = create("short-lived", "read", "ex/", "1500ms");
-    try (WatchClients.Ws ws = new WatchClients.Ws(vertx, server.port(), "Bearer " + token.getString("token"))) {
+    try (WatchClients.Ws ws = new WatchClients.Ws(server.vertx(), server.port(), "Bearer " + token.getString("token"))) {
       ws.send(new JsonObject().put("op", "watch").put("id", "w").put("prefix", "ex/"));
       assertEquals(Boolean.TRUE, ws.next().getBoolean("created"));
       assertEquals((short) 1008, ws.closed.get(5, TimeUnit.SECONDS));
@@ -322,7 +316,7 @@ class AuthMatrixTest {
     assertTrue(created.getString("token").startsWith("ssot_" + created.getString("id") + "_"));
     assertNotNull(created.getString("expiresAt"));
     assertEquals("admin", created.getString("createdBy"), "the bootstrap admin's principal");
-    Http.Response list = admin.get("/v1/tokens");
+    Http.Response list = server.http().get("/v1/tokens");
     assertEquals(200, list.status());
     String body = list.body().toString();
     JsonObject listed = list.json().getJsonArray("items").stream().map(JsonObject.class::cast)
@@ -336,7 +330,7 @@ class AuthMatrixTest {
 
   @Test
   void badTokenRequestsAre400AndCreateNothing() {
-    int before = admin.get("/v1/tokens").json().getJsonArray("items").size();
+    int before = server.http().get("/v1/tokens").json().getJsonArray("items").size();
     List<String> bodies = List.of("", "[]", "{", "{\"name\":\"x\"}", "{\"name\":\"x\",\"roles\":[]}",
         "{\"name\":\"x y\",\"roles\":[{\"role\":\"read\",\"prefix\":\"\"}]}",
         "{\"name\":\"admin\",\"roles\":[{\"role\":\"read\",\"prefix\":\"\"}]}",
@@ -351,19 +345,19 @@ class AuthMatrixTest {
         "{\"name\":\"x\",\"roles\":[{\"role\":\"read\",\"prefix\":\"\"}],\"ttl\":\"999999999999999d\"}",
         "{\"name\":\"x\",\"roles\":[{\"role\":\"read\",\"prefix\":\"\"}],\"owner\":\"me\"}");
     for (String body : bodies) {
-      Http.Response r = admin.post("/v1/tokens", body);
+      Http.Response r = server.http().post("/v1/tokens", body);
       assertEquals(400, r.status(), body + " -> " + r);
       assertEquals("application/problem+json", r.header("Content-Type"));
     }
-    assertEquals(404, admin.delete("/v1/tokens/0123456789abcdef").status());
-    assertEquals(400, admin.delete("/v1/tokens/..%2F..%2Fkv").status(), "the path guard refuses it");
-    assertEquals(404, admin.delete("/v1/tokens/not-an-id").status());
-    assertEquals(405, admin.send(HttpMethod.PUT, "/v1/tokens", Map.of(), "{}").status());
-    assertEquals(before, admin.get("/v1/tokens").json().getJsonArray("items").size());
+    assertEquals(404, server.http().delete("/v1/tokens/0123456789abcdef").status());
+    assertEquals(400, server.http().delete("/v1/tokens/..%2F..%2Fkv").status(), "the path guard refuses it");
+    assertEquals(404, server.http().delete("/v1/tokens/not-an-id").status());
+    assertEquals(405, server.http().send(HttpMethod.PUT, "/v1/tokens", Map.of(), "{}").status());
+    assertEquals(before, server.http().get("/v1/tokens").json().getJsonArray("items").size());
   }
 
   private static double openWatches() {
-    return admin.get("/metrics").body().toString().lines().filter(l -> l.startsWith("ssot_watch_open"))
+    return server.http().get("/metrics").body().toString().lines().filter(l -> l.startsWith("ssot_watch_open"))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElseThrow();
   }
 

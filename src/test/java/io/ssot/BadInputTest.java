@@ -12,7 +12,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
@@ -41,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -70,26 +70,24 @@ class BadInputTest {
   private static final String WITNESS_PUT = "{\"op\":\"put\",\"key\":\"" + WITNESS + "\",\"value\":1}";
 
   private static final ListAppender<ILoggingEvent> LOG = new ListAppender<>();
-  private static TestServer server;
-  private static Vertx vertx;
-  private static Http http;
 
-  @BeforeAll
-  static void start() throws Exception {
+  static {
+    // Before the server below starts: everything it logs is checked at the end.
     LOG.start();
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(LOG);
-    server = TestServer.start();
-    vertx = Vertx.vertx();
-    http = new Http(vertx, server.port());
-    assertEquals(201, http.put(SENTINEL_URI, SENTINEL_VALUE).status());
+  }
+
+  @RegisterExtension
+  static final ServerExtension server = ServerExtension.builder().build();
+
+  @BeforeAll
+  static void putSentinel() {
+    assertEquals(201, server.http().put(SENTINEL_URI, SENTINEL_VALUE).status());
   }
 
   @AfterAll
-  static void stop() {
+  static void detachLog() {
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(LOG);
-    http.close();
-    vertx.close().await();
-    server.close();
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
@@ -99,7 +97,7 @@ class BadInputTest {
   }
 
   private static State state() {
-    Http.Response r = http.get(SENTINEL_URI + "?raw=true");
+    Http.Response r = server.http().get(SENTINEL_URI + "?raw=true");
     assertEquals(200, r.status(), r::toString);
     return new State(r.body().toString(), r.header("ETag"), Long.parseLong(r.header("X-SSOT-Revision")));
   }
@@ -215,12 +213,12 @@ class BadInputTest {
     Http.Response created = raw("PUT", "/v1/kv/enc%2Fslash", Map.of(), bytes("7"));
     assertEquals(201, created.status(), created::toString);
     assertEquals("enc/slash", created.json().getString("key"));
-    assertEquals("7", http.get("/v1/kv/enc/slash?raw=true").body().toString());
+    assertEquals("7", server.http().get("/v1/kv/enc/slash?raw=true").body().toString());
   }
 
   @Test
   void pathsThatNormaliseOntoAnotherRouteAre400() {
-    http.put("/v1/kv/norm/a", "1");
+    server.http().put("/v1/kv/norm/a", "1");
     for (String target : List.of("/v1/kv/../kv/norm/a", "/v1//kv/norm/a", "/v1/./kv/norm/a", "/v1/kv/%2E%2E/kv/norm/a",
         "/v1/history/../kv/norm/a", "/v1/x/..%2Fkv/norm/a", "/v1/txn/.", "/health/live/..")) {
       assertProblem(raw("GET", target), 400, null);
@@ -286,7 +284,7 @@ class BadInputTest {
     String value = "{\"s\":\"caf\u00e9 \u20ac \ud83d\ude00 \uffff\",\"e\":\"\\ud83d\\ude00\"}";
     Http.Response r = raw("PUT", "/v1/kv/bad/unicode", Map.of(), bytes(value));
     assertEquals(201, r.status(), r::toString);
-    assertTrue(Arrays.equals(bytes(value), http.get("/v1/kv/bad/unicode?raw=true").body().getBytes()));
+    assertTrue(Arrays.equals(bytes(value), server.http().get("/v1/kv/bad/unicode?raw=true").body().getBytes()));
   }
 
   @Test
@@ -311,7 +309,7 @@ class BadInputTest {
   void bodyOfExactlyMaxValueBytesIsAccepted() {
     Http.Response r = raw("PUT", "/v1/kv/bad/big", Map.of(), valueOfSize(MAX_VALUE_BYTES));
     assertTrue(r.status() == 200 || r.status() == 201, r::toString);
-    assertEquals(MAX_VALUE_BYTES, http.get("/v1/kv/bad/big?raw=true").body().length());
+    assertEquals(MAX_VALUE_BYTES, server.http().get("/v1/kv/bad/big?raw=true").body().length());
   }
 
   @Test
@@ -371,7 +369,7 @@ class BadInputTest {
   void chunkedBodyAtTheLimitIsAcceptedAndOneByteMoreIs413() {
     Http.Response ok = putChunked("/v1/kv/bad/big-chunked", valueOfSize(MAX_VALUE_BYTES));
     assertEquals(201, ok.status(), ok::toString);
-    assertEquals(MAX_VALUE_BYTES, http.get("/v1/kv/bad/big-chunked?raw=true").body().length());
+    assertEquals(MAX_VALUE_BYTES, server.http().get("/v1/kv/bad/big-chunked?raw=true").body().length());
     Http.Response r = changesNothing(() -> putChunked(SENTINEL_URI, valueOfSize(MAX_VALUE_BYTES + 1)));
     assertProblem(r, 413, "too-large");
   }
@@ -452,14 +450,14 @@ class BadInputTest {
   void malformedParameterIs400(String method, String uri, String body) {
     Http.Response r = changesNothing(() -> raw(method, uri, Map.of(), body == null ? null : bytes(body)));
     assertProblem(r, 400, "invalid-parameter");
-    assertEquals(404, http.get("/v1/kv/" + WITNESS).status(), "the txn was not applied");
+    assertEquals(404, server.http().get("/v1/kv/" + WITNESS).status(), "the txn was not applied");
   }
 
   @Test
   void futureRevisionIs400() {
     long future = state().storeRevision() + 1_000_000;
-    assertProblem(http.get(SENTINEL_URI + "?atRevision=" + future), 400, "future-revision");
-    assertProblem(changesNothing(() -> http.post("/v1/rollback/" + SENTINEL, "{\"toRevision\":" + future + "}")),
+    assertProblem(server.http().get(SENTINEL_URI + "?atRevision=" + future), 400, "future-revision");
+    assertProblem(changesNothing(() -> server.http().post("/v1/rollback/" + SENTINEL, "{\"toRevision\":" + future + "}")),
         400, "future-revision");
   }
 
@@ -503,13 +501,13 @@ class BadInputTest {
   void nonJsonContentTypeIs415() {
     for (String type : List.of("text/plain", "application/xml", "multipart/form-data; boundary=x", "json")) {
       Map<String, String> h = Map.of("Content-Type", type);
-      assertProblem(changesNothing(() -> http.put(SENTINEL_URI, "2", h)), 415, "unsupported-media-type");
+      assertProblem(changesNothing(() -> server.http().put(SENTINEL_URI, "2", h)), 415, "unsupported-media-type");
       String txn = "{\"success\":[" + WITNESS_PUT + "]}";
-      assertProblem(changesNothing(() -> http.send(HttpMethod.POST, "/v1/txn", h, txn)), 415, "unsupported-media-type");
-      assertProblem(changesNothing(() -> http.send(HttpMethod.POST, "/v1/rollback/" + SENTINEL, h,
+      assertProblem(changesNothing(() -> server.http().send(HttpMethod.POST, "/v1/txn", h, txn)), 415, "unsupported-media-type");
+      assertProblem(changesNothing(() -> server.http().send(HttpMethod.POST, "/v1/rollback/" + SENTINEL, h,
           "{\"toRevision\":1}")), 415, "unsupported-media-type");
     }
-    assertEquals(404, http.get("/v1/kv/" + WITNESS).status());
+    assertEquals(404, server.http().get("/v1/kv/" + WITNESS).status());
   }
 
   @Test
@@ -636,15 +634,15 @@ class BadInputTest {
     Http.Response r = changesNothing(() -> raw("POST", "/v1/txn", Map.of("Content-Type", "application/json"),
         body.getBytes(ISO_8859_1)));
     assertProblem(r, 400, code);
-    assertEquals(404, http.get("/v1/kv/" + WITNESS).status(), "no op of a rejected txn is applied");
+    assertEquals(404, server.http().get("/v1/kv/" + WITNESS).status(), "no op of a rejected txn is applied");
   }
 
   @Test
   void txnLimitsAreInclusive() {
-    Http.Response ops = http.post("/v1/txn", "{\"success\":[" + ops(128, "get") + "]}");
+    Http.Response ops = server.http().post("/v1/txn", "{\"success\":[" + ops(128, "get") + "]}");
     assertEquals(200, ops.status(), ops::toString);
     assertEquals(128, ops.json().getJsonArray("results").size());
-    Http.Response compares = http.post("/v1/txn", "{\"compare\":[" + compares(128) + "],\"success\":[]}");
+    Http.Response compares = server.http().post("/v1/txn", "{\"compare\":[" + compares(128) + "],\"success\":[]}");
     assertEquals(200, compares.status(), compares::toString);
     assertTrue(compares.json().getBoolean("succeeded"));
   }
@@ -705,7 +703,7 @@ class BadInputTest {
   /** A WebSocket on /v1/watch whose text messages are queued as JSON objects. */
   private static final class WatchSocket implements AutoCloseable {
 
-    private final WebSocketClient client = vertx.createWebSocketClient();
+    private final WebSocketClient client = server.vertx().createWebSocketClient();
     private final BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
     private final WebSocket ws;
     private volatile boolean closed;
@@ -807,7 +805,7 @@ class BadInputTest {
       JsonObject created = socket.ask("{\"op\":\"watch\",\"id\":\"ok\",\"key\":\"bad/watched\"}");
       assertEquals("ok", created.getString("id"));
       assertEquals(true, created.getBoolean("created"), created::toString);
-      long rev = http.put("/v1/kv/bad/watched", "42").json().getLong("revision");
+      long rev = server.http().put("/v1/kv/bad/watched", "42").json().getLong("revision");
       JsonObject events = socket.next();
       assertEquals("ok", events.getString("id"), events::toString);
       assertEquals(rev, events.getJsonArray("events").getJsonObject(0).getLong("revision"));
@@ -840,8 +838,8 @@ class BadInputTest {
 
   @Test
   void watchWithoutUpgradeOrEventStreamIs406() {
-    assertProblem(http.get("/v1/watch?key=bad/k"), 406, "not-acceptable");
-    assertProblem(http.get("/v1/watch?key=bad/k", Map.of("Accept", "application/json")), 406, "not-acceptable");
+    assertProblem(server.http().get("/v1/watch?key=bad/k"), 406, "not-acceptable");
+    assertProblem(server.http().get("/v1/watch?key=bad/k", Map.of("Accept", "application/json")), 406, "not-acceptable");
   }
 
   /** Vert.x answers a broken handshake itself; what matters is a 4xx, no 500 and nothing logged. */
@@ -865,10 +863,10 @@ class BadInputTest {
   @Test
   @Order(Integer.MAX_VALUE)
   void afterAllOfItTheServerIsLiveAndNeverAnswered5xx() {
-    assertEquals(200, http.get("/health/live").status());
+    assertEquals(200, server.http().get("/health/live").status());
     State now = state();
     assertEquals(SENTINEL_VALUE, now.sentinel(), "the sentinel survived every bad input");
-    String metrics = http.get("/metrics").body().toString();
+    String metrics = server.http().get("/metrics").body().toString();
     assertTrue(metrics.contains("ssot_http_server_requests_seconds_count{code=\"400\""), "the HTTP metrics count by status");
     List<String> fiveHundreds = metrics.lines()
         .filter(l -> l.startsWith("ssot_http_server_requests_seconds_count") && l.matches(".*code=\"5\\d\\d\".*"))

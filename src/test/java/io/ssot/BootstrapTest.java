@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A new server with an empty data directory and the same PostgreSQL serves what the old one
@@ -30,19 +31,18 @@ class BootstrapTest {
 
   private static final int KEEP = 50;
 
-  private PgTestDatabase db;
+  @RegisterExtension
+  final PgExtension pg = new PgExtension();
   private Vertx vertx;
 
   @BeforeEach
   void setUp() throws Exception {
-    db = PgTestDatabase.create();
     vertx = Vertx.vertx();
   }
 
   @AfterEach
   void tearDown() throws Exception {
     vertx.close().await();
-    db.close();
   }
 
   @Test
@@ -51,7 +51,7 @@ class BootstrapTest {
     Map<String, Object> before;
     long revision;
     long first;
-    try (TestServer old = TestServer.start(Map.of("pg.url", db.url()))) {
+    try (TestServer old = TestServer.start(Map.of("pg.url", pg.db().url()))) {
       try (Http http = new Http(vertx, old.port())) {
         for (int i = 0; i < 60; i++) {
           String key = "boot/k" + i;
@@ -83,9 +83,9 @@ class BootstrapTest {
         before = snapshot(http, keys, revision, first);
       }
     }
-    assertEquals(revision, db.scalar("SELECT persisted_revision FROM ssot_state"), "drained at stop");
+    assertEquals(revision, pg.db().scalar("SELECT persisted_revision FROM ssot_state"), "drained at stop");
 
-    try (TestServer fresh = TestServer.start(Map.of("pg.url", db.url(),
+    try (TestServer fresh = TestServer.start(Map.of("pg.url", pg.db().url(),
         "changelog.retentionRevisions", Integer.toString(KEEP)))) {
       assertEquals(revision, fresh.server().store().revision());
       assertEquals(first, fresh.server().store().compactRevision());
@@ -105,7 +105,7 @@ class BootstrapTest {
       assertEquals(revision + 1, fresh.server().store().revision());
       assertEquals(first, fresh.server().store().compactRevision());
     }
-    assertEquals(revision + 1, db.scalar("SELECT persisted_revision FROM ssot_state"));
+    assertEquals(revision + 1, pg.db().scalar("SELECT persisted_revision FROM ssot_state"));
   }
 
   /** Everything a client can read: entries, histories, past states, the listing and the watch from R0. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -19,10 +18,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Compare-and-set under contention: 100 increments of one counter from 8 connections, each a
@@ -32,24 +30,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class CasCounterTest {
 
+  @RegisterExtension
+  static final ServerExtension server = ServerExtension.builder().build();
+
   private static final int CONNECTIONS = 8;
   private static final int INCREMENTS = 100;
   private static final String KEY = "/v1/kv/cas/counter";
-
-  private static TestServer server;
-  private static Vertx vertx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = TestServer.start();
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
-    server.close();
-  }
 
   private record Reply(int status, JsonObject body) {
   }
@@ -66,7 +52,7 @@ class CasCounterTest {
 
   @Test
   void concurrentCompareAndSetIncrementsLoseNothing() {
-    Http http = new Http(vertx, server.port());
+    Http http = new Http(server.vertx(), server.port());
     assertEquals(201, http.put(KEY, "0", java.util.Map.of("If-None-Match", "*")).status());
 
     AtomicInteger claimed = new AtomicInteger();
@@ -78,13 +64,13 @@ class CasCounterTest {
     List<Future<Void>> loops = new ArrayList<>();
     for (int c = 0; c < CONNECTIONS; c++) {
       // One client with one connection each: eight independent connections racing.
-      HttpClient client = vertx.createHttpClient(
+      HttpClient client = server.vertx().createHttpClient(
           new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port()),
           new PoolOptions().setHttp1MaxSize(1));
       clients.add(client);
       Promise<Void> done = Promise.promise();
       loops.add(done.future());
-      vertx.runOnContext(v -> nextIncrement(client, claimed, successes, conflicts, versions, values, done));
+      server.vertx().runOnContext(v -> nextIncrement(client, claimed, successes, conflicts, versions, values, done));
     }
     Future.all(loops).await();
     clients.forEach(c -> c.close().await());

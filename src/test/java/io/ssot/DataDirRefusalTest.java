@@ -22,10 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,17 +40,8 @@ class DataDirRefusalTest {
   @TempDir
   Path work;
 
-  private PgTestDatabase db;
-
-  @BeforeEach
-  void setUp() {
-    db = PgTestDatabase.create();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    db.close();
-  }
+  @RegisterExtension
+  final PgExtension pg = new PgExtension();
 
   private static SsotServer start(Path data, String pgUrl) throws IOException {
     Map<String, String> settings = new HashMap<>();
@@ -89,7 +79,7 @@ class DataDirRefusalTest {
 
   @Test
   void anInterruptedBootstrapIsLoadedAgainFromPostgres() throws IOException {
-    SsotServer source = start(work.resolve("source"), db.url());
+    SsotServer source = start(work.resolve("source"), pg.db().url());
     try {
       for (int i = 1; i <= 3; i++) {
         source.store().put("boot/k" + i, ("\"v" + i + "\"").getBytes(StandardCharsets.UTF_8), Precondition.NONE, "t");
@@ -99,7 +89,7 @@ class DataDirRefusalTest {
     }
     Path data = work.resolve("data");
     interruptedLoad(data);
-    SsotServer again = start(data, db.url());
+    SsotServer again = start(data, pg.db().url());
     try {
       assertEquals(3, again.store().revision());
       assertEquals("\"v2\"", new String(again.store().get("boot/k2").value(), StandardCharsets.UTF_8));
@@ -114,7 +104,7 @@ class DataDirRefusalTest {
   void aDataDirBehindPostgresIsRefused() throws IOException {
     Path data = work.resolve("data");
     Path snapshot = work.resolve("snapshot");
-    SsotServer server = start(data, db.url());
+    SsotServer server = start(data, pg.db().url());
     try {
       for (int i = 1; i <= 3; i++) {
         server.store().put("stale/k" + i, "1".getBytes(StandardCharsets.UTF_8), Precondition.NONE, "t");
@@ -123,7 +113,7 @@ class DataDirRefusalTest {
       server.stop();
     }
     copy(data, snapshot);
-    server = start(data, db.url());
+    server = start(data, pg.db().url());
     try {
       server.store().put("stale/k4", "1".getBytes(StandardCharsets.UTF_8), Precondition.NONE, "t");
       server.store().put("stale/k5", "1".getBytes(StandardCharsets.UTF_8), Precondition.NONE, "t");
@@ -131,7 +121,7 @@ class DataDirRefusalTest {
       server.stop();
     }
     // The directory as it was at revision 3, with PostgreSQL at 5.
-    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> start(snapshot, db.url()));
+    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> start(snapshot, pg.db().url()));
     assertTrue(refused.getMessage().contains("holds revisions up to 5")
         && refused.getMessage().contains("only up to 3") && refused.getMessage().contains("stale"),
         refused.getMessage());

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,24 +23,22 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DivergenceTest {
 
-  private PgTestDatabase a;
-  private PgTestDatabase b;
+  @RegisterExtension
+  final PgExtension a = new PgExtension();
+  @RegisterExtension
+  final PgExtension b = new PgExtension();
   private Vertx vertx;
   @TempDir
   Path tmp;
 
   @BeforeEach
   void setUp() throws Exception {
-    a = PgTestDatabase.create();
-    b = PgTestDatabase.create();
     vertx = Vertx.vertx();
   }
 
   @AfterEach
   void tearDown() throws Exception {
     vertx.close().await();
-    a.close();
-    b.close();
   }
 
   /** Writes d/0..d/{n-1}; from {@code differFrom} on the values differ from the other run's. */
@@ -57,19 +56,19 @@ class DivergenceTest {
 
   @Test
   void aDataDirWithAnotherHistoryIsRefusedAndItsOwnDatabaseStillWorks() throws Exception {
-    Path dirA = writeThrough(a, 12, Integer.MAX_VALUE);
-    writeThrough(b, 10, 5); // revisions 6..10 (keys d/5..d/9) hold other values
+    Path dirA = writeThrough(a.db(), 12, Integer.MAX_VALUE);
+    writeThrough(b.db(), 10, 5); // revisions 6..10 (keys d/5..d/9) hold other values
 
-    Map<String, String> againstB = Map.of("pg.url", b.url(), "data.dir", dirA.toString());
+    Map<String, String> againstB = Map.of("pg.url", b.db().url(), "data.dir", dirA.toString());
     IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestServer.start(againstB));
     assertTrue(refused.getMessage().contains("differ at revision 6, key d/5"), refused.getMessage());
     assertTrue(refused.getMessage().contains("neither side was changed"), refused.getMessage());
 
-    assertEquals(10, b.scalar("SELECT persisted_revision FROM ssot_state"), "PostgreSQL untouched");
-    assertEquals("{\"v\":\"other 5\"}", b.rows("SELECT convert_from(value, 'UTF8') FROM ssot_current"
+    assertEquals(10, b.db().scalar("SELECT persisted_revision FROM ssot_state"), "PostgreSQL untouched");
+    assertEquals("{\"v\":\"other 5\"}", b.db().rows("SELECT convert_from(value, 'UTF8') FROM ssot_current"
         + " WHERE key = 'd/5'").get(0).get(0));
 
-    try (TestServer server = TestServer.start(Map.of("pg.url", a.url(), "data.dir", dirA.toString()));
+    try (TestServer server = TestServer.start(Map.of("pg.url", a.db().url(), "data.dir", dirA.toString()));
          Http http = new Http(vertx, server.port())) {
       assertEquals(12, server.server().store().revision(), "the local store untouched");
       assertEquals("{\"v\":5}", http.get("/v1/kv/d/5?raw=true").body().toString());
@@ -78,12 +77,12 @@ class DivergenceTest {
 
   @Test
   void aStoreAheadOfPostgresWithTheSameHistoryStarts() throws Exception {
-    Path dirA = writeThrough(a, 12, Integer.MAX_VALUE);
+    Path dirA = writeThrough(a.db(), 12, Integer.MAX_VALUE);
     // The same first 10 revisions in b: as if the write-behind had stopped at 10.
-    writeThrough(b, 10, Integer.MAX_VALUE);
-    try (TestServer server = TestServer.start(Map.of("pg.url", b.url(), "data.dir", dirA.toString()))) {
+    writeThrough(b.db(), 10, Integer.MAX_VALUE);
+    try (TestServer server = TestServer.start(Map.of("pg.url", b.db().url(), "data.dir", dirA.toString()))) {
       assertEquals(12, server.server().store().revision());
     }
-    assertEquals(12, b.scalar("SELECT persisted_revision FROM ssot_state"), "the write-behind caught up");
+    assertEquals(12, b.db().scalar("SELECT persisted_revision FROM ssot_state"), "the write-behind caught up");
   }
 }

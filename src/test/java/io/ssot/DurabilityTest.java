@@ -9,7 +9,6 @@ import io.ssot.store.ChangeLog;
 import io.ssot.store.Commit;
 import io.ssot.store.Entry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -25,10 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,31 +36,17 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class DurabilityTest {
 
-  private static TestServer server;
-  private static Vertx vertx;
-  private static Http http;
+  @RegisterExtension
+  static final ServerExtension server = ServerExtension.builder().setting("changelog.segmentBytes", "64KiB").build();
+
   /** Where {@link #copyOfLog()} copies the change log. */
   @TempDir
   static Path copies;
 
-  @BeforeAll
-  static void start() throws Exception {
-    server = TestServer.start(Map.of("changelog.segmentBytes", "64KiB"));
-    vertx = Vertx.vertx();
-    http = new Http(vertx, server.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    http.close();
-    vertx.close().await();
-    server.close();
-  }
-
   /** The change log as a restart would find it now: a copy of its files, opened afresh. */
   private static ChangeLog copyOfLog() throws IOException {
     Path copy = Files.createTempDirectory(copies, "log");
-    try (Stream<Path> files = Files.list(server.dataDir.resolve("changelog"))) {
+    try (Stream<Path> files = Files.list(server.dataDir().resolve("changelog"))) {
       for (Path f : files.toList()) {
         Files.copy(f, copy.resolve(f.getFileName()));
       }
@@ -78,17 +62,17 @@ class DurabilityTest {
 
   @Test
   void syncWritesAnswerAsUsualAndAreInTheFiles() throws IOException {
-    Http.Response created = http.put("/v1/kv/sync/a?durability=sync", "{\"v\":1}");
+    Http.Response created = server.http().put("/v1/kv/sync/a?durability=sync", "{\"v\":1}");
     assertEquals(201, created.status(), created::toString);
-    Http.Response updated = http.put("/v1/kv/sync/a?durability=sync", "{\"v\":2}");
+    Http.Response updated = server.http().put("/v1/kv/sync/a?durability=sync", "{\"v\":2}");
     assertEquals(200, updated.status(), updated::toString);
     assertEquals(2, updated.json().getLong("version"));
-    Http.Response txn = http.post("/v1/txn?durability=sync",
+    Http.Response txn = server.http().post("/v1/txn?durability=sync",
         "{\"compare\":[],\"success\":[{\"op\":\"put\",\"key\":\"sync/b\",\"value\":3}],\"failure\":[]}");
     assertEquals(200, txn.status(), txn::toString);
-    Http.Response deleted = http.send(HttpMethod.DELETE, "/v1/kv/sync/a?durability=sync", Map.of(), null);
+    Http.Response deleted = server.http().send(HttpMethod.DELETE, "/v1/kv/sync/a?durability=sync", Map.of(), null);
     assertEquals(200, deleted.status(), deleted::toString);
-    assertEquals(400, http.put("/v1/kv/sync/a?durability=eventually", "1").status());
+    assertEquals(400, server.http().put("/v1/kv/sync/a?durability=eventually", "1").status());
 
     try (ChangeLog log = copyOfLog()) {
       assertEquals("{\"v\":2}", new String(change(log, updated.json().getLong("revision"), "sync/a").value(),
@@ -101,7 +85,7 @@ class DurabilityTest {
 
   @Test
   void manyConcurrentSyncWritesAllComplete() throws IOException {
-    HttpClient client = vertx.createHttpClient(
+    HttpClient client = server.vertx().createHttpClient(
         new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port()),
         new PoolOptions().setHttp1MaxSize(8));
     int writes = 300;
@@ -138,26 +122,24 @@ class DurabilityTest {
 
   @Test
   void aTxnValueLargerThanTheStoreCanHoldIs413AndWritesGoOn() throws IOException {
-    long before = http.put("/v1/kv/large/before", "1").json().getLong("revision");
+    long before = server.http().put("/v1/kv/large/before", "1").json().getLong("revision");
     // Under the 8 MiB txn body limit, but more than a store sized for 20,000 keys of 512 bytes
     // holds in one entry.
     String huge = "\"" + "h".repeat(3 << 20) + "\"";
-    Http.Response refused = http.post("/v1/txn",
+    Http.Response refused = server.http().post("/v1/txn",
         "{\"compare\":[],\"success\":[{\"op\":\"put\",\"key\":\"large/k\",\"value\":" + huge + "}],\"failure\":[]}");
     assertEquals(413, refused.status(), refused::toString);
     assertEquals("too-large", refused.json().getString("code"));
-    Http.Response after = http.put("/v1/kv/large/after", "2");
+    Http.Response after = server.http().put("/v1/kv/large/after", "2");
     assertEquals(201, after.status(), after::toString);
     assertEquals(before + 1, after.json().getLong("revision"), "the refused write used no revision");
-    assertEquals(404, http.get("/v1/kv/large/k").status());
+    assertEquals(404, server.http().get("/v1/kv/large/k").status());
     // A value at the default 1 MiB limit fits a store of this size.
-    Http.Response max = http.put("/v1/kv/large/max", "\"" + "m".repeat((1 << 20) - 2) + "\"");
+    Http.Response max = server.http().put("/v1/kv/large/max", "\"" + "m".repeat((1 << 20) - 2) + "\"");
     assertEquals(201, max.status(), max::toString);
 
     server.restart();
-    http.close();
-    http = new Http(vertx, server.port());
-    assertEquals(200, http.get("/v1/kv/large/after").status(), "the store reopens");
+    assertEquals(200, server.http().get("/v1/kv/large/after").status(), "the store reopens");
     assertEquals(after.json().getLong("revision") + 1, server.server().store().revision());
   }
 }

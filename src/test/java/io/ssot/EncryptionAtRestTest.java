@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,7 +43,8 @@ class EncryptionAtRestTest {
 
   private final String secret = "SECRET-" + UUID.randomUUID();
   private final String plain = "PLAIN-" + UUID.randomUUID();
-  private PgTestDatabase db;
+  @RegisterExtension
+  final PgExtension pg = new PgExtension();
   private Vertx vertx;
   private Path keyFile;
   /** Key files and the data directory the first test inspects after its server stopped. */
@@ -51,7 +53,6 @@ class EncryptionAtRestTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    db = PgTestDatabase.create();
     vertx = Vertx.vertx();
     keyFile = newKeyFile();
   }
@@ -59,7 +60,6 @@ class EncryptionAtRestTest {
   @AfterEach
   void tearDown() throws Exception {
     vertx.close().await();
-    db.close();
   }
 
   private Path newKeyFile() throws Exception {
@@ -72,7 +72,7 @@ class EncryptionAtRestTest {
 
   /** Write-behind to PostgreSQL and a tiny local retention, so older history is served from PostgreSQL. */
   private Map<String, String> settings(Path key) {
-    Map<String, String> s = new HashMap<>(Map.of("pg.url", db.url(), "changelog.segmentBytes", "64KiB",
+    Map<String, String> s = new HashMap<>(Map.of("pg.url", pg.db().url(), "changelog.segmentBytes", "64KiB",
         "changelog.retentionRevisions", "10", "changelog.retentionAge", "1ms", "changelog.compactInterval", "100ms",
         "encryption.prefixes", "secret/, vault"));
     if (key != null) {
@@ -144,7 +144,7 @@ class EncryptionAtRestTest {
             Map.of())) {
           assertTrue(resumed.next().data().contains(secret), "replayed rollback event");
         }
-        await(() -> PgMirror.persistedRevision(db) == store.revision(), "PostgreSQL has every revision");
+        await(() -> PgMirror.persistedRevision(pg.db()) == store.revision(), "PostgreSQL has every revision");
       }
       sseClient.close().await();
     } finally {
@@ -155,14 +155,14 @@ class EncryptionAtRestTest {
     String secretHex = HexFormat.of().formatHex(secret.getBytes(StandardCharsets.UTF_8));
     String plainHex = HexFormat.of().formatHex(plain.getBytes(StandardCharsets.UTF_8));
     for (String table : List.of("ssot_history", "ssot_current")) {
-      String dump = db.rows("SELECT row_to_json(t)::text FROM " + table + " t").toString();
+      String dump = pg.db().rows("SELECT row_to_json(t)::text FROM " + table + " t").toString();
       assertFalse(dump.contains(secret) || dump.contains(secretHex), table + " holds the plaintext");
       assertTrue(dump.contains(plainHex), table + " dump must show unencrypted values (the check works)");
-      for (List<Object> row : db.rows("SELECT value FROM " + table + " WHERE value IS NOT NULL")) {
+      for (List<Object> row : pg.db().rows("SELECT value FROM " + table + " WHERE value IS NOT NULL")) {
         assertFalse(contains((byte[]) row.get(0), secret), table + " value bytes hold the plaintext");
       }
     }
-    assertTrue(db.scalar("SELECT count(*) FROM ssot_history WHERE key = 'secret/db'") >= 152);
+    assertTrue(pg.db().scalar("SELECT count(*) FROM ssot_history WHERE key = 'secret/db'") >= 152);
 
     // Every file of the data directory, as raw bytes.
     List<Path> files;

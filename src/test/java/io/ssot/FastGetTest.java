@@ -2,16 +2,14 @@ package io.ssot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Single-key reads answered before the router ({@code api.FastGet}) are the same answers the
@@ -20,24 +18,12 @@ import org.junit.jupiter.api.Test;
  */
 class FastGetTest {
 
-  private static TestServer server;
-  private static Vertx vertx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = TestServer.start();
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
-    server.close();
-  }
+  @RegisterExtension
+  static final ServerExtension server = ServerExtension.builder().build();
 
   @Test
   void theFastAnswerIsTheRoutersAnswer() {
-    try (Http h1 = new Http(vertx, server.port()); Http h2 = Http.h2c(vertx, server.port())) {
+    try (Http h1 = new Http(server.vertx(), server.port()); Http h2 = Http.h2c(server.vertx(), server.port())) {
       assertEquals(201, h1.put("/v1/kv/fast/get-me", "{\"a\": [1, 2, \"\\u00e9\"]}").status());
       long countedBefore = okGetsCounted(h1);
       for (Http http : List.of(h1, h2)) {
@@ -56,7 +42,7 @@ class FastGetTest {
 
   @Test
   void aHotKeysRememberedAnswerNeverOutlivesAWrite() {
-    try (Http h1 = new Http(vertx, server.port()); Http h2 = Http.h2c(vertx, server.port())) {
+    try (Http h1 = new Http(server.vertx(), server.port()); Http h2 = Http.h2c(server.vertx(), server.port())) {
       for (int round = 1; round <= 20; round++) {
         String value = "{\"round\":" + round + "}";
         assertEquals(round == 1 ? 201 : 200, h1.put("/v1/kv/fast/hot", value).status());
@@ -92,7 +78,7 @@ class FastGetTest {
 
   @Test
   void whatTheFastPathDoesNotTakeTheRouterAnswers() {
-    try (Http http = new Http(vertx, server.port())) {
+    try (Http http = new Http(server.vertx(), server.port())) {
       assertEquals(404, http.get("/v1/kv/fast/absent").status());
       assertEquals(400, http.get("/v1/kv/fast//double").status());
       assertEquals(400, http.get("/v1/kv/fast/trailing/").status());
@@ -106,7 +92,7 @@ class FastGetTest {
 
   @Test
   void theFastPathRefusesNothingItselfAndGrantsNothingTheRouterWouldNot() {
-    try (Http admin = new Http(vertx, server.port())) {
+    try (Http admin = new Http(server.vertx(), server.port())) {
       assertEquals(201, admin.put("/v1/kv/fast/guarded", "{\"secret\": 1}").status());
       String other = admin.post("/v1/tokens",
           "{\"name\":\"other\",\"roles\":[{\"role\":\"read\",\"prefix\":\"elsewhere/\"}]}").json().getString("token");
@@ -127,8 +113,8 @@ class FastGetTest {
 
   @Test
   void aConnectionsRememberedTokenStillEndsWithItsRevocationAndExpiry() throws Exception {
-    try (Http admin = new Http(vertx, server.port()); Http h1 = new Http(vertx, server.port());
-         Http h2 = Http.h2c(vertx, server.port())) {
+    try (Http admin = new Http(server.vertx(), server.port()); Http h1 = new Http(server.vertx(), server.port());
+         Http h2 = Http.h2c(server.vertx(), server.port())) {
       assertEquals(201, admin.put("/v1/kv/fast/kept", "1").status());
       for (Http http : List.of(h1, h2)) {
         JsonObject revocable = admin.post("/v1/tokens",

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.ssl.OpenSsl;
+import io.ssot.security.TlsOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -115,8 +116,8 @@ class Http2AndTlsTest {
   @Test
   void tlsRunsOnOpenSslWhenNettyTcnativeLoads() {
     assertTrue(OpenSsl.isAvailable(), () -> "netty-tcnative loads here: " + OpenSsl.unavailabilityCause());
-    assertEquals(SsotServer.TlsEngine.OPENSSL, tls.server().tlsEngine());
-    assertEquals(SsotServer.TlsEngine.NONE, cleartext.server().tlsEngine());
+    assertEquals(TlsOptions.Engine.OPENSSL, tls.server().tlsEngine());
+    assertEquals(TlsOptions.Engine.NONE, cleartext.server().tlsEngine());
   }
 
   @Test

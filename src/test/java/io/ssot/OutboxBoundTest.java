@@ -11,9 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -26,24 +25,10 @@ class OutboxBoundTest {
 
   private static final int BOUND = 50;
 
-  private PgTestDatabase db;
-  private TcpProxy proxy;
-  private TestServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    db = PgTestDatabase.create();
-    proxy = new TcpProxy(PgTestDatabase.PORT);
-    server = TestServer.start(Map.of("pg.url", db.url(proxy.port()), "pg.maxOutboxRevisions",
-        Integer.toString(BOUND), "pg.circuitResetTimeout", "500ms", "shutdown.timeout", "2s"));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-    proxy.close();
-    db.close();
-  }
+  @RegisterExtension
+  final ServerExtension server = ServerExtension.builder().postgresThroughProxy()
+      .setting("pg.maxOutboxRevisions", Integer.toString(BOUND)).setting("pg.circuitResetTimeout", "500ms")
+      .setting("shutdown.timeout", "2s").build();
 
   private static void assertRefused(Http.Response r) {
     assertEquals(503, r.status(), r::toString);
@@ -62,7 +47,7 @@ class OutboxBoundTest {
       Http.Response first = http.put("/v1/kv/bound/first?durability=sync", "1");
       assertEquals(201, first.status(), first::toString);
       acks.add(new CrashRecoveryTest.Ack("bound/first", first.json().getLong("revision"), "1"));
-      proxy.cut();
+      server.proxy().cut();
 
       // One connection: exactly BOUND revisions are taken, then puts, deletes and txns are refused.
       int taken = 0;
@@ -110,7 +95,7 @@ class OutboxBoundTest {
       JsonObject pg = PostgresOutageTest.await(http, p -> true, 1, "health");
       assertEquals(BOUND, pg.getLong("outboxDepth"), pg::encode);
 
-      proxy.restore();
+      server.proxy().restore();
       PostgresOutageTest.await(http, p -> p.getLong("outboxDepth") == 0 && "up".equals(p.getString("status")), 15,
           "the outbox drains once PostgreSQL is back");
       Http.Response again = http.put("/v1/kv/bound/again", "3");
@@ -118,8 +103,8 @@ class OutboxBoundTest {
       acks.add(new CrashRecoveryTest.Ack("bound/again", again.json().getLong("revision"), "3"));
       PostgresOutageTest.await(http, p -> p.getLong("outboxDepth") == 0, 15, "drained");
 
-      PgMirror.assertAcknowledged(acks, db, "after the outage");
-      PgMirror.assertMirrors(server.server().store(), db, "after the outage");
+      PgMirror.assertAcknowledged(acks, server.db(), "after the outage");
+      PgMirror.assertMirrors(server.server().store(), server.db(), "after the outage");
       assertEquals(BOUND + 2, server.server().store().revision(), "only the acknowledged writes were committed");
     }
   }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * With PostgreSQL, history, atRevision and rollback reach below the local compact revision;
@@ -26,19 +27,18 @@ class PgHistoryTest {
 
   private static final String PAD = "x".repeat(2000);
 
-  private PgTestDatabase db;
+  @RegisterExtension
+  final PgExtension pg = new PgExtension();
   private Vertx vertx;
 
   @BeforeEach
   void setUp() throws Exception {
-    db = PgTestDatabase.create();
     vertx = Vertx.vertx();
   }
 
   @AfterEach
   void tearDown() throws Exception {
     vertx.close().await();
-    db.close();
   }
 
   /** Tiny local retention: the change log is compacted while PostgreSQL keeps everything. */
@@ -65,7 +65,7 @@ class PgHistoryTest {
 
   @Test
   void historyAtRevisionAndRollbackReadPostgresBelowTheCompactRevision() throws Exception {
-    try (TestServer server = TestServer.start(tinyRetention(Map.of("pg.url", db.url())));
+    try (TestServer server = TestServer.start(tinyRetention(Map.of("pg.url", pg.db().url())));
          Http http = new Http(vertx, server.port())) {
       // h/gone: created, deleted, re-created, deleted, all soon compacted locally.
       assertEquals(201, http.put("/v1/kv/h/gone", "1").status());
@@ -140,7 +140,7 @@ class PgHistoryTest {
 
   @Test
   void historyRetentionTrimsPostgresAndAnswersCompactedBelowIt() throws Exception {
-    try (TestServer server = TestServer.start(tinyRetention(Map.of("pg.url", db.url(),
+    try (TestServer server = TestServer.start(tinyRetention(Map.of("pg.url", pg.db().url(),
         "pg.historyRetentionRevisions", "60")));
          Http http = new Http(vertx, server.port())) {
       assertEquals(201, http.put("/v1/kv/r/early", "\"kept\"").status()); // revision 1, never changed
@@ -153,9 +153,9 @@ class PgHistoryTest {
       var store = server.server().store();
       long last = store.revision();
       long floor = last - 60;
-      await(() -> db.scalar("SELECT min(revision) FROM ssot_history") == floor, "PostgreSQL's history is trimmed");
+      await(() -> pg.db().scalar("SELECT min(revision) FROM ssot_history") == floor, "PostgreSQL's history is trimmed");
       await(() -> store.compactRevision() > floor + 1, "the change log is compacted past the floor");
-      assertEquals(3, db.scalar("SELECT count(*) FROM ssot_current"), "the current state is never trimmed");
+      assertEquals(3, pg.db().scalar("SELECT count(*) FROM ssot_current"), "the current state is never trimmed");
 
       Http.Response below = http.get("/v1/kv/r/a?atRevision=" + (floor - 1));
       assertEquals(410, below.status(), below::toString);

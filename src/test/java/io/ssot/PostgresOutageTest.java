@@ -18,9 +18,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -32,30 +31,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class PostgresOutageTest {
 
-  private PgTestDatabase db;
-  private TcpProxy proxy;
-  private TestServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    db = PgTestDatabase.create();
-    proxy = new TcpProxy(PgTestDatabase.PORT);
-    server = TestServer.start(Map.of("pg.url", db.url(proxy.port()), "pg.circuitResetTimeout", "500ms",
-        "pg.syncTimeout", "2s", "shutdown.timeout", "2s"));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-    proxy.close();
-    db.close();
-  }
+  @RegisterExtension
+  final ServerExtension server = ServerExtension.builder().postgresThroughProxy()
+      .setting("pg.circuitResetTimeout", "500ms").setting("pg.syncTimeout", "2s").setting("shutdown.timeout", "2s")
+      .build();
 
   @Test
   void writesGoOnWhilePostgresIsCutOffAndDrainAfter(Vertx vertx) throws Exception {
-    outage(vertx, proxy::cut);
+    outage(vertx, server.proxy()::cut);
   }
 
   /**
@@ -66,7 +49,7 @@ class PostgresOutageTest {
   void aStopDuringAPartitionEndsAndTheNextStartDrains(Vertx vertx) throws Exception {
     Http http = new Http(vertx, server.port());
     assertEquals(201, http.put("/v1/kv/part/a", "1").status());
-    proxy.blackhole();
+    server.proxy().blackhole();
     assertEquals(201, http.put("/v1/kv/part/b", "2").status());
     long revision = server.server().store().revision();
     http.close();
@@ -76,9 +59,9 @@ class PostgresOutageTest {
     // The budget is shutdown.timeout (2 s) plus 2 s of grace; a stop that waited for the stalled
     // PostgreSQL connections would take minutes. The slack is for a loaded machine.
     assertTrue(tookMillis < 10_000, "stop took " + tookMillis + " ms");
-    assertTrue(java.nio.file.Files.exists(server.dataDir.resolve("clean-shutdown")), "closed cleanly");
+    assertTrue(java.nio.file.Files.exists(server.dataDir().resolve("clean-shutdown")), "closed cleanly");
 
-    proxy.restore();
+    server.proxy().restore();
     server.restart();
     for (int i = 0; i < 100 && server.server().store().revision() > persisted(); i++) {
       Thread.sleep(50);
@@ -95,25 +78,25 @@ class PostgresOutageTest {
   void readinessShowsAStalledPostgresWhileIdle(Vertx vertx) throws Exception {
     try (Http http = new Http(vertx, server.port())) {
       await(http, pg -> "up".equals(pg.getString("status")), 15, "PostgreSQL shows up");
-      proxy.blackhole();
+      server.proxy().blackhole();
       long stalled = System.nanoTime();
       JsonObject down = await(http, pg -> "down".equals(pg.getString("status")), 10, "a stalled PostgreSQL shows down");
       System.out.printf("readiness showed the stall after %d ms: %s%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stalled), down.encode());
       assertEquals("closed", down.getString("circuit"), "nothing was written: the probe, not the circuit, told");
-      proxy.restore();
+      server.proxy().restore();
       await(http, pg -> "up".equals(pg.getString("status")), 20, "PostgreSQL shows up again once it answers");
     }
   }
 
   private long persisted() {
-    return ((Number) db.rows("SELECT persisted_revision FROM ssot_state").get(0).get(0)).longValue();
+    return ((Number) server.db().rows("SELECT persisted_revision FROM ssot_state").get(0).get(0)).longValue();
   }
 
   /** A partition rather than refused connections: nothing answers, nothing fails fast. */
   @Test
   void writesGoOnDuringAPartitionAndDrainAfter(Vertx vertx) throws Exception {
-    outage(vertx, proxy::blackhole);
+    outage(vertx, server.proxy()::blackhole);
   }
 
   private void outage(Vertx vertx, Runnable cut) throws Exception {
@@ -146,7 +129,7 @@ class PostgresOutageTest {
       System.out.printf("outage: cut at revision %d, outbox %d -> %d; sync write answered %s%n", cutAt, depth,
           growing.getLong("outboxDepth"), sync);
 
-      proxy.restore();
+      server.proxy().restore();
       Thread.sleep(300);
       load.stop();
       long revision = server.server().store().revision();
@@ -158,12 +141,12 @@ class PostgresOutageTest {
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), load.acks.size());
       assertTrue(load.failures.isEmpty(), "no write refused: " + load.failures);
 
-      PgMirror.assertAcknowledged(new ArrayList<>(load.acks), db, "after the outage");
-      PgMirror.assertMirrors(server.server().store(), db, "after the outage");
+      PgMirror.assertAcknowledged(new ArrayList<>(load.acks), server.db(), "after the outage");
+      PgMirror.assertMirrors(server.server().store(), server.db(), "after the outage");
 
       Http.Response after = http.put("/v1/kv/outage/after?durability=sync", "{\"after\":true}");
       assertEquals(201, after.status(), after::toString);
-      assertEquals(1, db.scalar("SELECT count(*) FROM ssot_history WHERE revision = ? AND key = 'outage/after'",
+      assertEquals(1, server.db().scalar("SELECT count(*) FROM ssot_history WHERE revision = ? AND key = 'outage/after'",
           after.json().getLong("revision")), "a sync write is in PostgreSQL when answered");
     } finally {
       load.stop();

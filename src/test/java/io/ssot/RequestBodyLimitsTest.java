@@ -15,9 +15,8 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -31,24 +30,11 @@ class RequestBodyLimitsTest {
   private static final int BODY_TIMEOUT_MS = 1_000;
   private static final int BUDGET = 1 << 20;
 
-  private Vertx vertx;
-  private TestServer server;
-  private Http http;
 
-  @BeforeEach
-  void start() throws IOException {
-    vertx = Vertx.vertx();
-    server = TestServer.start(Map.of("limits.bodyTimeout", BODY_TIMEOUT_MS + "ms", "limits.maxTxnBytes", "1MiB",
-        "limits.maxValueBytes", "64KiB", "limits.maxBodyBytesInFlight", BUDGET + "B"));
-    http = new Http(vertx, server.port());
-  }
-
-  @AfterEach
-  void stop() {
-    http.close();
-    server.close();
-    vertx.close().await();
-  }
+  @RegisterExtension
+  final ServerExtension server = ServerExtension.builder().setting("limits.bodyTimeout", BODY_TIMEOUT_MS + "ms")
+      .setting("limits.maxTxnBytes", "1MiB").setting("limits.maxValueBytes", "64KiB")
+      .setting("limits.maxBodyBytesInFlight", BUDGET + "B").build();
 
   private static String head(String method, String uri, String token, long contentLength) {
     return method + " " + uri + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
@@ -73,7 +59,7 @@ class RequestBodyLimitsTest {
         trickle.join();
       }
     }
-    assertEquals(404, http.get("/v1/kv/slow").status(), "nothing was written");
+    assertEquals(404, server.http().get("/v1/kv/slow").status(), "nothing was written");
     awaitBudgetReleased();
   }
 
@@ -111,8 +97,8 @@ class RequestBodyLimitsTest {
 
   @Test
   void aCallerThatMayNotWriteTheKeyIsRefusedBeforeSendingItsBody() throws Exception {
-    String reader = token(http, "reader", "read", "");
-    assertEquals(201, http.put("/v1/kv/k", "1").status());
+    String reader = token(server.http(), "reader", "read", "");
+    assertEquals(201, server.http().put("/v1/kv/k", "1").status());
     for (String[] route : new String[][] {{"PUT", "/v1/kv/k"}, {"POST", "/v1/rollback/k"}}) {
       // The head alone: the 403 comes without the body being sent.
       try (RawHttp c = new RawHttp(server.port(), 10_000)) {
@@ -129,7 +115,7 @@ class RequestBodyLimitsTest {
         assertTrue(c.closedByServer(), route[1]);
       }
     }
-    assertEquals("1", http.get("/v1/kv/k?raw=true").body().toString());
+    assertEquals("1", server.http().get("/v1/kv/k?raw=true").body().toString());
     awaitBudgetReleased();
   }
 
@@ -138,23 +124,23 @@ class RequestBodyLimitsTest {
     try (RawHttp stalled = new RawHttp(server.port(), 30_000)) {
       stalled.write(head("POST", "/v1/txn", TestServer.ADMIN_TOKEN, BUDGET)).write("{\"success\":[");
       awaitInFlight(BUDGET);
-      Http.Response refused = http.put("/v1/kv/b", "{\"n\":1}");
+      Http.Response refused = server.http().put("/v1/kv/b", "{\"n\":1}");
       assertProblem(refused, 503, "body-budget-exhausted");
       assertEquals("1", refused.header("Retry-After"));
-      assertEquals(404, http.get("/v1/kv/b").status());
+      assertEquals(404, server.http().get("/v1/kv/b").status());
     } // the stalled client goes away mid-body: its reservation is given back
     awaitBudgetReleased();
-    assertEquals(201, http.put("/v1/kv/b", "{\"n\":1}").status());
+    assertEquals(201, server.http().put("/v1/kv/b", "{\"n\":1}").status());
   }
 
   /** Whatever way a request ends, the bytes its body reserved are given back. */
   @Test
   void theBudgetIsReleasedHoweverTheRequestEnds() throws Exception {
     String big = "[" + "1,".repeat(30_000) + "1]";
-    assertEquals(201, http.put("/v1/kv/ok", big).status(), "success");
-    assertProblem(http.put("/v1/kv/bad", "{"), 400, "invalid-json");
-    assertProblem(http.put("/v1/kv/huge", "1".repeat(70_000)), 413, "too-large");
-    assertProblem(http.post("/v1/txn", "{\"success\":[{\"op\":\"put\",\"key\":\"k\",\"value\":" + big
+    assertEquals(201, server.http().put("/v1/kv/ok", big).status(), "success");
+    assertProblem(server.http().put("/v1/kv/bad", "{"), 400, "invalid-json");
+    assertProblem(server.http().put("/v1/kv/huge", "1".repeat(70_000)), 413, "too-large");
+    assertProblem(server.http().post("/v1/txn", "{\"success\":[{\"op\":\"put\",\"key\":\"k\",\"value\":" + big
         + "}],\"x\":1}"), 400, "invalid-txn");
     try (RawHttp c = new RawHttp(server.port(), 10_000)) { // chunked, past the limit mid-body
       c.write("PUT /v1/kv/chunky HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TestServer.ADMIN_TOKEN
@@ -174,14 +160,14 @@ class RequestBodyLimitsTest {
       assertProblem(c.readFinal(), 408, "body-timeout");
     }
     awaitBudgetReleased();
-    assertEquals(404, http.get("/v1/kv/gone").status());
-    assertEquals(404, http.get("/v1/kv/late").status());
+    assertEquals(404, server.http().get("/v1/kv/gone").status());
+    assertEquals(404, server.http().get("/v1/kv/late").status());
   }
 
   /** An HTTP/2 stream reset by its client mid-body gives its reservation back too. */
   @Test
   void anHttp2StreamResetMidBodyReleasesItsBudget() throws Exception {
-    HttpClient h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+    HttpClient h2 = server.vertx().createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false).setDefaultPort(server.port()).setDefaultHost("127.0.0.1"));
     try {
       HttpClientRequest put = h2.request(HttpMethod.PUT, "/v1/kv/reset").await();
@@ -190,7 +176,7 @@ class RequestBodyLimitsTest {
       awaitInFlight(50_000);
       put.reset().await();
       awaitBudgetReleased();
-      assertEquals(404, http.get("/v1/kv/reset").status());
+      assertEquals(404, server.http().get("/v1/kv/reset").status());
     } finally {
       h2.close().await();
     }
@@ -205,7 +191,7 @@ class RequestBodyLimitsTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     long last = -1;
     while (System.nanoTime() < deadline) {
-      last = inFlight(http);
+      last = inFlight(server.http());
       if (last == expected) {
         return;
       }

@@ -17,9 +17,9 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * With PostgreSQL up, a sync write (per request, or every write on a server set to sync) is
@@ -28,20 +28,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class SyncDurabilityPgTest {
 
-  private PgTestDatabase db;
+  @RegisterExtension
+  final PgExtension pg = new PgExtension();
   private TestServer server;
-
-  @BeforeEach
-  void createDatabase() {
-    db = PgTestDatabase.create();
-  }
 
   @AfterEach
   void stop() {
     if (server != null) {
       server.close();
     }
-    db.close();
   }
 
   /** Checks, right after the answer, that PostgreSQL has the change; returns what is wrong or null. */
@@ -65,7 +60,7 @@ class SyncDurabilityPgTest {
 
   @Test
   void concurrentSyncWritesAreInPostgresWhenAnswered(Vertx vertx) throws Exception {
-    server = TestServer.start(Map.of("pg.url", db.url()));
+    server = TestServer.start(Map.of("pg.url", pg.db().url()));
     int connections = 8;
     int perConnection = 25;
     Queue<String> problems = new ConcurrentLinkedQueue<>();
@@ -75,7 +70,7 @@ class SyncDurabilityPgTest {
       int id = t;
       Thread thread = new Thread(() -> {
         Random random = new Random(id);
-        try (Http http = new Http(vertx, server.port()); Connection c = db.connect()) {
+        try (Http http = new Http(vertx, server.port()); Connection c = pg.db().connect()) {
           for (int i = 0; i < perConnection; i++) {
             String value = new JsonObject().put("t", id).put("i", i).encode();
             String hot = "sync/hot/" + random.nextInt(4);
@@ -139,13 +134,13 @@ class SyncDurabilityPgTest {
     assertEquals(List.of(), new ArrayList<>(problems));
     assertTrue(checked.get() > connections * perConnection / 2, "writes checked: " + checked);
     System.out.printf("%d sync writes checked in PostgreSQL as answered%n", checked.get());
-    PgMirror.assertMirrors(server.server().store(), db, "after sync writes");
+    PgMirror.assertMirrors(server.server().store(), pg.db(), "after sync writes");
   }
 
   @Test
   void aServerSetToSyncAnswersEveryWriteOncePostgresHasIt(Vertx vertx) throws Exception {
-    server = TestServer.start(Map.of("pg.url", db.url(), "durability", "sync"));
-    try (Http http = new Http(vertx, server.port()); Connection c = db.connect()) {
+    server = TestServer.start(Map.of("pg.url", pg.db().url(), "durability", "sync"));
+    try (Http http = new Http(vertx, server.port()); Connection c = pg.db().connect()) {
       for (int i = 0; i < 20; i++) {
         String value = Integer.toString(i);
         Http.Response put = http.put("/v1/kv/server-sync/" + (i % 3), value);
@@ -159,6 +154,6 @@ class SyncDurabilityPgTest {
       assertEquals(201, local.status(), local::toString);
       PostgresOutageTest.await(http, p -> p.getLong("outboxDepth") == 0, 10, "drained");
     }
-    PgMirror.assertMirrors(server.server().store(), db, "after sync writes");
+    PgMirror.assertMirrors(server.server().store(), pg.db(), "after sync writes");
   }
 }

@@ -15,10 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,17 +35,8 @@ class WriteBehindCrashTest {
   @TempDir
   Path work;
 
-  private PgTestDatabase db;
-
-  @BeforeEach
-  void createDatabase() {
-    db = PgTestDatabase.create();
-  }
-
-  @AfterEach
-  void dropDatabase() {
-    db.close();
-  }
+  @RegisterExtension
+  final PgExtension pg = new PgExtension();
 
   @Test
   void acknowledgedWritesReachPostgresAfterSigkill(Vertx vertx) throws Exception {
@@ -81,8 +71,8 @@ class WriteBehindCrashTest {
     }
 
     // PostgreSQL never holds a row its high-water mark does not cover: each batch commits with it.
-    long mark = PgMirror.persistedRevision(db);
-    long highest = db.scalar("SELECT coalesce(max(revision), 0) FROM ssot_history");
+    long mark = PgMirror.persistedRevision(pg.db());
+    long highest = pg.db().scalar("SELECT coalesce(max(revision), 0) FROM ssot_history");
     assertTrue(highest <= mark, "ssot_history reaches " + highest + " beyond persisted_revision " + mark);
 
     ChildServer second = startChild(data, "child-2.log");
@@ -99,8 +89,8 @@ class WriteBehindCrashTest {
     try (DataDir dir = DataDir.open(data, OPTIONS)) {
       long maxAck = acks.stream().mapToLong(CrashRecoveryTest.Ack::revision).max().orElse(0);
       assertTrue(dir.store().revision() >= maxAck, "the store has every acknowledged revision");
-      PgMirror.assertAcknowledged(acks, db, "after kill -9");
-      PgMirror.assertMirrors(dir.store(), db, "after kill -9");
+      PgMirror.assertAcknowledged(acks, pg.db(), "after kill -9");
+      PgMirror.assertMirrors(dir.store(), pg.db(), "after kill -9");
       System.out.printf("PostgreSQL mirrors the store at revision %d; %d acknowledged writes checked%n",
           dir.store().revision(), acks.size());
     }
@@ -109,7 +99,7 @@ class WriteBehindCrashTest {
   private ChildServer startChild(Path data, String log) throws java.io.IOException {
     Map<String, String> env = new HashMap<>();
     env.put("SSOT_DATA_DIR", data.toString());
-    env.put("SSOT_PG_URL", db.url());
+    env.put("SSOT_PG_URL", pg.db().url());
     env.put("SSOT_HTTP_EVENT_LOOPS", "2");
     env.put("SSOT_STORE_MAX_KEYS", "20000");
     env.put("SSOT_CHANGELOG_SEGMENT_BYTES", "1MiB");

@@ -84,6 +84,15 @@ public final class Parsers {
     };
   }
 
+  /** A {@link #duration} longer than zero. */
+  static Duration positiveDuration(String s) {
+    Duration d = duration(s);
+    if (d.isZero()) {
+      throw new IllegalArgumentException("must be longer than 0");
+    }
+    return d;
+  }
+
   static Boolean bool(String s) {
     return switch (s) {
       case "true" -> true;

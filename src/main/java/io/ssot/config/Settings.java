@@ -137,7 +137,7 @@ public final class Settings {
       "Request-body bytes all connections together may hold at once (beyond: 503 + Retry-After); 0 means an "
           + "eighth of the max heap, and at least limits.maxTxnBytes and limits.maxValueBytes.");
   public static final Setting<Duration> LIMITS_BODY_TIMEOUT = new Setting<>("limits.bodyTimeout", "30s",
-      Settings::positiveDuration,
+      Parsers::positiveDuration,
       "A request body not received in full this long after its head is answered 408 and its connection closed.");
   public static final Setting<Long> RATE_LIMIT_READS_PER_SECOND = new Setting<>("rateLimit.readsPerSecond", "100000",
       s -> Parsers.longIn(s, 0, 1_000_000_000),
@@ -185,12 +185,4 @@ public final class Settings {
       RATE_LIMIT_READS_PER_SECOND, RATE_LIMIT_READ_BURST,
       RATE_LIMIT_WRITES_PER_SECOND, RATE_LIMIT_WRITE_BURST, RATE_LIMIT_MAX_IDENTITIES, WATCH_PROGRESS_INTERVAL,
       WATCH_MAX_QUEUE_BYTES, WATCH_MAX_QUEUED_BYTES_TOTAL, WATCH_SLOW_CONSUMER_GRACE, SHUTDOWN_TIMEOUT);
-
-  private static Duration positiveDuration(String s) {
-    Duration d = Parsers.duration(s);
-    if (d.isZero()) {
-      throw new IllegalArgumentException("must be longer than 0");
-    }
-    return d;
-  }
 }

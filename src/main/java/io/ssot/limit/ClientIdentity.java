@@ -3,9 +3,6 @@ package io.ssot.limit;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -15,15 +12,6 @@ import java.util.HexFormat;
  * a secret. Once requests carry an authenticated principal, that principal is the identity.
  */
 public final class ClientIdentity {
-
-  // One digest per thread: looking the algorithm up for every request cost more than hashing.
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java platform", e);
-    }
-  });
 
   private ClientIdentity() {
   }
@@ -43,9 +31,6 @@ public final class ClientIdentity {
   }
 
   private static String digest(String credentials) {
-    MessageDigest sha256 = SHA256.get();
-    sha256.reset();
-    byte[] hash = sha256.digest(credentials.getBytes(StandardCharsets.UTF_8));
-    return HexFormat.of().formatHex(hash, 0, 16);
+    return HexFormat.of().formatHex(Sha256.of(credentials), 0, 16);
   }
 }

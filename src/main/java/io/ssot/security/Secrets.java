@@ -1,8 +1,6 @@
 package io.ssot.security;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -17,13 +15,6 @@ final class Secrets {
 
   static final String SCHEME = "ssot_";
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
-  });
 
   private Secrets() {
   }
@@ -72,12 +63,6 @@ final class Secrets {
       }
     }
     return true;
-  }
-
-  static byte[] sha256(String text) {
-    MessageDigest digest = SHA256.get();
-    digest.reset();
-    return digest.digest(text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Constant-time in the length of the hashes, which is fixed. */

@@ -1,6 +1,7 @@
 package io.ssot.security;
 
 import io.ssot.http.ApiException;
+import io.ssot.limit.Sha256;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
@@ -43,7 +44,7 @@ public final class TokenRegistry {
   /** @param bootstrapToken the bootstrap admin token, or null for none */
   public TokenRegistry(MvccStore store, String bootstrapToken) {
     this.store = store;
-    this.bootstrapHash = bootstrapToken == null ? null : Secrets.sha256(bootstrapToken);
+    this.bootstrapHash = bootstrapToken == null ? null : Sha256.of(bootstrapToken);
     // Observers of different commits may run concurrently and out of order: refresh reads the
     // token's current state rather than trusting the order of calls.
     store.addCommitObserver(commit -> {
@@ -78,14 +79,14 @@ public final class TokenRegistry {
   public Principal authenticate(String bearer, long nowMillis) {
     Secrets.Parsed parsed = Secrets.parse(bearer);
     Known known = parsed == null ? null : lookup(parsed.id());
-    if (known != null && Secrets.sameHash(Secrets.sha256(parsed.secret()), known.token().secretHash())) {
+    if (known != null && Secrets.sameHash(Sha256.of(parsed.secret()), known.token().secretHash())) {
       if (known.principal().expired(nowMillis)) {
         throw AuthProblems.invalid("the token expired");
       }
       return known.principal();
     }
     // Compared in constant time whether or not the token looked like a stored one.
-    if (bootstrapHash != null && Secrets.sameHash(Secrets.sha256(bearer), bootstrapHash)) {
+    if (bootstrapHash != null && Secrets.sameHash(Sha256.of(bearer), bootstrapHash)) {
       return bootstrapAdmin;
     }
     throw AuthProblems.invalid("the token is not valid (unknown, revoked or malformed)");
@@ -140,7 +141,7 @@ public final class TokenRegistry {
   public Created create(String name, List<Grant> grants, long expiresAt, String createdBy, long nowMillis) {
     String id = Secrets.newId();
     String secret = Secrets.newSecret();
-    StoredToken token = new StoredToken(id, name, grants, expiresAt, nowMillis, createdBy, Secrets.sha256(secret));
+    StoredToken token = new StoredToken(id, name, grants, expiresAt, nowMillis, createdBy, Sha256.of(secret));
     // ABSENT: a colliding id (2^-64) is refused rather than overwriting another token.
     long revision = store.put(SystemKeys.TOKENS + id, token.encode(), Precondition.ABSENT, createdBy)
         .entry().revision();

@@ -14,5 +14,16 @@
  * caches them decoded and refreshes one whenever a commit touches it, so a revocation is
  * effective at once and ends the token's watches and long-polls. Token changes and denied
  * requests are written to the {@code ssot.audit} log; writes carry their principal in history.
+ *
+ * <p>Also here: encryption at rest of values under configured prefixes
+ * ({@link io.ssot.security.ValueCipher}) and the servers' TLS ({@link io.ssot.security.TlsOptions}).
+ *
+ * <p>Layer: above {@code limit}. May import {@code config}, {@code http}, {@code limit} and
+ * {@code store}; never {@code api}, {@code watch}, {@code persist} or anything above.
+ *
+ * <p>Threads: the auth handler runs on the event loop of the request; a
+ * {@link io.ssot.security.FastReadAuth} belongs to one event loop; the token registry and the
+ * cipher are shared and safe from any thread (a token's cache entry is refreshed from commit
+ * observers on the writer's thread).
  */
 package io.ssot.security;

@@ -49,5 +49,13 @@
  * Whole segments older than both retentions (revisions and age) are deleted, never the active
  * one, after both maps are forced to disk (from then on they are the only record of those
  * changes); the first revision still held is the compact revision. Tombstones below it go too.
+ *
+ * <h2>Layer and threads</h2>
+ * The bottom layer, beside {@code config}: it imports no other {@code io.ssot} package, and knows
+ * nothing of HTTP, PostgreSQL or Vert.x. {@link io.ssot.store.MvccStore} is safe from any thread:
+ * one writer at a time, serialised by a short lock (whichever event loop the write came from),
+ * reads without a lock; commit listeners and observers run on the writing thread after the lock
+ * is released and must not block. Compaction and {@link io.ssot.store.GroupCommit}'s forcing run
+ * on threads of their own, never an event loop.
  */
 package io.ssot.store;

@@ -3,7 +3,7 @@ package io.ssot.persist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.ssot.PgTestDatabase;
+import io.ssot.PgExtension;
 import io.ssot.store.Commit;
 import io.ssot.store.DataDir;
 import io.ssot.store.Entry;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,13 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class PgWriterIdempotencyTest {
 
-  private PgTestDatabase db;
+  @RegisterExtension
+  final PgExtension pg = new PgExtension();
   private Pool pool;
 
   @BeforeEach
   void start(Vertx vertx) {
-    db = PgTestDatabase.create();
-    PgLocation location = PgLocation.parse(db.url());
+    PgLocation location = PgLocation.parse(pg.db().url());
     Migrations.apply(location);
     pool = PgBuilder.pool().connectingTo(location.connectOptions()).using(vertx).build();
   }
@@ -45,17 +46,16 @@ class PgWriterIdempotencyTest {
   @AfterEach
   void stop() {
     pool.close().await();
-    db.close();
   }
 
   /** Everything the write-behind writes, as comparable text. */
   private List<List<Object>> tables() {
-    List<List<Object>> out = new java.util.ArrayList<>(db.rows("SELECT 'h', revision, key, type, "
+    List<List<Object>> out = new java.util.ArrayList<>(pg.db().rows("SELECT 'h', revision, key, type, "
         + "encode(value, 'hex'), create_revision, version, prev_revision, updated_at::text, updated_by "
         + "FROM ssot_history ORDER BY revision, key"));
-    out.addAll(db.rows("SELECT 'c', revision, key, encode(value, 'hex'), create_revision, version, prev_revision, "
+    out.addAll(pg.db().rows("SELECT 'c', revision, key, encode(value, 'hex'), create_revision, version, prev_revision, "
         + "updated_at::text, updated_by FROM ssot_current ORDER BY key"));
-    out.addAll(db.rows("SELECT 's', persisted_revision FROM ssot_state"));
+    out.addAll(pg.db().rows("SELECT 's', persisted_revision FROM ssot_state"));
     return out;
   }
 

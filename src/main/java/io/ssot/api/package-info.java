@@ -1,0 +1,14 @@
+/**
+ * The {@code /v1} key-value API: the router, its path guard and failure handler, and the routes
+ * for keys, listings, history, transactions, rollback, schemas and tokens. Routes parse the
+ * request, check access, call the store through {@link io.ssot.api.Api} and render the answer.
+ *
+ * <p>Layer: below {@code io.ssot} only. May import {@code config}, {@code core}, {@code http},
+ * {@code schema}, {@code security}, {@code store} and {@code watch}; never {@code persist} or
+ * {@code ops} (PostgreSQL is reached through {@code core}'s interfaces).
+ *
+ * <p>Threads: handlers run on the event loop of their connection and never block it. A write
+ * takes the store's short commit lock; waiting for durability is a future; large schema
+ * validations run on a worker thread.
+ */
+package io.ssot.api;

@@ -1,0 +1,72 @@
+package io.ssot.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The rules that tie settings to each other, checked once before start-up touches anything: each
+ * setting is valid alone when it is parsed ({@link Config}), these are the combinations that are
+ * not.
+ */
+public final class Consistency {
+
+  private Consistency() {
+  }
+
+  /** @throws IllegalArgumentException naming the settings that do not fit together */
+  public static void check(Config config) {
+    refuseUnavailableFeatures(config);
+    checkTimeouts(config);
+    checkWebSocketSizes(config);
+    checkTls(config);
+  }
+
+  private static void refuseUnavailableFeatures(Config config) {
+    for (Setting<String> setting : List.of(Settings.REDIS_URL)) {
+      if (!config.get(setting).isEmpty()) {
+        throw new IllegalArgumentException(setting.envName() + " is set, but this version of the server "
+            + "does not support " + setting.name() + " yet; unset it to run embedded");
+      }
+    }
+  }
+
+  /**
+   * A quiet long-poll or watch connection sends nothing until its wait ends or its next progress
+   * message: the idle timeout must not cut it first.
+   */
+  private static void checkTimeouts(Config config) {
+    Duration idleTimeout = config.get(Settings.LIMITS_IDLE_TIMEOUT);
+    for (Setting<Duration> shorter : List.of(Settings.LIMITS_MAX_WAIT, Settings.WATCH_PROGRESS_INTERVAL)) {
+      if (idleTimeout.compareTo(config.get(shorter)) <= 0) {
+        throw new IllegalArgumentException(Settings.LIMITS_IDLE_TIMEOUT.envName() + " (" + idleTimeout
+            + ") must be longer than " + shorter.envName() + " (" + config.get(shorter) + ")");
+      }
+    }
+  }
+
+  private static void checkWebSocketSizes(Config config) {
+    if (config.get(Settings.LIMITS_MAX_WEB_SOCKET_FRAME_BYTES)
+        > config.get(Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES)) {
+      throw new IllegalArgumentException(Settings.LIMITS_MAX_WEB_SOCKET_FRAME_BYTES.envName()
+          + " must not exceed " + Settings.LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES.envName());
+    }
+  }
+
+  private static void checkTls(Config config) {
+    String cert = config.get(Settings.TLS_CERT);
+    String key = config.get(Settings.TLS_KEY);
+    String clientAuth = config.get(Settings.TLS_CLIENT_AUTH);
+    if (cert.isEmpty() != key.isEmpty()) {
+      throw new IllegalArgumentException("set both SSOT_TLS_CERT and SSOT_TLS_KEY, or neither");
+    }
+    if (clientAuth.equals("none")) {
+      return;
+    }
+    if (cert.isEmpty()) {
+      throw new IllegalArgumentException("tls.clientAuth needs TLS: set SSOT_TLS_CERT and SSOT_TLS_KEY");
+    }
+    if (config.get(Settings.TLS_CLIENT_CA).isEmpty()) {
+      throw new IllegalArgumentException("tls.clientAuth " + clientAuth + " needs tls.clientCa (SSOT_TLS_CLIENT_CA)");
+    }
+  }
+}

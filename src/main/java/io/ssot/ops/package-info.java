@@ -1,0 +1,11 @@
+/**
+ * Operating the server: {@code /health/live}, {@code /health/ready} and {@code /metrics}, the
+ * Prometheus registry and its gauges, and the periodic compaction of the change log.
+ *
+ * <p>Layer: beside {@code api}, below {@code io.ssot}. May import {@code config}, {@code http},
+ * {@code persist}, {@code store} and {@code watch}; never {@code api}.
+ *
+ * <p>Threads: routes run on event loops and only read state; compaction runs on a worker
+ * thread; gauges are read on the scraping request's thread and must be safe from any thread.
+ */
+package io.ssot.ops;
