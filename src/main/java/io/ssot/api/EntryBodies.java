@@ -79,7 +79,7 @@ final class EntryBodies {
     }
     Answer answer = raw ? bodies.raw : bodies.full;
     if (answer == null) {
-      answer = render(entry, raw);
+      answer = build(entry, raw, true);
       if (raw) {
         bodies.raw = answer;
       } else {
@@ -89,11 +89,15 @@ final class EntryBodies {
     return answer;
   }
 
-  /** The answer for {@code entry}, built afresh. */
+  /** The answer for {@code entry}, built afresh and sent once. */
   Answer render(Entry entry, boolean raw) {
+    return build(entry, raw, false);
+  }
+
+  private Answer build(Entry entry, boolean raw, boolean kept) {
     Entry open = cipher.open(entry);
-    return new Answer(raw ? Buffer.buffer(open.value()) : EntryJson.entry(open),
-        HttpHeaders.createOptimized(Etags.of(entry.revision())));
+    Buffer body = raw ? Buffer.buffer(open.value()) : kept ? EntryJson.entry(open) : EntryJson.entryOnce(open);
+    return new Answer(body, HttpHeaders.createOptimized(Etags.of(entry.revision())));
   }
 
   /** Runs pending evictions now: for tests, which look at what stayed. */

@@ -1,7 +1,10 @@
 package io.ssot.http;
 
 import io.ssot.store.Entry;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 
 /** The JSON shapes of entries and change events. */
@@ -16,38 +19,59 @@ public final class EntryJson {
    * clock-derived time is.
    */
   public static String timestamp(long epochMillis) {
+    byte[] t = new byte[TIMESTAMP_LENGTH];
+    writeTimestamp(t, 0, epochMillis);
+    return new String(t, StandardCharsets.US_ASCII);
+  }
+
+  static final int TIMESTAMP_LENGTH = 24;
+
+  /** {@link #timestamp} as ASCII into {@code into} from {@code at}: {@link #TIMESTAMP_LENGTH} bytes. */
+  static void writeTimestamp(byte[] into, int at, long epochMillis) {
     long days = Math.floorDiv(epochMillis, 86_400_000L);
     int millisOfDay = (int) Math.floorMod(epochMillis, 86_400_000L);
     LocalDate date = LocalDate.ofEpochDay(days);
-    char[] t = new char[24];
-    digits(t, 0, date.getYear(), 4);
-    t[4] = '-';
-    digits(t, 5, date.getMonthValue(), 2);
-    t[7] = '-';
-    digits(t, 8, date.getDayOfMonth(), 2);
-    t[10] = 'T';
-    digits(t, 11, millisOfDay / 3_600_000, 2);
-    t[13] = ':';
-    digits(t, 14, millisOfDay / 60_000 % 60, 2);
-    t[16] = ':';
-    digits(t, 17, millisOfDay / 1000 % 60, 2);
-    t[19] = '.';
-    digits(t, 20, millisOfDay % 1000, 3);
-    t[23] = 'Z';
-    return new String(t);
+    digits(into, at, date.getYear(), 4);
+    into[at + 4] = '-';
+    digits(into, at + 5, date.getMonthValue(), 2);
+    into[at + 7] = '-';
+    digits(into, at + 8, date.getDayOfMonth(), 2);
+    into[at + 10] = 'T';
+    digits(into, at + 11, millisOfDay / 3_600_000, 2);
+    into[at + 13] = ':';
+    digits(into, at + 14, millisOfDay / 60_000 % 60, 2);
+    into[at + 16] = ':';
+    digits(into, at + 17, millisOfDay / 1000 % 60, 2);
+    into[at + 19] = '.';
+    digits(into, at + 20, millisOfDay % 1000, 3);
+    into[at + 23] = 'Z';
   }
 
-  private static void digits(char[] into, int at, int value, int width) {
+  private static void digits(byte[] into, int at, int value, int width) {
     for (int i = at + width - 1; i >= at; i--) {
-      into[i] = (char) ('0' + value % 10);
+      into[i] = (byte) ('0' + value % 10);
       value /= 10;
     }
   }
 
+  /** {@link #writeEntry} of one entry, with its value, as a buffer of its own. */
   public static Buffer entry(Entry e) {
+    byte[] direct = EntryRenderer.render(e);
+    if (direct != null) {
+      return Buffer.buffer(direct);
+    }
     JsonWriter json = new JsonWriter(e.value().length + 200);
     writeEntry(json, e, true);
     return json.buffer();
+  }
+
+  /**
+   * As {@link #entry}, for an answer sent once: the rendered bytes are wrapped rather than
+   * copied into a buffer of Vert.x's (which a kept answer is, so its sends slice it cheaply).
+   */
+  static Buffer entryOnce(Entry e) {
+    byte[] direct = EntryRenderer.render(e);
+    return direct != null ? BufferInternal.buffer(Unpooled.wrappedBuffer(direct)) : entry(e);
   }
 
   /** {@code {key,value,revision,createRevision,version,updatedAt,updatedBy}}. */
