@@ -69,7 +69,7 @@ public final class EntryJson {
    * As {@link #entry}, for an answer sent once: the rendered bytes are wrapped rather than
    * copied into a buffer of Vert.x's (which a kept answer is, so its sends slice it cheaply).
    */
-  static Buffer entryOnce(Entry e) {
+  public static Buffer entryOnce(Entry e) {
     byte[] direct = EntryRenderer.render(e);
     return direct != null ? BufferInternal.buffer(Unpooled.wrappedBuffer(direct)) : entry(e);
   }

@@ -1,4 +1,4 @@
-package io.ssot.api;
+package io.ssot.http;
 
 import io.ssot.store.Entry;
 import java.nio.charset.StandardCharsets;
