@@ -1,8 +1,9 @@
 package io.ssot.http;
 
+import io.ssot.protocol.Event;
+import io.ssot.protocol.Timestamps;
 import io.ssot.store.Entry;
 import io.vertx.core.buffer.Buffer;
-import java.time.LocalDate;
 
 /** The JSON shapes of entries and change events. */
 public final class EntryJson {
@@ -10,38 +11,9 @@ public final class EntryJson {
   private EntryJson() {
   }
 
-  /**
-   * {@code updatedAt}: UTC, exactly three fractional digits, {@code Z}. Written by hand because
-   * a {@code DateTimeFormatter} took 5% of a single-key GET (JFR); years 0–9999 only, which any
-   * clock-derived time is.
-   */
+  /** {@code updatedAt} and the other times of answers: see {@link Timestamps#format}. */
   public static String timestamp(long epochMillis) {
-    long days = Math.floorDiv(epochMillis, 86_400_000L);
-    int millisOfDay = (int) Math.floorMod(epochMillis, 86_400_000L);
-    LocalDate date = LocalDate.ofEpochDay(days);
-    char[] t = new char[24];
-    digits(t, 0, date.getYear(), 4);
-    t[4] = '-';
-    digits(t, 5, date.getMonthValue(), 2);
-    t[7] = '-';
-    digits(t, 8, date.getDayOfMonth(), 2);
-    t[10] = 'T';
-    digits(t, 11, millisOfDay / 3_600_000, 2);
-    t[13] = ':';
-    digits(t, 14, millisOfDay / 60_000 % 60, 2);
-    t[16] = ':';
-    digits(t, 17, millisOfDay / 1000 % 60, 2);
-    t[19] = '.';
-    digits(t, 20, millisOfDay % 1000, 3);
-    t[23] = 'Z';
-    return new String(t);
-  }
-
-  private static void digits(char[] into, int at, int value, int width) {
-    for (int i = at + width - 1; i >= at; i--) {
-      into[i] = (char) ('0' + value % 10);
-      value /= 10;
-    }
+    return Timestamps.format(epochMillis);
   }
 
   public static Buffer entry(Entry e) {
@@ -64,19 +36,9 @@ public final class EntryJson {
         .endObject();
   }
 
-  /** A watch event: the entry with its {@code type}; a delete carries no value. */
-  public static Buffer event(Entry e) {
-    JsonWriter json = new JsonWriter(e.isDelete() ? 160 : e.value().length + 220);
-    json.beginObject().field("type", e.isDelete() ? "delete" : "put").field("key", e.key());
-    if (!e.isDelete()) {
-      json.rawField("value", e.value())
-          .field("revision", e.revision())
-          .field("createRevision", e.createRevision())
-          .field("version", e.version());
-    } else {
-      json.field("revision", e.revision());
-    }
-    json.field("updatedAt", timestamp(e.updatedAt())).field("updatedBy", e.updatedBy()).endObject();
-    return json.buffer();
+  /** A watch event: the entry with its {@code type}, written by {@link io.ssot.protocol.WatchEncoder#event}. */
+  public static Event event(Entry e) {
+    return e.isDelete() ? Event.delete(e.key(), e.revision(), e.updatedAt(), e.updatedBy())
+        : Event.put(e.key(), e.value(), e.revision(), e.createRevision(), e.version(), e.updatedAt(), e.updatedBy());
   }
 }

@@ -131,7 +131,10 @@ public enum Problem {
    * with {@code Retry-After}.
    */
   NOT_DURABLE("not-durable", 503),
-  /** A value cannot be decrypted with the configured keys; with {@code Retry-After}. */
+  /**
+   * A value cannot be decrypted with the configured keys; with {@code Retry-After}. Also the error
+   * that ends a watch at such a value, with its {@code revision}.
+   */
   UNDECRYPTABLE("undecryptable", 503),
   /** The server has {@code limits.maxConnections} open; with {@code Retry-After}. */
   TOO_MANY_CONNECTIONS("too-many-connections", 503),

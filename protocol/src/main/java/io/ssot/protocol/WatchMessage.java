@@ -31,15 +31,20 @@ public sealed interface WatchMessage {
   }
 
   /**
-   * The watch has ended: {@link Problem#COMPACTED} with the compaction revision, or
+   * The watch has ended: {@link Problem#COMPACTED} with the compaction revision,
+   * {@link Problem#UNDECRYPTABLE} with the revision it could not read, or
    * {@link Problem#SLOW_CONSUMER}, {@link Problem#SHUTTING_DOWN}, {@link Problem#TOKEN_REVOKED}
    * with the last revision it delivered, from which its client resumes.
    */
   record Ended(String id, Problem problem, long revision) implements WatchMessage {
 
-    /** The member holding the revision: {@code compactRevision} or {@code lastRevision}. */
+    /** The member holding the revision: {@code compactRevision}, {@code revision} or {@code lastRevision}. */
     public String revisionField() {
-      return problem == Problem.COMPACTED ? "compactRevision" : "lastRevision";
+      return switch (problem) {
+        case COMPACTED -> "compactRevision";
+        case UNDECRYPTABLE -> "revision";
+        default -> "lastRevision";
+      };
     }
   }
 

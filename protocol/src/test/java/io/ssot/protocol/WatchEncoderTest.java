@@ -46,6 +46,8 @@ class WatchEncoderTest {
         new String(WatchEncoder.sse(new WatchMessage.Progress(null, 60)), StandardCharsets.UTF_8));
     assertEquals("event: error\ndata: {\"error\":\"token-revoked\",\"lastRevision\":9}\n\n",
         new String(WatchEncoder.sse(new WatchMessage.Ended(null, Problem.TOKEN_REVOKED, 9)), StandardCharsets.UTF_8));
+    assertEquals("event: error\ndata: {\"error\":\"undecryptable\",\"revision\":4}\n\n",
+        new String(WatchEncoder.sse(new WatchMessage.Ended(null, Problem.UNDECRYPTABLE, 4)), StandardCharsets.UTF_8));
     assertThrows(IllegalArgumentException.class, () -> WatchEncoder.sse(new WatchMessage.Canceled(null)));
   }
 
