@@ -4,6 +4,7 @@ import io.ssot.http.ApiException;
 import io.ssot.http.Limits;
 import io.ssot.http.Params;
 import io.ssot.limit.Admission;
+import io.ssot.protocol.Headers;
 import io.ssot.protocol.Problem;
 import io.ssot.security.Access;
 import io.ssot.security.Role;
@@ -51,7 +52,7 @@ public final class WatchRoutes {
       return;
     }
     String accept = req.getHeader("Accept");
-    if (accept == null || !accept.contains("text/event-stream")) {
+    if (accept == null || !accept.contains(Headers.EVENT_STREAM)) {
       throw new ApiException(Problem.NOT_ACCEPTABLE,
           "a watch is a WebSocket upgrade or a request with Accept: text/event-stream");
     }
@@ -59,7 +60,7 @@ public final class WatchRoutes {
     WatchFilter filter = WatchFilter.of(params.get("key"), params.get("prefix"));
     Access.require(ctx, Role.READ, filter.key() != null ? filter.key() : filter.prefix());
     long from = params.longIn("fromRevision", 0, 0, Long.MAX_VALUE);
-    String lastEventId = req.getHeader("Last-Event-ID");
+    String lastEventId = req.getHeader(Headers.LAST_EVENT_ID);
     if (lastEventId != null) {
       // A reconnecting EventSource repeats the original URL; the last id it saw wins.
       from = lastEventId(lastEventId.trim()) + 1;
