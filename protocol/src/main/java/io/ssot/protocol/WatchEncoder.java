@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
  * The one encoding of watch messages: a WebSocket message's JSON and an SSE event. A commit's
  * events are encoded once ({@link #event}) and the array shared by every watch it is sent to;
  * the server writes it between a head and an end of its own per watch ({@link #eventsHead},
- * {@link #sseChangeHead}) rather than copying it into each message.
+ * {@link #sseChangeHead}) rather than copying it into each message. The byte arrays of the
+ * constants are shared: read them, never write into them.
  */
 public final class WatchEncoder {
 
