@@ -9,6 +9,7 @@ import io.ssot.http.Params;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.ssot.protocol.Problem;
 import io.ssot.security.Access;
 import io.ssot.security.Role;
 import io.ssot.store.Entry;
@@ -147,7 +148,7 @@ final class HistoryRoutes {
               byte[] value = api.cipher().open(key, then.value());
               if (JsonValues.startsWithByteOrderMark(value)) {
                 // Stored before such values were refused: it would not be served as valid JSON.
-                throw new ApiException(422, "byte-order-mark", "the value of " + key + " at revision " + toRevision
+                throw new ApiException(Problem.BYTE_ORDER_MARK, 422, "the value of " + key + " at revision " + toRevision
                     + " starts with a UTF-8 byte-order mark and cannot be restored; PUT it without one");
               }
               // Opened and sealed again: the value is checked and encrypted as the key's rules are now.
@@ -179,13 +180,13 @@ final class HistoryRoutes {
           JsonToken t = p.nextToken();
           if (!field.equals("toRevision") || t != JsonToken.VALUE_NUMBER_INT
               || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() < 1) {
-            throw ApiException.badRequest("invalid-rollback", "the body must be {\"toRevision\": N} with N >= 1");
+            throw new ApiException(Problem.INVALID_ROLLBACK, "the body must be {\"toRevision\": N} with N >= 1");
           }
           to = p.getLongValue();
         }
       }
       if (to == null || p.nextToken() != null) {
-        throw ApiException.badRequest("invalid-rollback", "the body must be {\"toRevision\": N} with N >= 1");
+        throw new ApiException(Problem.INVALID_ROLLBACK, "the body must be {\"toRevision\": N} with N >= 1");
       }
       return to;
     } catch (IOException e) {

@@ -6,6 +6,7 @@ import io.ssot.http.Etags;
 import io.ssot.http.JsonWriter;
 import io.ssot.http.Params;
 
+import io.ssot.protocol.Problem;
 import io.ssot.security.Access;
 import io.ssot.security.Role;
 import io.ssot.store.Entry;
@@ -136,7 +137,7 @@ final class KvRoutes {
     long storeRevision = store.revision();
     if (entry == null) {
       Requests.withRevision(response, storeRevision);
-      throw new ApiException(404, "key-not-found", "no key " + key + " at this revision");
+      throw new ApiException(Problem.KEY_NOT_FOUND, "no key " + key + " at this revision");
     }
     if (notMatching == null || notMatching.contains(entry.revision())) {
       return Requests.withRevision(response, storeRevision).putHeader(HttpHeaders.ETAG, Etags.of(entry.revision()))
@@ -267,14 +268,14 @@ final class KvRoutes {
     Params params = new Params(req);
     boolean sync = Requests.sync(params, api);
     if (req.getHeader("If-None-Match") != null) {
-      throw ApiException.badRequest("invalid-header", "If-None-Match does not apply to a delete");
+      throw new ApiException(Problem.INVALID_HEADER, "If-None-Match does not apply to a delete");
     }
     Precondition pre = Etags.forWrite(req.getHeader("If-Match"), null);
     api.durability().admitWrite();
     Entry marker = store.delete(key, pre, Access.principal(ctx).name());
     if (marker == null) {
       Requests.withRevision(ctx.response(), store.revision());
-      throw new ApiException(404, "key-not-found", "no key " + key);
+      throw new ApiException(Problem.KEY_NOT_FOUND, "no key " + key);
     }
     Requests.durable(ctx, api, sync, marker.revision()).onSuccess(v -> {
       Requests.withRevision(ctx.response(), marker.revision());

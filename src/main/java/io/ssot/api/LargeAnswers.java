@@ -2,6 +2,7 @@ package io.ssot.api;
 
 import io.ssot.http.ApiException;
 
+import io.ssot.protocol.Problem;
 import io.ssot.store.Entry;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
@@ -57,7 +58,7 @@ final class LargeAnswers {
   static Future<Void> send(Api api, RoutingContext ctx, long reserve, Supplier<Future<Void>> answer,
       LongSupplier built) {
     return api.hub().sendLarge(ctx.request(), reserve, answer, built).compose(sent -> sent ? Future.succeededFuture()
-        : Future.failedFuture(new ApiException(503, "output-budget-exhausted", "the server holds as many unsent "
+        : Future.failedFuture(new ApiException(Problem.OUTPUT_BUDGET_EXHAUSTED, "the server holds as many unsent "
             + "answers as watch.maxQueuedBytesTotal allows; retry shortly").header("Retry-After", "1")));
   }
 }

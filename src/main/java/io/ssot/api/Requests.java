@@ -3,6 +3,8 @@ package io.ssot.api;
 import io.ssot.http.ApiException;
 import io.ssot.http.Params;
 
+import io.ssot.protocol.Headers;
+import io.ssot.protocol.Problem;
 import io.ssot.store.Keys;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -14,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /** Request helpers shared by the routes: keys from raw paths, content types, durability. */
 final class Requests {
@@ -29,12 +32,12 @@ final class Requests {
   static String key(HttpServerRequest request, String prefix) {
     String raw = request.path();
     if (raw == null || !raw.startsWith(prefix)) {
-      throw ApiException.badRequest("invalid-key", "the path does not name a key under " + prefix);
+      throw new ApiException(Problem.INVALID_KEY, "the path does not name a key under " + prefix);
     }
     String key = percentDecode(raw.substring(prefix.length()));
     String problem = Keys.problem(key);
     if (problem != null) {
-      throw ApiException.badRequest("invalid-key", problem);
+      throw new ApiException(Problem.INVALID_KEY, problem);
     }
     return key;
   }
@@ -49,12 +52,12 @@ final class Requests {
       if (c == '%') {
         if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0
             || Character.digit(s.charAt(i + 2), 16) < 0) {
-          throw ApiException.badRequest("invalid-key", "the path has a malformed percent-escape");
+          throw new ApiException(Problem.INVALID_KEY, "the path has a malformed percent-escape");
         }
         out.write(Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
         i += 2;
       } else if (c > 0x7F) {
-        throw ApiException.badRequest("invalid-key", "the path has a raw non-ASCII character");
+        throw new ApiException(Problem.INVALID_KEY, "the path has a raw non-ASCII character");
       } else {
         out.write(c);
       }
@@ -65,7 +68,7 @@ final class Requests {
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(out.toByteArray())).toString();
     } catch (CharacterCodingException e) {
-      throw ApiException.badRequest("invalid-key", "the path is not valid UTF-8 once decoded");
+      throw new ApiException(Problem.INVALID_KEY, "the path is not valid UTF-8 once decoded");
     }
   }
 
@@ -82,7 +85,7 @@ final class Requests {
     String media = type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
     if (!media.equals("application/json") && !media.equals("application/x-www-form-urlencoded")
         && !(media.startsWith("application/") && media.endsWith("+json"))) {
-      throw new ApiException(415, "unsupported-media-type",
+      throw new ApiException(Problem.UNSUPPORTED_MEDIA_TYPE,
           "the body must be application/json, not " + media);
     }
   }
@@ -106,7 +109,7 @@ final class Requests {
       return Future.succeededFuture();
     }
     return api.durability().sync(revision)
-        .recover(e -> Future.failedFuture(e instanceof ApiException ? e : new ApiException(503, "not-durable",
+        .recover(e -> Future.failedFuture(e instanceof ApiException ? e : new ApiException(Problem.NOT_DURABLE,
             "the write of revision " + revision + " is committed locally but not yet durable: "
                 + e.getMessage()).header("Retry-After", "1")));
   }
@@ -114,7 +117,7 @@ final class Requests {
   // Pre-encoded header names and values: Vert.x writes them without re-encoding per response.
   // The name is lower case, as HTTP/2 requires (Vert.x would lower-case a copy of it for every
   // HTTP/2 response) and as HTTP/1.1 allows; Netty's names for ETag and Content-Type are too.
-  static final CharSequence X_SSOT_REVISION = HttpHeaders.createOptimized("x-ssot-revision");
+  static final CharSequence X_SSOT_REVISION = HttpHeaders.createOptimized(Headers.REVISION.toLowerCase(Locale.ROOT));
   static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private record RevisionText(long revision, CharSequence text) {

@@ -4,6 +4,7 @@ import io.ssot.http.ApiException;
 import io.ssot.http.ConnectionReuse;
 import io.ssot.http.Problems;
 
+import io.ssot.protocol.Problem;
 import io.ssot.schema.InvalidSchema;
 import io.ssot.schema.SchemaViolation;
 import io.ssot.schema.Violation;
@@ -67,9 +68,9 @@ public final class Routes {
     extra.accept(router);
     router.route().failureHandler(Routes::failure);
     router.errorHandler(404, ctx -> Problems.send(ctx.response(),
-        new ApiException(404, "not-found", "no such endpoint: " + ctx.request().path())));
+        new ApiException(Problem.NOT_FOUND, "no such endpoint: " + ctx.request().path())));
     router.errorHandler(405, ctx -> Problems.send(ctx.response(),
-        new ApiException(405, "method-not-allowed", "method not allowed here")));
+        new ApiException(Problem.METHOD_NOT_ALLOWED, "method not allowed here")));
     return router;
   }
 
@@ -92,13 +93,13 @@ public final class Routes {
         || decoded.contains("/../") || decoded.endsWith("/.") || decoded.endsWith("/..")
         || (decoded.length() > 1 && decoded.endsWith("/"))) {
       boolean namesKey = raw != null && keyPrefix(raw) != null;
-      ctx.fail(ApiException.badRequest(namesKey ? "invalid-key" : "invalid-path",
+      ctx.fail(new ApiException(namesKey ? Problem.INVALID_KEY : Problem.INVALID_PATH,
           "the path must not end with '/' or contain empty, '.' or '..' segments or malformed escapes"));
       return;
     }
     String keyPrefix = keyPrefix(raw);
     if (keyPrefix != null && decoded.length() - keyPrefix.length() > maxKeyBytes) {
-      ctx.fail(ApiException.badRequest("invalid-key", keyTooLong(maxKeyBytes)));
+      ctx.fail(new ApiException(Problem.INVALID_KEY, keyTooLong(maxKeyBytes)));
       return;
     }
     ctx.next();
@@ -119,7 +120,7 @@ public final class Routes {
   }
 
   static void methodNotAllowed(RoutingContext ctx, String allow) {
-    ctx.fail(new ApiException(405, "method-not-allowed",
+    ctx.fail(new ApiException(Problem.METHOD_NOT_ALLOWED,
         ctx.request().method() + " is not allowed here; use " + allow).header("Allow", allow));
   }
 
@@ -138,46 +139,46 @@ public final class Routes {
       return api;
     }
     if (failure instanceof StoreException.PreconditionFailed pf) {
-      ApiException p = new ApiException(412, "precondition-failed", pf.getMessage());
+      ApiException p = new ApiException(Problem.PRECONDITION_FAILED, pf.getMessage());
       return pf.currentRevision() == null ? p : p.with("currentRevision", pf.currentRevision());
     }
     if (failure instanceof StoreException.Compacted c) {
-      return new ApiException(410, "compacted", c.getMessage()).with("compactRevision", c.compactRevision());
+      return new ApiException(Problem.COMPACTED, c.getMessage()).with("compactRevision", c.compactRevision());
     }
     if (failure instanceof StoreException.FutureRevision f) {
-      return ApiException.badRequest("future-revision", f.getMessage());
+      return new ApiException(Problem.FUTURE_REVISION, f.getMessage());
     }
     if (failure instanceof StoreException.TooLarge t) {
-      return new ApiException(413, "too-large", t.getMessage());
+      return new ApiException(Problem.TOO_LARGE, t.getMessage());
     }
     if (failure instanceof StoreException.TxnReadsTooLarge t) {
-      return new ApiException(422, "txn-reads-too-large", t.getMessage() + " (limits.maxTxnReadBytes) and was not "
+      return new ApiException(Problem.TXN_READS_TOO_LARGE, t.getMessage() + " (limits.maxTxnReadBytes) and was not "
           + "run: nothing was changed. Read the keys with GET /v1/kv/{key}?atRevision=<revision> (the same "
           + "revision for all: one consistent state), a paged GET /v1/kv?prefix=, or fewer gets per txn")
           .with("maxReadBytes", t.maxReadBytes());
     }
     if (failure instanceof SchemaViolation v) {
-      return new ApiException(422, "schema-violation", v.getMessage()).with("violations", listed(v.violations()));
+      return new ApiException(Problem.SCHEMA_VIOLATION, v.getMessage()).with("violations", listed(v.violations()));
     }
     if (failure instanceof InvalidSchema s) {
-      return new ApiException(422, "invalid-schema", s.getMessage()).with("violations", listed(s.problems()));
+      return new ApiException(Problem.INVALID_SCHEMA, s.getMessage()).with("violations", listed(s.problems()));
     }
     if (failure instanceof ValueCipher.Undecryptable u) {
-      return new ApiException(503, "undecryptable", u.getMessage()).header("Retry-After", "60");
+      return new ApiException(Problem.UNDECRYPTABLE, u.getMessage()).header("Retry-After", "60");
     }
     if (failure instanceof StoreException.InsufficientStorage s) {
-      return new ApiException(507, "insufficient-storage", s.getMessage()).header("Retry-After", "10");
+      return new ApiException(Problem.INSUFFICIENT_STORAGE, s.getMessage()).header("Retry-After", "10");
     }
     if (failure instanceof StoreException.Unavailable u) {
-      return new ApiException(503, "unavailable", u.getMessage()).header("Retry-After", "1");
+      return new ApiException(Problem.UNAVAILABLE, u.getMessage()).header("Retry-After", "1");
     }
     int status = ctx.statusCode();
     if (status >= 400 && status < 500) {
       // Vert.x Web fails some requests with a 4xx and a cause, such as an HTTP/1.1 request without Host.
-      String detail = failure == null || failure.getMessage() == null ? Problems.title(status) : failure.getMessage();
-      return new ApiException(status, "http-" + status, detail);
+      String detail = failure == null || failure.getMessage() == null ? Problem.title(status) : failure.getMessage();
+      return new ApiException(Problem.HTTP_STATUS, status, detail);
     }
-    return new ApiException(500, "internal", "internal error");
+    return new ApiException(Problem.INTERNAL, "internal error");
   }
 
   private static List<Map<String, String>> listed(List<Violation> violations) {
@@ -199,11 +200,11 @@ public final class Routes {
     String message = cause == null ? "" : String.valueOf(cause.getMessage());
     ApiException problem;
     if (cause instanceof io.netty.handler.codec.TooLongFrameException && message.contains("header")) {
-      problem = new ApiException(431, "headers-too-large", "the request headers are too large");
+      problem = new ApiException(Problem.HEADERS_TOO_LARGE, "the request headers are too large");
     } else if (cause instanceof io.netty.handler.codec.TooLongFrameException) {
-      problem = new ApiException(414, "uri-too-long", "the request line is too long");
+      problem = new ApiException(Problem.URI_TOO_LONG, "the request line is too long");
     } else {
-      problem = ApiException.badRequest("bad-request", "the request could not be parsed");
+      problem = new ApiException(Problem.BAD_REQUEST, "the request could not be parsed");
     }
     request.response().putHeader("Connection", "close");
     Problems.send(request.response(), problem);

@@ -6,6 +6,7 @@ import io.ssot.http.Etags;
 import io.ssot.http.JsonWriter;
 import io.ssot.http.Params;
 
+import io.ssot.protocol.Problem;
 import io.ssot.security.Access;
 import io.ssot.schema.JsonSchemas;
 import io.ssot.store.Entry;
@@ -64,7 +65,7 @@ final class SchemaRoutes {
     Entry e = store.get(SystemKeys.SCHEMAS + prefix);
     Requests.withRevision(ctx.response(), store.revision());
     if (e == null) {
-      throw new ApiException(404, "schema-not-found", "no schema on prefix " + prefix);
+      throw new ApiException(Problem.SCHEMA_NOT_FOUND, "no schema on prefix " + prefix);
     }
     ctx.response().putHeader("ETag", Etags.of(e.revision()));
     JsonWriter json = new JsonWriter(e.value().length + 200);
@@ -150,7 +151,7 @@ final class SchemaRoutes {
     Entry marker = store.delete(SystemKeys.SCHEMAS + prefix, pre, Access.principal(ctx).name());
     if (marker == null) {
       Requests.withRevision(ctx.response(), store.revision());
-      throw new ApiException(404, "schema-not-found", "no schema on prefix " + prefix);
+      throw new ApiException(Problem.SCHEMA_NOT_FOUND, "no schema on prefix " + prefix);
     }
     Requests.durable(ctx, api, sync, marker.revision()).onSuccess(v -> {
       Requests.withRevision(ctx.response(), marker.revision());

@@ -1,6 +1,8 @@
 package io.ssot.api;
 
 import io.ssot.http.ApiException;
+import io.ssot.protocol.Headers;
+import io.ssot.protocol.Problem;
 import io.ssot.security.Access;
 import io.ssot.security.Audit;
 import io.ssot.security.AuthHandler;
@@ -53,10 +55,10 @@ public final class TokenRoutes {
     router.post("/v1/tokens").setName("/v1/tokens").handler(this::create);
     router.get("/v1/tokens").setName("/v1/tokens").handler(this::list);
     router.route("/v1/tokens").setName("/v1/tokens").handler(ctx -> ctx.fail(
-        new ApiException(405, "method-not-allowed", "use GET or POST").header("Allow", "GET, POST")));
+        new ApiException(Problem.METHOD_NOT_ALLOWED, "use GET or POST").header("Allow", "GET, POST")));
     router.delete("/v1/tokens/:id").setName("/v1/tokens/{id}").handler(this::revoke);
     router.route("/v1/tokens/:id").setName("/v1/tokens/{id}").handler(ctx -> ctx.fail(
-        new ApiException(405, "method-not-allowed", "use DELETE").header("Allow", "DELETE")));
+        new ApiException(Problem.METHOD_NOT_ALLOWED, "use DELETE").header("Allow", "DELETE")));
   }
 
   private void create(RoutingContext ctx) {
@@ -85,7 +87,7 @@ public final class TokenRoutes {
           ctx.response().setStatusCode(201)
               .putHeader("Content-Type", "application/json")
               .putHeader("Cache-Control", "no-store")
-              .putHeader("X-SSOT-Revision", Long.toString(created.revision()))
+              .putHeader(Headers.REVISION, Long.toString(created.revision()))
               .end(created.token().describe().put("token", created.bearer()).encode());
           return created;
         })
@@ -98,7 +100,7 @@ public final class TokenRoutes {
           JsonArray items = new JsonArray();
           tokens.list().forEach(t -> items.add(t.describe()));
           ctx.response().putHeader("Content-Type", "application/json")
-              .putHeader("X-SSOT-Revision", Long.toString(api.store().revision()))
+              .putHeader(Headers.REVISION, Long.toString(api.store().revision()))
               .end(new JsonObject().put("items", items).encode());
           return v;
         })
@@ -111,11 +113,11 @@ public final class TokenRoutes {
     Principal by = Access.principal(ctx);
     long revision = tokens.revoke(id, by.name());
     if (revision == 0) {
-      throw new ApiException(404, "token-not-found", "no token has this id");
+      throw new ApiException(Problem.TOKEN_NOT_FOUND, "no token has this id");
     }
     Audit.record("token-revoked", by.name(), id, "DELETE", ctx.request().path(), AuthHandler.address(ctx), "revoked");
     ctx.response().putHeader("Content-Type", "application/json")
-        .putHeader("X-SSOT-Revision", Long.toString(revision))
+        .putHeader(Headers.REVISION, Long.toString(revision))
         .end(new JsonObject().put("id", id).put("revoked", true).put("revision", revision).encode());
   }
 
@@ -184,6 +186,6 @@ public final class TokenRoutes {
   }
 
   private static ApiException invalid(String detail) {
-    return ApiException.badRequest("invalid-token-request", detail);
+    return new ApiException(Problem.INVALID_TOKEN_REQUEST, detail);
   }
 }

@@ -5,6 +5,7 @@ import io.ssot.http.JsonValues;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.ssot.protocol.Problem;
 import io.ssot.store.Keys;
 import io.ssot.store.Txn;
 import java.io.IOException;
@@ -145,7 +146,7 @@ final class TxnParser {
       problem = Routes.keyTooLong(maxKeyBytes);
     }
     if (problem != null) {
-      throw ApiException.badRequest("invalid-key", problem);
+      throw new ApiException(Problem.INVALID_KEY, problem);
     }
   }
 
@@ -156,6 +157,6 @@ final class TxnParser {
   }
 
   private static ApiException invalid(String detail) {
-    return ApiException.badRequest("invalid-txn", detail);
+    return new ApiException(Problem.INVALID_TXN, detail);
   }
 }

@@ -1,27 +1,32 @@
 package io.ssot.http;
 
+import io.ssot.protocol.Problem;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A request that is answered with an RFC 9457 problem: an HTTP status, a machine-readable
- * {@code code}, a human {@code detail}, and optional extra members and headers.
+ * A request that is answered with an RFC 9457 problem: a {@link Problem} of the catalogue (its
+ * code and HTTP status), a human {@code detail}, and optional extra members and headers.
  */
 public final class ApiException extends RuntimeException {
 
+  private final Problem problem;
   private final int status;
-  private final String code;
   private final Map<String, Object> extra = new LinkedHashMap<>();
   private final Map<String, String> headers = new LinkedHashMap<>();
 
-  public ApiException(int status, String code, String detail) {
-    super(detail, null, false, false);
-    this.status = status;
-    this.code = code;
+  public ApiException(Problem problem, String detail) {
+    this(problem, problem.status(), detail);
   }
 
-  public static ApiException badRequest(String code, String detail) {
-    return new ApiException(400, code, detail);
+  /** For a problem sent with more than one status ({@link Problem#sentWith}). */
+  public ApiException(Problem problem, int status, String detail) {
+    super(detail, null, false, false);
+    if (!problem.sentWith(status)) {
+      throw new IllegalArgumentException(problem + " is not sent with status " + status);
+    }
+    this.problem = problem;
+    this.status = status;
   }
 
   /** Adds a member to the problem body: a number, a string or a list of string maps. */
@@ -35,12 +40,17 @@ public final class ApiException extends RuntimeException {
     return this;
   }
 
+  public Problem problem() {
+    return problem;
+  }
+
   public int status() {
     return status;
   }
 
+  /** The code as sent. */
   public String code() {
-    return code;
+    return problem.code(status);
   }
 
   public String detail() {

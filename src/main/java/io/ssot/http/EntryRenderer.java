@@ -1,5 +1,6 @@
 package io.ssot.http;
 
+import io.ssot.protocol.Timestamps;
 import io.ssot.store.Entry;
 import java.nio.charset.StandardCharsets;
 
@@ -24,7 +25,7 @@ final class EntryRenderer {
   private static final byte[] UPDATED_BY = ascii("\",\"updatedBy\":\"");
   private static final byte[] END = ascii("\"}");
   private static final int FIXED = KEY.length + VALUE.length + REVISION.length + CREATE_REVISION.length
-      + VERSION.length + UPDATED_AT.length + EntryJson.TIMESTAMP_LENGTH + UPDATED_BY.length + END.length;
+      + VERSION.length + UPDATED_AT.length + Timestamps.LENGTH + UPDATED_BY.length + END.length;
 
   private EntryRenderer() {
   }
@@ -53,8 +54,8 @@ final class EntryRenderer {
     at = put(out, at, VERSION);
     at = number(out, at, e.version(), versionDigits);
     at = put(out, at, UPDATED_AT);
-    EntryJson.writeTimestamp(out, at, e.updatedAt());
-    at += EntryJson.TIMESTAMP_LENGTH;
+    Timestamps.write(out, at, e.updatedAt());
+    at += Timestamps.LENGTH;
     at = put(out, at, UPDATED_BY);
     at = ascii(out, at, by);
     put(out, at, END);

@@ -1,11 +1,13 @@
 package io.ssot.http;
 
+import io.ssot.protocol.Etag;
+import io.ssot.protocol.Problem;
 import io.ssot.store.Precondition;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Entity tags are quoted revisions ({@code "42"}). Conditional headers must be well-formed:
+ * Entity tags are quoted revisions ({@code "42"}, see {@link Etag}). Conditional headers must be well-formed:
  * an unquoted or otherwise malformed tag is a 400, never silently ignored.
  */
 public final class Etags {
@@ -14,17 +16,17 @@ public final class Etags {
   }
 
   public static String of(long revision) {
-    return "\"" + revision + "\"";
+    return Etag.of(revision);
   }
 
   /** The precondition of a write's {@code If-Match} / {@code If-None-Match} headers. */
   public static Precondition forWrite(String ifMatch, String ifNoneMatch) {
     if (ifMatch != null && ifNoneMatch != null) {
-      throw ApiException.badRequest("invalid-header", "use either If-Match or If-None-Match, not both");
+      throw new ApiException(Problem.INVALID_HEADER, "use either If-Match or If-None-Match, not both");
     }
     if (ifNoneMatch != null) {
       if (!ifNoneMatch.trim().equals("*")) {
-        throw ApiException.badRequest("invalid-header",
+        throw new ApiException(Problem.INVALID_HEADER,
             "on a write, If-None-Match takes only * (create only if absent)");
       }
       return Precondition.ABSENT;
@@ -35,7 +37,7 @@ public final class Etags {
       }
       List<Long> revisions = parseList("If-Match", ifMatch, false);
       if (revisions.size() != 1) {
-        throw ApiException.badRequest("invalid-header", "If-Match takes one entity tag, such as \"42\"");
+        throw new ApiException(Problem.INVALID_HEADER, "If-Match takes one entity tag, such as \"42\"");
       }
       return Precondition.revision(revisions.get(0));
     }
@@ -55,31 +57,17 @@ public final class Etags {
 
   private static List<Long> parseList(String header, String value, boolean allowWeak) {
     List<Long> revisions = new ArrayList<>();
-    for (String part : value.split(",", -1)) {
-      String tag = part.trim();
-      if (allowWeak && tag.startsWith("W/")) {
-        tag = tag.substring(2);
-      }
-      if (tag.length() < 3 || tag.length() > 21 || tag.charAt(0) != '"' || tag.charAt(tag.length() - 1) != '"') {
+    for (String tag : value.split(",", -1)) {
+      long revision = Etag.revision(tag, allowWeak);
+      if (revision < 0) {
         throw malformed(header);
       }
-      String digits = tag.substring(1, tag.length() - 1);
-      for (int i = 0; i < digits.length(); i++) {
-        if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
-          throw malformed(header);
-        }
-      }
-      try {
-        revisions.add(Long.parseLong(digits));
-      } catch (NumberFormatException e) {
-        // 19 digits can still be above Long.MAX_VALUE: no such revision, and no 500 either.
-        throw malformed(header);
-      }
+      revisions.add(revision);
     }
     return revisions;
   }
 
   private static ApiException malformed(String header) {
-    return ApiException.badRequest("invalid-header", header + " must hold quoted revisions such as \"42\"");
+    return new ApiException(Problem.INVALID_HEADER, header + " must hold quoted revisions such as \"42\"");
   }
 }

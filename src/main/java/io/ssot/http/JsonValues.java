@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.ssot.protocol.Problem;
 import java.io.IOException;
 
 /**
@@ -31,11 +32,11 @@ public final class JsonValues {
     requireUtf8(json);
     try (JsonParser p = parser(json)) {
       if (p.nextToken() == null) {
-        throw ApiException.badRequest("invalid-json", "the body is empty; a value is any JSON document");
+        throw new ApiException(Problem.INVALID_JSON, "the body is empty; a value is any JSON document");
       }
       skipValue(p);
       if (p.nextToken() != null) {
-        throw ApiException.badRequest("invalid-json", "unexpected content after the JSON value at "
+        throw new ApiException(Problem.INVALID_JSON, "unexpected content after the JSON value at "
             + location(p));
       }
     } catch (IOException e) {
@@ -98,7 +99,7 @@ public final class JsonValues {
    */
   public static void refuseByteOrderMark(byte[] body) {
     if (startsWithByteOrderMark(body)) {
-      throw ApiException.badRequest("byte-order-mark",
+      throw new ApiException(Problem.BYTE_ORDER_MARK,
           "the body starts with a UTF-8 byte-order mark (EF BB BF); send the JSON without it");
     }
   }
@@ -113,12 +114,12 @@ public final class JsonValues {
    * in an encoding no reader expects, and one starting with a NUL even looks encrypted at rest.
    */
   private static ApiException notUtf8Json(int offset) {
-    return ApiException.badRequest("invalid-json", "the body has a NUL byte at byte " + offset
+    return new ApiException(Problem.INVALID_JSON, "the body has a NUL byte at byte " + offset
         + "; JSON must be sent as UTF-8 (RFC 8259 §8.1), not UTF-16 or UTF-32");
   }
 
   private static ApiException notUtf8(int offset) {
-    return ApiException.badRequest("invalid-json", "the body is not well-formed UTF-8 at byte " + offset);
+    return new ApiException(Problem.INVALID_JSON, "the body is not well-formed UTF-8 at byte " + offset);
   }
 
   public JsonParser parser(byte[] json) throws IOException {
@@ -136,7 +137,7 @@ public final class JsonValues {
       switch (t) {
         case START_OBJECT, START_ARRAY -> {
           if (++depth > maxDepth) {
-            throw ApiException.badRequest("json-too-deep", "the value nests deeper than " + maxDepth + " levels");
+            throw new ApiException(Problem.JSON_TOO_DEEP, "the value nests deeper than " + maxDepth + " levels");
           }
         }
         case END_OBJECT, END_ARRAY -> depth--;
@@ -149,7 +150,7 @@ public final class JsonValues {
       }
       t = p.nextToken();
       if (t == null) {
-        throw ApiException.badRequest("invalid-json", "the JSON value ends early");
+        throw new ApiException(Problem.INVALID_JSON, "the JSON value ends early");
       }
     }
   }
@@ -160,7 +161,7 @@ public final class JsonValues {
       if (Character.isHighSurrogate(c) && i + 1 < offset + length && Character.isLowSurrogate(text[i + 1])) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        throw ApiException.badRequest("invalid-json", "a string holds a lone surrogate (invalid Unicode) near "
+        throw new ApiException(Problem.INVALID_JSON, "a string holds a lone surrogate (invalid Unicode) near "
             + location(p));
       }
     }
@@ -171,13 +172,13 @@ public final class JsonValues {
       // Jackson's read constraints: nesting (our maxJsonDepth is checked first, so this is the
       // backstop), and the length of a number, string, name or document.
       String message = sce.getOriginalMessage();
-      String code = message.startsWith("Document nesting depth") ? "json-too-deep"
-          : message.startsWith("Number value length") ? "number-too-long" : "invalid-json";
-      return ApiException.badRequest(code, message);
+      Problem problem = message.startsWith("Document nesting depth") ? Problem.JSON_TOO_DEEP
+          : message.startsWith("Number value length") ? Problem.NUMBER_TOO_LONG : Problem.INVALID_JSON;
+      return new ApiException(problem, message);
     }
     String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
         ? jpe.getOriginalMessage() + " at " + location(jpe.getLocation()) : e.getMessage();
-    return ApiException.badRequest("invalid-json", "the body is not valid JSON: " + message);
+    return new ApiException(Problem.INVALID_JSON, "the body is not valid JSON: " + message);
   }
 
   static String location(JsonParser p) {

@@ -1,5 +1,6 @@
 package io.ssot.http;
 
+import io.ssot.protocol.Problem;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
@@ -14,7 +15,7 @@ public final class Params {
     try {
       this.params = request.params();
     } catch (RuntimeException e) {
-      throw ApiException.badRequest("invalid-parameter", "the query string is malformed");
+      throw new ApiException(Problem.INVALID_PARAMETER, "the query string is malformed");
     }
   }
 
@@ -83,6 +84,6 @@ public final class Params {
   }
 
   public static ApiException invalid(String name, String why) {
-    return ApiException.badRequest("invalid-parameter", "parameter '" + name + "' " + why);
+    return new ApiException(Problem.INVALID_PARAMETER, "parameter '" + name + "' " + why);
   }
 }

@@ -2,6 +2,7 @@ package io.ssot.http;
 
 import io.ssot.config.Config;
 import io.ssot.config.Settings;
+import io.ssot.protocol.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -88,7 +89,7 @@ public final class RequestBody {
         try {
           declared = Long.parseLong(contentLength.trim());
         } catch (NumberFormatException e) {
-          return Future.failedFuture(ApiException.badRequest("invalid-header", "Content-Length is not a number"));
+          return Future.failedFuture(new ApiException(Problem.INVALID_HEADER, "Content-Length is not a number"));
         }
       }
       if (declared > limit) {
@@ -104,7 +105,7 @@ public final class RequestBody {
       body = Buffer.buffer(declared > 0 ? (int) declared : 256);
       timer = ctx.vertx().setTimer(timeoutMillis, id -> {
         timer = -1;
-        fail(new ApiException(408, "body-timeout", "the request body did not arrive within limits.bodyTimeout ("
+        fail(new ApiException(Problem.BODY_TIMEOUT, "the request body did not arrive within limits.bodyTimeout ("
             + timeoutMillis + " ms)"));
       });
       request.handler(chunk -> {
@@ -128,7 +129,7 @@ public final class RequestBody {
       });
       // The body broke off: malformed chunked framing, or the client closed the connection. Either
       // way it is the request's fault, not the server's: a 400 (if the client is still there to read it).
-      request.exceptionHandler(e -> fail(ApiException.badRequest("invalid-body",
+      request.exceptionHandler(e -> fail(new ApiException(Problem.INVALID_BODY,
           "the request body could not be read: " + e.getMessage())));
       return result.future();
     }
@@ -163,11 +164,11 @@ public final class RequestBody {
     }
 
     private ApiException tooLarge() {
-      return new ApiException(413, "too-large", "the body is larger than the limit of " + limit + " bytes");
+      return new ApiException(Problem.TOO_LARGE, "the body is larger than the limit of " + limit + " bytes");
     }
 
     private ApiException budgetExhausted() {
-      return new ApiException(503, "body-budget-exhausted", "the server holds as many request bodies as "
+      return new ApiException(Problem.BODY_BUDGET_EXHAUSTED, "the server holds as many request bodies as "
           + "limits.maxBodyBytesInFlight (" + budget.capacity() + " bytes) allows; retry shortly")
           .header("Retry-After", "1");
     }

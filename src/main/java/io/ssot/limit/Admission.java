@@ -1,6 +1,7 @@
 package io.ssot.limit;
 
 import io.ssot.http.ApiException;
+import io.ssot.protocol.Problem;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -42,7 +43,7 @@ public final class Admission {
         ctx.response().putHeader("Connection", "close");
       }
       ctx.response().endHandler(v -> connection.close());
-      ctx.fail(new ApiException(503, "too-many-connections", "the server has too many open connections")
+      ctx.fail(new ApiException(Problem.TOO_MANY_CONNECTIONS, "the server has too many open connections")
           .header("Retry-After", "1"));
       return;
     }
@@ -86,7 +87,7 @@ public final class Admission {
 
   private static ApiException rateLimited(RateLimiter.Kind kind, long waitMillis) {
     long seconds = Math.max(1, (waitMillis + 999) / 1000);
-    return new ApiException(429, "rate-limited", "too many " + (kind == RateLimiter.Kind.READ ? "reads" : "writes")
+    return new ApiException(Problem.RATE_LIMITED, "too many " + (kind == RateLimiter.Kind.READ ? "reads" : "writes")
         + " from this client; retry after " + seconds + " s").header("Retry-After", Long.toString(seconds));
   }
 }

@@ -1,5 +1,6 @@
 package io.ssot.watch;
 
+import io.ssot.protocol.Problem;
 import io.ssot.security.ValueCipher;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpConnection;
@@ -98,11 +99,11 @@ final class ContextWatches {
       } catch (ValueCipher.Undecryptable e) {
         // Only altered store bytes get here (a wrong key is refused at start-up): end this watch
         // clearly rather than stall every watch of the event loop on the same revision.
-        hub.end(w, "undecryptable", "revision", rev);
+        hub.end(w, Problem.UNDECRYPTABLE, rev);
         return;
       }
       if (commit == null) {
-        hub.end(w, "compacted", "compactRevision", hub.store().compactRevision());
+        hub.end(w, Problem.COMPACTED, hub.store().compactRevision());
         return;
       }
       EventsPayload events = commit.matching(w.filter);

@@ -1,6 +1,9 @@
 package io.ssot.watch;
 
 import io.ssot.http.EntryJson;
+import io.ssot.protocol.Event;
+import io.ssot.protocol.JsonBytes;
+import io.ssot.protocol.WatchEncoder;
 import io.ssot.security.ValueCipher;
 import io.ssot.store.Commit;
 import io.ssot.store.Entry;
@@ -20,7 +23,7 @@ public final class EncodedCommit {
 
   final long revision;
   private final List<Entry> changes;
-  private final Buffer[] events;
+  private final JsonBytes[] events;
   private final EventsPayload all;
   /** The array last built for a filter matching part of the commit; replaced, never changed. */
   private volatile Partial lastPartial;
@@ -31,9 +34,10 @@ public final class EncodedCommit {
   public EncodedCommit(Commit commit, ValueCipher cipher) {
     this.revision = commit.revision();
     this.changes = commit.changes();
-    this.events = new Buffer[changes.size()];
+    this.events = new JsonBytes[changes.size()];
     for (int i = 0; i < events.length; i++) {
-      events[i] = EntryJson.event(cipher.open(changes.get(i)));
+      Event event = EntryJson.event(cipher.open(changes.get(i)));
+      events[i] = WatchEncoder.event(new JsonBytes(WatchEncoder.eventSizeHint(event)), event);
     }
     this.all = new EventsPayload(join(null));
   }
@@ -73,7 +77,7 @@ public final class EncodedCommit {
         if (!first) {
           out.appendBuffer(COMMA);
         }
-        out.appendBuffer(events[i]);
+        out.appendBytes(events[i].array(), 0, events[i].length());
         first = false;
       }
     }

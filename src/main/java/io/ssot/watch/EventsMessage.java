@@ -1,6 +1,6 @@
 package io.ssot.watch;
 
-import io.ssot.http.JsonWriter;
+import io.ssot.protocol.WatchEncoder;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 
@@ -10,12 +10,13 @@ import java.nio.charset.StandardCharsets;
  * share its events array ({@link EncodedCommit}); many also share their id (a fleet of clients
  * runs the same code). So the last message built on each event loop is kept and reused while
  * both are the same, and a commit fanned out to N such watchers is rendered once, not N times.
- * Only small arrays come here: a large one is sent as is, between {@link #head} and {@link #END}.
+ * Only small arrays come here: a large one is sent as is, between
+ * {@link WatchEncoder#eventsHead} and {@link #END}.
  */
 final class EventsMessage {
 
   private static final ThreadLocal<EventsMessage> LAST = new ThreadLocal<>();
-  static final Buffer END = Buffer.buffer("}");
+  static final Buffer END = Buffer.buffer(WatchEncoder.EVENTS_END);
 
   private final String id;
   /** Compared by identity: an events array is never changed once encoded. */
@@ -36,15 +37,11 @@ final class EventsMessage {
     if (last != null && last.events == events && last.id.equals(id)) {
       return last;
     }
-    Buffer message = head(id).appendBuffer(events).appendBuffer(END);
+    byte[] head = WatchEncoder.eventsHead(id);
+    Buffer message = Buffer.buffer(head.length + events.length() + END.length())
+        .appendBytes(head).appendBuffer(events).appendBuffer(END);
     EventsMessage fresh = new EventsMessage(id, events, message.toString(StandardCharsets.UTF_8), message.length());
     LAST.set(fresh);
     return fresh;
-  }
-
-  /** {@code {"id":"<id>","events":}, the start of the message before the array. */
-  static Buffer head(String id) {
-    JsonWriter json = new JsonWriter(id.length() + 64).beginObject().field("id", id);
-    return json.buffer().appendString(",\"events\":");
   }
 }

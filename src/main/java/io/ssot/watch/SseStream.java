@@ -1,5 +1,9 @@
 package io.ssot.watch;
 
+import io.ssot.protocol.Headers;
+import io.ssot.protocol.Problem;
+import io.ssot.protocol.WatchEncoder;
+import io.ssot.protocol.WatchMessage;
 import io.ssot.security.Access;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -10,11 +14,12 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * One watch as a Server-Sent Events stream: one {@code change} message per revision holding all
  * its matching events, with {@code id} = the revision, so a reconnect with {@code Last-Event-ID}
- * resumes exactly after it and never splits a transaction.
+ * resumes exactly after it and never splits a transaction. The messages are those of
+ * {@link WatchEncoder#sse}.
  */
-public final class SseStream implements WatchSink {
+public final class SseStream extends ConnectionSink {
 
-  private static final Buffer CHANGE_END = Buffer.buffer("}\n\n");
+  private static final Buffer CHANGE_END = Buffer.buffer(WatchEncoder.SSE_CHANGE_END);
   /** Chunk (HTTP/1.1) or DATA frame (HTTP/2) framing counted per write. */
   private static final int FRAMING_BYTES = 16;
   /** RST_STREAM's CANCEL: the client no longer wants the stream's data. */
@@ -23,14 +28,13 @@ public final class SseStream implements WatchSink {
   private final RoutingContext ctx;
   private final HttpServerResponse response;
   private final WatchHub hub;
-  private final ConnectionOutput output;
   private Watch watch;
 
   private SseStream(RoutingContext ctx, WatchHub hub) {
+    super(hub.output(ctx.request().connection()), hub.slowConsumerGraceMillis());
     this.ctx = ctx;
     this.response = ctx.response();
     this.hub = hub;
-    this.output = hub.output(ctx.request().connection());
   }
 
   /**
@@ -42,13 +46,13 @@ public final class SseStream implements WatchSink {
     SseStream stream = new SseStream(ctx, hub);
     response.setChunked(true)
         .setStatusCode(200)
-        .putHeader("Content-Type", "text/event-stream")
+        .putHeader("Content-Type", Headers.EVENT_STREAM)
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no")
-        .putHeader("X-SSOT-Revision", Long.toString(hub.store().revision()));
+        .putHeader(Headers.REVISION, Long.toString(hub.store().revision()));
     Runnable unfollow = Access.onTokenEnd(ctx, () -> {
       if (stream.watch != null) {
-        hub.end(stream.watch, "token-revoked", "lastRevision", stream.watch.lastRevision());
+        hub.end(stream.watch, Problem.TOKEN_REVOKED, stream.watch.lastRevision());
       }
     });
     response.closeHandler(v -> {
@@ -57,11 +61,11 @@ public final class SseStream implements WatchSink {
         hub.close(stream.watch);
       }
     });
-    stream.sendAnyway(": watching\n\n");
+    stream.sendAnyway(WatchEncoder.SSE_OPENED);
     try {
       stream.watch = hub.open("sse", filter, fromRevision, stream);
     } catch (io.ssot.store.StoreException.Compacted e) {
-      stream.error(null, "compacted", "compactRevision", e.compactRevision());
+      stream.error(null, Problem.COMPACTED, e.compactRevision());
     }
   }
 
@@ -74,31 +78,29 @@ public final class SseStream implements WatchSink {
     if (gone()) {
       return true;
     }
-    String r = Long.toString(revision);
-    Buffer head = Buffer.buffer(64).appendString("id: ").appendString(r)
-        .appendString("\nevent: change\ndata: {\"revision\":").appendString(r).appendString(",\"events\":");
+    byte[] head = WatchEncoder.sseChangeHead(revision);
     if (events.shared()) {
       // The array itself between this stream's own head and end: no copy per watcher.
-      return output.send(head.length() + CHANGE_END.length() + 3L * FRAMING_BYTES, events, () -> {
-        response.write(head);
+      return output.send(head.length + CHANGE_END.length() + 3L * FRAMING_BYTES, events, () -> {
+        response.write(Buffer.buffer(head));
         response.write(events.bytes);
         return response.write(CHANGE_END);
       });
     }
-    Buffer message = head.appendBuffer(events.bytes).appendBuffer(CHANGE_END);
+    Buffer message = Buffer.buffer(head.length + events.size() + CHANGE_END.length())
+        .appendBytes(head).appendBuffer(events.bytes).appendBuffer(CHANGE_END);
     return output.send(message.length() + FRAMING_BYTES, null, () -> response.write(message));
   }
 
   @Override
   public void progress(Watch w, long revision) {
     if (!gone()) {
-      String r = Long.toString(revision);
-      sendAnyway("id: " + r + "\nevent: progress\ndata: {\"revision\":" + r + "}\n\n");
+      sendAnyway(WatchEncoder.sse(new WatchMessage.Progress(null, revision)));
     }
   }
 
-  private Future<Void> sendAnyway(String text) {
-    Buffer bytes = Buffer.buffer(text);
+  private Future<Void> sendAnyway(byte[] message) {
+    Buffer bytes = Buffer.buffer(message);
     return output.sendAnyway(bytes.length() + FRAMING_BYTES, () -> response.write(bytes));
   }
 
@@ -108,29 +110,18 @@ public final class SseStream implements WatchSink {
    * connection closed, so that what is queued for it is freed.
    */
   @Override
-  public void error(Watch w, String code, String field, long revision) {
+  public void error(Watch w, Problem problem, long revision) {
     if (gone()) {
       return;
     }
-    Buffer text = Buffer.buffer("event: error\ndata: {\"error\":\"" + code + "\",\"" + field + "\":" + revision
-        + "}\n\n");
+    Buffer text = Buffer.buffer(WatchEncoder.sse(new WatchMessage.Ended(null, problem, revision)));
     Future<Void> ended = output.sendAnyway(text.length() + FRAMING_BYTES, () -> response.end(text));
-    output.abortUnlessWritten(ended, hub.slowConsumerGraceMillis(), () -> {
+    abortUnlessTaken(ended, () -> {
       if (ctx.request().version() == HttpVersion.HTTP_2) {
         response.reset(CANCEL);
       } else {
         HardClose.connection(ctx.request().connection());
       }
     });
-  }
-
-  @Override
-  public void onDrain(Runnable action) {
-    output.onDrain(action);
-  }
-
-  @Override
-  public boolean stuckSince(long nanoTime) {
-    return output.stuckSince(nanoTime);
   }
 }

@@ -1,6 +1,7 @@
 package io.ssot.watch;
 
 import io.ssot.http.ApiException;
+import io.ssot.protocol.Problem;
 import io.ssot.store.Keys;
 import io.ssot.store.SystemKeys;
 
@@ -16,18 +17,18 @@ public record WatchFilter(String key, String prefix) {
     if (key instanceof String k && prefix == null) {
       String problem = Keys.problem(k);
       if (problem != null) {
-        throw ApiException.badRequest("invalid-key", problem);
+        throw new ApiException(Problem.INVALID_KEY, problem);
       }
       return key(k);
     }
     if (prefix instanceof String p && key == null) {
       String problem = Keys.prefixProblem(p);
       if (problem != null) {
-        throw ApiException.badRequest("invalid-key", problem);
+        throw new ApiException(Problem.INVALID_KEY, problem);
       }
       return prefix(p);
     }
-    throw ApiException.badRequest("invalid-parameter", "a watch needs exactly one of key or prefix, as a string");
+    throw new ApiException(Problem.INVALID_PARAMETER, "a watch needs exactly one of key or prefix, as a string");
   }
 
   public static WatchFilter key(String key) {

@@ -1,5 +1,6 @@
 package io.ssot.watch;
 
+import io.ssot.protocol.Problem;
 import io.ssot.security.ValueCipher;
 import io.ssot.store.Commit;
 import io.ssot.store.MvccStore;
@@ -110,7 +111,7 @@ public final class WatchHub {
 
   private void endForShutdown(Watch watch) {
     if (!watch.closed) {
-      end(watch, "shutting-down", "lastRevision", watch.lastRevision());
+      end(watch, Problem.SHUTTING_DOWN, watch.lastRevision());
     }
   }
 
@@ -150,7 +151,7 @@ public final class WatchHub {
       }
 
       @Override
-      public void error(Watch watch, String code, String field, long revision) {
+      public void error(Watch watch, Problem problem, long revision) {
         changed.tryComplete();
       }
 
@@ -227,12 +228,12 @@ public final class WatchHub {
   /** Cancels a watch whose connection stayed full for the grace period. */
   void slowConsumer(Watch watch) {
     slowConsumers.incrementAndGet();
-    end(watch, "slow-consumer", "lastRevision", watch.lastRevision());
+    end(watch, Problem.SLOW_CONSUMER, watch.lastRevision());
   }
 
-  void end(Watch watch, String code, String field, long value) {
+  void end(Watch watch, Problem problem, long revision) {
     close(watch);
-    watch.sink.error(watch, code, field, value);
+    watch.sink.error(watch, problem, revision);
   }
 
   EncodedCommit encoded(long revision) {

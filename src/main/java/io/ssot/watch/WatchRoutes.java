@@ -4,6 +4,8 @@ import io.ssot.http.ApiException;
 import io.ssot.http.Limits;
 import io.ssot.http.Params;
 import io.ssot.limit.Admission;
+import io.ssot.protocol.Headers;
+import io.ssot.protocol.Problem;
 import io.ssot.security.Access;
 import io.ssot.security.Role;
 import io.vertx.core.http.HttpServerRequest;
@@ -28,7 +30,7 @@ public final class WatchRoutes {
   public void mount(Router router) {
     router.get("/v1/watch").setName("/v1/watch").handler(this::watch);
     router.route("/v1/watch").setName("/v1/watch").handler(ctx -> ctx.fail(
-        new ApiException(405, "method-not-allowed", "use GET").header("Allow", "GET")));
+        new ApiException(Problem.METHOD_NOT_ALLOWED, "use GET").header("Allow", "GET")));
   }
 
   private void watch(RoutingContext ctx) {
@@ -43,22 +45,22 @@ public final class WatchRoutes {
           .onFailure(e -> {
             // Vert.x has usually answered the refused handshake itself (400, or 426 for a version).
             if (!ctx.response().headWritten()) {
-              ctx.fail(ApiException.badRequest("invalid-handshake", "the WebSocket handshake is malformed: "
+              ctx.fail(new ApiException(Problem.INVALID_HANDSHAKE, "the WebSocket handshake is malformed: "
                   + e.getMessage()));
             }
           });
       return;
     }
     String accept = req.getHeader("Accept");
-    if (accept == null || !accept.contains("text/event-stream")) {
-      throw new ApiException(406, "not-acceptable",
+    if (accept == null || !accept.contains(Headers.EVENT_STREAM)) {
+      throw new ApiException(Problem.NOT_ACCEPTABLE,
           "a watch is a WebSocket upgrade or a request with Accept: text/event-stream");
     }
     Params params = new Params(req);
     WatchFilter filter = WatchFilter.of(params.get("key"), params.get("prefix"));
     Access.require(ctx, Role.READ, filter.key() != null ? filter.key() : filter.prefix());
     long from = params.longIn("fromRevision", 0, 0, Long.MAX_VALUE);
-    String lastEventId = req.getHeader("Last-Event-ID");
+    String lastEventId = req.getHeader(Headers.LAST_EVENT_ID);
     if (lastEventId != null) {
       // A reconnecting EventSource repeats the original URL; the last id it saw wins.
       from = lastEventId(lastEventId.trim()) + 1;
@@ -75,6 +77,6 @@ public final class WatchRoutes {
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw ApiException.badRequest("invalid-header", "Last-Event-ID must be a whole number >= 0");
+    throw new ApiException(Problem.INVALID_HEADER, "Last-Event-ID must be a whole number >= 0");
   }
 }

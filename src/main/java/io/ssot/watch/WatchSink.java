@@ -1,5 +1,7 @@
 package io.ssot.watch;
 
+import io.ssot.protocol.Problem;
+
 /**
  * Where a watch's messages go: a WebSocket, an SSE stream or a waiting long-poll. Called on
  * the event loop of the connection that opened the watch.
@@ -15,8 +17,12 @@ public interface WatchSink {
 
   void progress(Watch watch, long revision);
 
-  /** The watch has ended with an error ({@code compacted}, {@code slow-consumer} or {@code shutting-down}). */
-  void error(Watch watch, String code, String field, long revision);
+  /**
+   * The watch has ended with an error ({@code compacted}, {@code undecryptable},
+   * {@code slow-consumer}, {@code shutting-down} or {@code token-revoked}) and the revision that
+   * goes with it (see {@link io.ssot.protocol.WatchMessage.Ended}).
+   */
+  void error(Watch watch, Problem problem, long revision);
 
   /** Runs {@code action} once, when a message refused by {@link #events} may fit. */
   void onDrain(Runnable action);

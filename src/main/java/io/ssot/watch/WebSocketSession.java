@@ -1,8 +1,11 @@
 package io.ssot.watch;
 
 import io.ssot.http.ApiException;
-import io.ssot.http.JsonWriter;
 import io.ssot.http.Limits;
+import io.ssot.protocol.Problem;
+import io.ssot.protocol.WatchEncoder;
+import io.ssot.protocol.WatchMessage;
+import io.ssot.protocol.WatchRequest;
 import io.ssot.security.Access;
 import io.ssot.security.Role;
 import io.ssot.store.MvccStore;
@@ -10,7 +13,6 @@ import io.ssot.store.StoreException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.DecodeException;
@@ -32,9 +34,8 @@ import java.util.function.LongSupplier;
  * <p>A socket with no open watch that hears nothing from its client for
  * {@code limits.webSocketIdleTimeout} is closed.
  */
-public final class WebSocketSession implements WatchSink {
+public final class WebSocketSession extends ConnectionSink {
 
-  private static final int MAX_ID_LENGTH = 128;
   /** Slices of a large events array sent as frames: under the 64 KiB a Vert.x client takes by default. */
   private static final int FRAGMENT_BYTES = 32 << 10;
   /** A server frame's header: at most 10 bytes, counted with each message. */
@@ -49,7 +50,6 @@ public final class WebSocketSession implements WatchSink {
   private final long idleTimer;
   private long lastHeard = System.nanoTime();
   private final Map<String, Watch> watches = new HashMap<>();
-  private final ConnectionOutput output;
   private final StrictUtf8 utf8 = new StrictUtf8();
   /** Whether a text message's frames are arriving. */
   private boolean inText;
@@ -64,6 +64,7 @@ public final class WebSocketSession implements WatchSink {
    */
   public WebSocketSession(ServerWebSocket ws, WatchHub hub, Limits limits, LongSupplier watchPermits,
                           RoutingContext handshake) {
+    super(hub.newOutput(Vertx.currentContext(), ws.isSsl()), hub.slowConsumerGraceMillis());
     this.ws = ws;
     this.handshake = handshake;
     this.hub = hub;
@@ -71,14 +72,13 @@ public final class WebSocketSession implements WatchSink {
     this.maxWatches = limits.maxWatchesPerConnection();
     this.watchPermits = watchPermits;
     this.idleMillis = limits.webSocketIdleMillis();
-    this.output = hub.newOutput(Vertx.currentContext(), ws.isSsl());
     // Vert.x assembles the message (and enforces its size); it is acted on only once the frame
     // handler, called after the assembler for the same frame, has found every frame UTF-8.
     ws.textMessageHandler(text -> assembled = text);
     ws.frameHandler(this::checkText);
     ws.binaryMessageHandler(b -> {
       lastHeard = System.nanoTime();
-      sendError(null, "binary-not-supported", "send JSON text messages");
+      sendError(null, Problem.BINARY_NOT_SUPPORTED, "send JSON text messages");
     });
     Vertx vertx = Vertx.currentContext().owner();
     idleTimer = vertx.setPeriodic(Math.max(10, idleMillis / 4), id -> closeIfIdle());
@@ -136,13 +136,14 @@ public final class WebSocketSession implements WatchSink {
     try {
       msg = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      sendError(null, "invalid-json", "a message must be a JSON object");
+      sendError(null, Problem.INVALID_JSON, "a message must be a JSON object");
       return;
     }
     Object op = msg.getValue("op");
     Object id = msg.getValue("id");
-    if (!(id instanceof String watchId) || watchId.isEmpty() || watchId.length() > MAX_ID_LENGTH) {
-      sendError(null, "invalid-message", "a message needs an id: a string of 1 to " + MAX_ID_LENGTH + " characters");
+    if (!(id instanceof String watchId) || watchId.isEmpty() || watchId.length() > WatchRequest.MAX_ID_LENGTH) {
+      sendError(null, Problem.INVALID_MESSAGE,
+          "a message needs an id: a string of 1 to " + WatchRequest.MAX_ID_LENGTH + " characters");
       return;
     }
     if ("watch".equals(op)) {
@@ -150,7 +151,7 @@ public final class WebSocketSession implements WatchSink {
     } else if ("cancel".equals(op)) {
       cancel(watchId);
     } else {
-      sendError(watchId, "unknown-op", "op must be watch or cancel");
+      sendError(watchId, Problem.UNKNOWN_OP, "op must be watch or cancel");
     }
   }
 
@@ -160,16 +161,16 @@ public final class WebSocketSession implements WatchSink {
       return;
     }
     if (watches.containsKey(id)) {
-      sendError(id, "duplicate-id", "a watch with this id is already open");
+      sendError(id, Problem.DUPLICATE_ID, "a watch with this id is already open");
       return;
     }
     if (watches.size() >= maxWatches) {
-      sendError(id, "too-many-watches", "at most " + maxWatches + " watches per connection");
+      sendError(id, Problem.TOO_MANY_WATCHES, "at most " + maxWatches + " watches per connection");
       return;
     }
     long waitMillis = watchPermits.getAsLong();
     if (waitMillis > 0) {
-      sendError(id, "rate-limited", "too many reads from this client; retry after " + waitMillis + " ms");
+      sendError(id, Problem.RATE_LIMITED, "too many reads from this client; retry after " + waitMillis + " ms");
       return;
     }
     Object from = msg.getValue("fromRevision");
@@ -177,19 +178,19 @@ public final class WebSocketSession implements WatchSink {
     try {
       filter = WatchFilter.of(msg.getValue("key"), msg.getValue("prefix"));
     } catch (ApiException e) {
-      sendError(id, e.code().equals("invalid-key") ? "invalid-key" : "invalid-message", e.detail());
+      sendError(id, e.problem() == Problem.INVALID_KEY ? Problem.INVALID_KEY : Problem.INVALID_MESSAGE, e.detail());
       return;
     }
     ApiException denied = Access.denial(handshake, Role.READ, filter.key() != null ? filter.key() : filter.prefix());
     if (denied != null) {
-      sendError(id, "forbidden", denied.detail());
+      sendError(id, Problem.FORBIDDEN, denied.detail());
       return;
     }
     long fromRevision = 0;
     if (from != null) {
       // 0, like an absent fromRevision, means "from the next revision" (as on SSE).
       if (!(from instanceof Integer || from instanceof Long) || ((Number) from).longValue() < 0) {
-        sendError(id, "invalid-message", "fromRevision must be a whole number >= 0");
+        sendError(id, Problem.INVALID_MESSAGE, "fromRevision must be a whole number >= 0");
         return;
       }
       fromRevision = ((Number) from).longValue();
@@ -198,17 +199,15 @@ public final class WebSocketSession implements WatchSink {
       long revision = store.revision();
       Watch watch = hub.open(id, filter, fromRevision, this);
       watches.put(id, watch);
-      send(new JsonWriter(64).beginObject().field("id", id).field("created", true).field("revision", revision)
-          .endObject().buffer());
+      send(new WatchMessage.Created(id, revision));
     } catch (StoreException.Compacted e) {
-      send(new JsonWriter(64).beginObject().field("id", id).field("error", "compacted")
-          .field("compactRevision", e.compactRevision()).endObject().buffer());
+      send(new WatchMessage.Ended(id, Problem.COMPACTED, e.compactRevision()));
     }
   }
 
   private void tokenEnded() {
     for (Watch watch : List.copyOf(watches.values())) {
-      hub.end(watch, "token-revoked", "lastRevision", watch.lastRevision());
+      hub.end(watch, Problem.TOKEN_REVOKED, watch.lastRevision());
     }
     if (!ws.isClosed()) {
       ws.close((short) 1008, "token revoked or expired");
@@ -218,27 +217,24 @@ public final class WebSocketSession implements WatchSink {
   private void cancel(String id) {
     Watch watch = watches.remove(id);
     if (watch == null) {
-      sendError(id, "unknown-id", "no open watch has this id");
+      sendError(id, Problem.UNKNOWN_ID, "no open watch has this id");
       return;
     }
     hub.close(watch);
-    send(new JsonWriter(48).beginObject().field("id", id).field("canceled", true).endObject().buffer());
+    send(new WatchMessage.Canceled(id));
   }
 
-  private void sendError(String id, String code, String detail) {
-    JsonWriter json = new JsonWriter(128).beginObject();
-    if (id != null) {
-      json.field("id", id);
-    }
-    send(json.field("error", code).field("detail", detail).endObject().buffer());
+  private void sendError(String id, Problem problem, String detail) {
+    send(new WatchMessage.Refused(id, problem, detail));
   }
 
-  private Future<Void> send(Buffer message) {
+  private Future<Void> send(WatchMessage message) {
     if (ws.isClosed()) {
       return Future.succeededFuture();
     }
-    String text = message.toString(StandardCharsets.UTF_8);
-    return output.sendAnyway(message.length() + FRAME_HEADER_BYTES, () -> ws.writeTextMessage(text));
+    byte[] bytes = WatchEncoder.json(message);
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    return output.sendAnyway(bytes.length + FRAME_HEADER_BYTES, () -> ws.writeTextMessage(text));
   }
 
   @Override
@@ -252,11 +248,11 @@ public final class WebSocketSession implements WatchSink {
     }
     // One text message in fragments: this watch's head, the shared array in slices (each a frame
     // a client's default maximum accepts), the closing brace. Nothing of the array is copied.
-    Buffer head = EventsMessage.head(watch.id());
+    byte[] head = WatchEncoder.eventsHead(watch.id());
     int fragments = (events.size() + FRAGMENT_BYTES - 1) / FRAGMENT_BYTES;
-    long own = head.length() + EventsMessage.END.length() + (fragments + 2L) * FRAME_HEADER_BYTES;
+    long own = head.length + EventsMessage.END.length() + (fragments + 2L) * FRAME_HEADER_BYTES;
     return output.send(own, events, () -> {
-      ws.writeFrame(WebSocketFrame.textFrame(head.toString(StandardCharsets.UTF_8), false));
+      ws.writeFrame(WebSocketFrame.textFrame(new String(head, StandardCharsets.UTF_8), false));
       for (int from = 0; from < events.size(); from += FRAGMENT_BYTES) {
         ws.writeFrame(WebSocketFrame.continuationFrame(
             events.bytes.slice(from, Math.min(events.size(), from + FRAGMENT_BYTES)), false));
@@ -267,7 +263,7 @@ public final class WebSocketSession implements WatchSink {
 
   @Override
   public void progress(Watch watch, long revision) {
-    send(new JsonWriter(48).beginObject().field("id", watch.id()).field("progress", revision).endObject().buffer());
+    send(new WatchMessage.Progress(watch.id(), revision));
   }
 
   /**
@@ -275,20 +271,9 @@ public final class WebSocketSession implements WatchSink {
    * is not reading: the connection is closed, so that what is queued for it is freed.
    */
   @Override
-  public void error(Watch watch, String code, String field, long revision) {
+  public void error(Watch watch, Problem problem, long revision) {
     watches.remove(watch.id());
-    Future<Void> sent = send(new JsonWriter(80).beginObject().field("id", watch.id()).field("error", code)
-        .field(field, revision).endObject().buffer());
-    output.abortUnlessWritten(sent, hub.slowConsumerGraceMillis(), () -> HardClose.connection(handshake.request().connection()));
-  }
-
-  @Override
-  public void onDrain(Runnable action) {
-    output.onDrain(action);
-  }
-
-  @Override
-  public boolean stuckSince(long nanoTime) {
-    return output.stuckSince(nanoTime);
+    Future<Void> sent = send(new WatchMessage.Ended(watch.id(), problem, revision));
+    abortUnlessTaken(sent, () -> HardClose.connection(handshake.request().connection()));
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ssot.protocol.Problem;
 import io.ssot.security.ValueCipher;
 import io.ssot.store.ChangeLog;
 import io.ssot.store.InMemoryKvStore;
@@ -77,8 +78,8 @@ class WatchHubTest {
     }
 
     @Override
-    public void error(Watch watch, String code, String field, long revision) {
-      messages.add(new Message("error", revision, List.of(), code));
+    public void error(Watch watch, Problem problem, long revision) {
+      messages.add(new Message("error", revision, List.of(), problem.code()));
     }
 
     @Override

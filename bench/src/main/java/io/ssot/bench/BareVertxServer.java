@@ -2,6 +2,7 @@ package io.ssot.bench;
 
 import io.ssot.http.EntryJson;
 import io.ssot.http.JsonWriter;
+import io.ssot.protocol.Headers;
 import io.ssot.store.Entry;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -15,6 +16,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,7 +46,8 @@ public final class BareVertxServer {
   /** SSOT's default {@code watch.maxQueueBytes}. */
   private static final int WATCH_QUEUE_BYTES = 1 << 20;
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("application/json");
-  private static final CharSequence X_REVISION = HttpHeaders.createOptimized("x-ssot-revision");
+  private static final CharSequence X_REVISION =
+      HttpHeaders.createOptimized(Headers.REVISION.toLowerCase(Locale.ROOT));
 
   public static void main(String[] args) {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 18090;

@@ -1,6 +1,9 @@
 package io.ssot.bench;
 
 import io.ssot.http.EntryJson;
+import io.ssot.protocol.JsonBytes;
+import io.ssot.protocol.WatchEncoder;
+import io.ssot.protocol.WatchMessage;
 import io.ssot.store.Entry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -33,7 +36,7 @@ import org.HdrHistogram.Histogram;
  * <p>Against SSOT ({@code ssot}) each socket opens {@code {"op":"watch","id":"w","key":"bench/fanout"}}
  * and the writer PUTs {@code /v1/kv/bench/fanout?durability=local}. Against the bare Vert.x server
  * ({@code bare}, {@link BareVertxServer}) the writer PUTs the very frame SSOT would send to a watcher
- * (rendered with SSOT's own {@link EntryJson#event}) and the server sends it to every socket: the
+ * (rendered with SSOT's own {@link WatchEncoder}) and the server sends it to every socket: the
  * ceiling of the same work without the store, the router or the watch machinery.
  *
  * <p>All of it runs on one event loop, so the receive timestamps need no coordination. Per rate:
@@ -311,7 +314,9 @@ public final class WatchFanoutClient {
       // The frame SSOT sends a watcher for this write, at a revision of the same magnitude.
       Entry entry = new Entry(KEY, value.getBytes(StandardCharsets.UTF_8), 1_000 + writeSeq, 2, 999 + writeSeq, 0,
           System.currentTimeMillis(), "anonymous");
-      body = Buffer.buffer("{\"id\":\"w\",\"events\":[").appendBuffer(EntryJson.event(entry)).appendString("]}");
+      byte[] events = WatchEncoder.event(new JsonBytes(value.length() + 240).ascii("["), EntryJson.event(entry))
+          .ascii("]").toByteArray();
+      body = Buffer.buffer(WatchEncoder.json(new WatchMessage.Events("w", entry.revision(), events)));
       uri = "/v1/kv/" + KEY;
     } else {
       body = Buffer.buffer(value);

@@ -73,6 +73,12 @@ public class WatchMatchBenchmark extends BenchmarkBase {
     }
   }
 
+  /** Encodes the commit's events and the array of a watch matching all of them, as the hub does once per commit. */
+  @Benchmark
+  public EncodedCommit encode() {
+    return new EncodedCommit(commit, ValueCipher.DISABLED);
+  }
+
   /** Encodes the commit's events once, then matches it against every watch. */
   @Benchmark
   public void encodeAndMatch10k(Blackhole bh) {

@@ -1,0 +1,18 @@
+package io.ssot.protocol;
+
+/** The names of the protocol's own headers and of the media types it sends. */
+public final class Headers {
+
+  /** The store's revision when the answer was made, on every read and write answer and on an SSE stream's start. */
+  public static final String REVISION = "X-SSOT-Revision";
+  /** The revision an EventSource saw last; an SSE watch resumes after it. */
+  public static final String LAST_EVENT_ID = "Last-Event-ID";
+
+  /** The media type of a problem. */
+  public static final String PROBLEM_JSON = "application/problem+json";
+  /** The media type of an SSE watch. */
+  public static final String EVENT_STREAM = "text/event-stream";
+
+  private Headers() {
+  }
+}
