@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
@@ -131,9 +132,9 @@ class AnswerOutputBoundTest {
     List<Future<Buffer>> bodies = new ArrayList<>();
     try {
       for (int i = 0; i < KEYS; i++) {
-        bodies.add(h2.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/v1/kv/" + key(i) + "?raw=true")
-                .putHeader("Authorization", Http.ADMIN_AUTHORIZATION))
-            .compose(req -> req.send()).compose(resp -> {
+        bodies.add(Http.exchange(h2.request(new RequestOptions().setMethod(HttpMethod.GET)
+                .setURI("/v1/kv/" + key(i) + "?raw=true").putHeader("Authorization", Http.ADMIN_AUTHORIZATION)),
+            HttpClientRequest::send, resp -> {
               answered.incrementAndGet();
               Future<Buffer> body = resp.body();
               synchronized (paused) {

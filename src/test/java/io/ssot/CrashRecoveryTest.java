@@ -264,12 +264,11 @@ class CrashRecoveryTest {
 
       private Future<JsonObject> send(HttpMethod method, String uri, String body, int... accepted) {
         inFlight.incrementAndGet();
-        return client.request(new RequestOptions().putHeader("Authorization", Http.ADMIN_AUTHORIZATION).setMethod(method).setURI(uri).setIdleTimeout(10_000))
-            .compose(req -> {
+        return Http.exchange(client.request(new RequestOptions().putHeader("Authorization", Http.ADMIN_AUTHORIZATION)
+                .setMethod(method).setURI(uri).setIdleTimeout(10_000)), req -> {
               req.putHeader("Content-Type", "application/json");
               return body == null ? req.send() : req.send(body);
-            })
-            .compose(resp -> resp.body().map(b -> {
+            }, resp -> resp.body().map(b -> {
               for (int status : accepted) {
                 if (resp.statusCode() == status) {
                   return status == 404 ? null : b.toJsonObject();

@@ -92,10 +92,10 @@ class DurabilityTest {
     List<Future<JsonObject>> answers = new ArrayList<>();
     for (int i = 0; i < writes; i++) {
       String body = "{\"i\":" + i + "}";
-      answers.add(client.request(new RequestOptions().putHeader("Authorization", Http.ADMIN_AUTHORIZATION).setMethod(HttpMethod.PUT)
-              .setURI("/v1/kv/many/" + (i % 20) + "?durability=sync"))
-          .compose(req -> req.putHeader("Content-Type", "application/json").send(body))
-          .compose(resp -> resp.body().map(b -> {
+      answers.add(Http.exchange(client.request(new RequestOptions().putHeader("Authorization", Http.ADMIN_AUTHORIZATION)
+              .setMethod(HttpMethod.PUT).setURI("/v1/kv/many/" + (i % 20) + "?durability=sync")),
+          req -> req.putHeader("Content-Type", "application/json").send(body),
+          resp -> resp.body().map(b -> {
             if (resp.statusCode() != 200 && resp.statusCode() != 201) {
               throw new IllegalStateException(resp.statusCode() + " " + b);
             }

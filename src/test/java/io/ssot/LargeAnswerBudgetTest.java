@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
@@ -61,9 +62,9 @@ class LargeAnswerBudgetTest {
           new PoolOptions().setHttp2MaxSize(1));
       try {
         CompletableFuture<HttpClientResponse> held = new CompletableFuture<>();
-        Future<Buffer> heldBody = h2.request(new RequestOptions().setMethod(HttpMethod.GET)
-                .setURI("/v1/kv/big/a?raw=true").putHeader("Authorization", Http.ADMIN_AUTHORIZATION))
-            .compose(req -> req.send()).compose(resp -> {
+        Future<Buffer> heldBody = Http.exchange(h2.request(new RequestOptions().setMethod(HttpMethod.GET)
+                .setURI("/v1/kv/big/a?raw=true").putHeader("Authorization", Http.ADMIN_AUTHORIZATION)),
+            HttpClientRequest::send, resp -> {
               Future<Buffer> body = resp.body();
               resp.pause();
               held.complete(resp);

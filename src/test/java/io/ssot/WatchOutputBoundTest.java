@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
@@ -116,9 +117,9 @@ class WatchOutputBoundTest {
     AtomicInteger toldSlow = new AtomicInteger();
     AtomicInteger ended = new AtomicInteger();
     for (int i = 0; i < streams; i++) {
-      opened.add(h2.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/v1/watch?prefix=big/")
-              .putHeader("Accept", "text/event-stream").putHeader("Authorization", Http.ADMIN_AUTHORIZATION))
-          .compose(req -> req.send()).map(resp -> {
+      opened.add(Http.exchange(h2.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/v1/watch?prefix=big/")
+              .putHeader("Accept", "text/event-stream").putHeader("Authorization", Http.ADMIN_AUTHORIZATION)),
+          HttpClientRequest::send, resp -> {
             // A reset, or the connection closed by the client itself after 200 of them (Netty's
             // guard against a flood of RST_STREAM frames).
             AtomicBoolean failed = new AtomicBoolean();
@@ -136,7 +137,7 @@ class WatchOutputBoundTest {
               }
             });
             resp.pause();
-            return resp;
+            return Future.succeededFuture(resp);
           }));
     }
     for (Future<HttpClientResponse> f : opened) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -20,6 +21,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -298,7 +301,7 @@ class WatchTest {
       bad.socket.writeFrame(WebSocketFrame.textFrame(head, false)).await();
       bad.socket.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[] {(byte) 0xC3, 0x28})
           .appendString("\",\"key\":\"utf8/k\"}"), true)).await();
-      assertEquals((short) 1007, bad.closed.get(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals((short) 1007, bad.closed.get(10, TimeUnit.SECONDS));
       assertTrue(bad.messages.isEmpty(), () -> "answered " + bad.messages);
     }
   }
@@ -339,12 +342,18 @@ class WatchTest {
           List<Long> acks = new ArrayList<>();
           for (int i = 0; i < perLane; i++) {
             String body = "{\"i\":" + i + "}";
-            // The client's own timeout tells a server that never answers from a request that never
-            // completes in the client (then only the test's timeout ends it).
-            acks.add(writers.request(new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.PUT)
-                    .setURI("/v1/kv/" + prefix + l + "/" + (i % 7)).setIdleTimeout(20_000))
-                .compose(req -> req.putHeader("Authorization", Http.ADMIN_AUTHORIZATION).send(body))
-                .compose(resp -> resp.body().map(b -> new JsonObject(b).getLong("revision"))).await());
+            String uri = "/v1/kv/" + prefix + l + "/" + (i % 7);
+            // The client's idle timeout fails a request the server never answers; the bound on the
+            // whole exchange names any that still never completes instead of the test's timeout.
+            Future<Long> ack = Http.exchange(writers.request(new io.vertx.core.http.RequestOptions()
+                    .setMethod(io.vertx.core.http.HttpMethod.PUT).setURI(uri).setIdleTimeout(20_000)),
+                req -> req.putHeader("Authorization", Http.ADMIN_AUTHORIZATION).send(body),
+                resp -> resp.body().map(b -> new JsonObject(b).getLong("revision")));
+            try {
+              acks.add(ack.await(30, TimeUnit.SECONDS));
+            } catch (TimeoutException e) {
+              throw new AssertionError("PUT " + uri + " (lane " + l + ", write " + i + ") not complete after 30 s");
+            }
           }
           return acks;
         }, lanePool));
