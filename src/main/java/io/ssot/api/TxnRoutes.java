@@ -37,17 +37,11 @@ final class TxnRoutes {
         .compose(body -> {
           Txn.Request parsed = parser.parse(body.getBytes());
           authorize(ctx, parsed);
-          String principal = Access.principal(ctx).name();
-          return api.admit(parsed)
-              .map(txn -> {
-                api.durability().admitWrite();
-                return api.store().txn(txn, principal);
-              })
-              .compose(result -> Requests.durable(ctx, api, sync, result.revision()).map(v -> {
-                Requests.withRevision(ctx.response(), api.store().revision());
-                Requests.sendJson(ctx, 200, encode(result, api.cipher()).buffer());
-                return v;
-              }));
+          return api.writes().txn(parsed, Access.principal(ctx).name(), sync);
+        })
+        .map(result -> {
+          Requests.withRevision(ctx.response(), api.store().revision());
+          return Requests.sendJson(ctx, 200, encode(result, api.cipher()).buffer());
         })
         .onFailure(ctx::fail);
   }
