@@ -38,9 +38,9 @@ import java.util.concurrent.Callable;
  * <li><b>Commit</b>: {@link MvccStore#put}. Under the store's write lock: the precondition is
  *     checked (412), the next revision is appended to the change log (a full disk refuses with
  *     507 and changes nothing) and applied to the map; then the commit listeners run: watches,
- *     the schema registry, the token cache and the write-behind to PostgreSQL
- *     ({@code persist.WriteBehind}), which copies the change log there in revision order, in
- *     batches, whatever the request asked.</li>
+ *     the schema registry, the token cache, and the write-behind ({@code persist.WriteBehind}),
+ *     which copies the change log to PostgreSQL in revision order, a batch of revisions per
+ *     transaction ({@code persist.PgWriter}), for every write whatever its durability.</li>
  * <li><b>Durability wait</b> ({@code durability=sync} only): {@link Durability#sync}. Embedded,
  *     {@link LocalDurability} waits for the change log to be forced to disk ({@code GroupCommit});
  *     with PostgreSQL, until the write-behind has committed the revision there. A failure is
