@@ -78,9 +78,10 @@ public final class TokenRoutes {
           String name = name(request.getValue("name"));
           List<Grant> grants = grants(request.getValue("roles"));
           long expiresAt = expiresAt(request.getValue("expiresAt"), request.getValue("ttl"), now);
-          TokenRegistry.Issued issued = TokenRegistry.issue(name, grants, expiresAt, Access.principal(ctx).name(), now);
+          String by = Access.principal(ctx).name();
+          TokenRegistry.Issued issued = TokenRegistry.issue(name, grants, expiresAt, by, now);
           return api.writes().createToken(issued).map(revision -> {
-            Audit.record("token-created", issued.token().createdBy(), issued.token().id(), "POST", ctx.request().path(),
+            Audit.record("token-created", by, issued.token().id(), "POST", ctx.request().path(),
                 AuthHandler.address(ctx), "created '" + name + "' with " + issued.token().describe().getJsonArray("roles"));
             return ctx.response().setStatusCode(201)
                 .putHeader("Content-Type", "application/json")

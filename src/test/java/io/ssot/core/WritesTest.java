@@ -80,7 +80,8 @@ class WritesTest {
 
   @Test
   void putAndDeleteCommitWithTheirAuthorAndPrecondition() throws Exception {
-    MvccStore.WriteResult first = await(() -> writes.put("app/db", json("{\"port\":1}"), Precondition.ABSENT, BY, false));
+    MvccStore.WriteResult first = await(() -> writes.put("app/db", json("{\"port\":1}"), Precondition.ABSENT, BY,
+        false));
     assertTrue(first.created());
     assertEquals(store.revision(), first.entry().revision());
     assertEquals(BY, store.get("app/db").updatedBy());
@@ -205,7 +206,8 @@ class WritesTest {
   @Test
   void rollbackRestoresTheOldValueOrDeletes() throws Exception {
     await(() -> writes.put("other", json("0"), Precondition.NONE, BY, false));
-    long created = await(() -> writes.put("secret/pw", json("\"one\""), Precondition.NONE, BY, false)).entry().revision();
+    long created = await(() -> writes.put("secret/pw", json("\"one\""), Precondition.NONE, BY, false))
+        .entry().revision();
     await(() -> writes.put("secret/pw", json("\"two\""), Precondition.NONE, BY, false));
     long restored = await(() -> writes.rollback("secret/pw", created, "bob", false));
     Entry now = store.get("secret/pw");
