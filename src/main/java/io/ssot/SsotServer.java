@@ -5,6 +5,7 @@ import io.ssot.api.Api;
 import io.ssot.http.BodyBudget;
 import io.ssot.core.Durability;
 import io.ssot.core.LocalDurability;
+import io.ssot.core.Writes;
 import io.ssot.http.JsonValues;
 import io.ssot.http.Limits;
 import io.ssot.http.RequestBody;
@@ -82,6 +83,7 @@ public final class SsotServer {
   private final ValueCipher cipher;
   private final PrefixSchemas schemas;
   private final Postgres postgres;
+  private final Writes writes;
   private final TokenRegistry tokens;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private Compaction compaction;
@@ -96,10 +98,15 @@ public final class SsotServer {
     this.vertx = vertx;
     this.cipher = cipher;
     MvccStore store = dataDir.store();
-    cipher.checkStore(store);
+    byte[] encryptionMarker = cipher.checkStore(store);
     this.schemas = new PrefixSchemas(store, new JsonSchemas());
     this.groupCommit = new GroupCommit(store);
     this.postgres = pg == null ? null : Postgres.start(vertx, store, pg, persisted, config, metrics.registry());
+    Durability durability = postgres == null ? new LocalDurability(groupCommit) : postgres.durability();
+    this.writes = new Writes(store, schemas, cipher, durability, postgres == null ? null : postgres.history());
+    if (encryptionMarker != null) {
+      writes.recordEncryptionMarker(encryptionMarker);
+    }
     this.hub = new WatchHub(vertx, store, cipher, config.get(Settings.WATCH_PROGRESS_INTERVAL).toMillis(),
         config.get(Settings.WATCH_SLOW_CONSUMER_GRACE).toMillis(), config.get(Settings.WATCH_MAX_QUEUE_BYTES),
         WatchOutputBudget.of(config.get(Settings.WATCH_MAX_QUEUED_BYTES_TOTAL)));
@@ -196,9 +203,8 @@ public final class SsotServer {
   private Future<Void> listen(int instances) {
     MvccStore store = dataDir.store();
     Limits limits = Limits.from(config);
-    Durability durability = postgres == null ? new LocalDurability(groupCommit) : postgres.durability();
-    Api api = new Api(store, durability, hub, limits, new JsonValues(limits.maxJsonDepth()),
-        config.get(Settings.DURABILITY).equals("sync"), postgres == null ? null : postgres.history(), schemas, cipher,
+    Api api = new Api(store, writes, hub, limits, new JsonValues(limits.maxJsonDepth()),
+        config.get(Settings.DURABILITY).equals("sync"), postgres == null ? null : postgres.history(), cipher,
         RequestBody.from(config));
     Gauge.builder("ssot_request_body_bytes_in_flight", api.bodies().budget(), BodyBudget::inFlight)
         .description("Request-body bytes reserved by requests now (limits.maxBodyBytesInFlight)")

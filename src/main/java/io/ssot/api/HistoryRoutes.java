@@ -14,7 +14,6 @@ import io.ssot.security.Access;
 import io.ssot.security.Role;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
-import io.ssot.store.Precondition;
 import io.ssot.store.StoreException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
@@ -140,32 +139,11 @@ final class HistoryRoutes {
     boolean sync = Requests.sync(new Params(req), api);
     Requests.requireJson(req);
     api.bodies().read(ctx, api.limits().maxTxnBytes())
-        .compose(body -> {
-          long toRevision = toRevision(body.getBytes());
-          String principal = Access.principal(ctx).name();
-          return api.entryAt(key, toRevision).compose(then -> {
-            if (then != null) {
-              byte[] value = api.cipher().open(key, then.value());
-              if (JsonValues.startsWithByteOrderMark(value)) {
-                // Stored before such values were refused: it would not be served as valid JSON.
-                throw new ApiException(Problem.BYTE_ORDER_MARK, 422, "the value of " + key + " at revision " + toRevision
-                    + " starts with a UTF-8 byte-order mark and cannot be restored; PUT it without one");
-              }
-              // Opened and sealed again: the value is checked and encrypted as the key's rules are now.
-              return api.admit(key, value).map(sealed -> {
-                api.durability().admitWrite();
-                return store.put(key, sealed, Precondition.NONE, principal).entry().revision();
-              });
-            }
-            api.durability().admitWrite();
-            Entry marker = store.delete(key, Precondition.NONE, principal);
-            return Future.succeededFuture(marker == null ? store.revision() : marker.revision());
-          }).compose(revision -> Requests.durable(ctx, api, sync, revision).map(v -> {
-            Requests.withRevision(ctx.response(), store.revision());
-            Requests.sendJson(ctx, 200, new JsonWriter(64).beginObject().field("key", key)
-                .field("revision", revision).endObject().buffer());
-            return v;
-          }));
+        .compose(body -> api.writes().rollback(key, toRevision(body.getBytes()), Access.principal(ctx).name(), sync))
+        .map(revision -> {
+          Requests.withRevision(ctx.response(), store.revision());
+          return Requests.sendJson(ctx, 200, new JsonWriter(64).beginObject().field("key", key)
+              .field("revision", revision).endObject().buffer());
         })
         .onFailure(ctx::fail);
   }

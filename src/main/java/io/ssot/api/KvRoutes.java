@@ -238,27 +238,19 @@ final class KvRoutes {
         .compose(body -> {
           byte[] value = body.getBytes();
           api.json().validate(value);
-          String principal = Access.principal(ctx).name();
-          return api.admit(key, value)
-              .map(stored -> {
-                api.durability().admitWrite();
-                return store.put(key, stored, pre, principal);
-              })
-              .compose(written -> Requests.durable(ctx, api, sync, written.entry().revision()).map(v -> {
-                sendWritten(ctx, written);
-                return v;
-              }));
+          return api.writes().put(key, value, pre, Access.principal(ctx).name(), sync);
         })
+        .map(written -> sendWritten(ctx, written))
         .onFailure(ctx::fail);
   }
 
-  private static void sendWritten(RoutingContext ctx, MvccStore.WriteResult written) {
+  private static Future<Void> sendWritten(RoutingContext ctx, MvccStore.WriteResult written) {
     Entry e = written.entry();
     Buffer json = new JsonWriter(128).beginObject().field("key", e.key()).field("revision", e.revision())
         .field("createRevision", e.createRevision()).field("version", e.version()).endObject().buffer();
     ctx.response().putHeader("ETag", Etags.of(e.revision()));
     Requests.withRevision(ctx.response(), e.revision());
-    Requests.sendJson(ctx, written.created() ? 201 : 200, json);
+    return Requests.sendJson(ctx, written.created() ? 201 : 200, json);
   }
 
   private void delete(RoutingContext ctx) {
@@ -271,17 +263,16 @@ final class KvRoutes {
       throw new ApiException(Problem.INVALID_HEADER, "If-None-Match does not apply to a delete");
     }
     Precondition pre = Etags.forWrite(req.getHeader("If-Match"), null);
-    api.durability().admitWrite();
-    Entry marker = store.delete(key, pre, Access.principal(ctx).name());
-    if (marker == null) {
-      Requests.withRevision(ctx.response(), store.revision());
-      throw new ApiException(Problem.KEY_NOT_FOUND, "no key " + key);
-    }
-    Requests.durable(ctx, api, sync, marker.revision()).onSuccess(v -> {
+    api.writes().delete(key, pre, Access.principal(ctx).name(), sync).onComplete(marker -> {
+      if (marker == null) {
+        Requests.withRevision(ctx.response(), store.revision());
+        ctx.fail(new ApiException(Problem.KEY_NOT_FOUND, "no key " + key));
+        return;
+      }
       Requests.withRevision(ctx.response(), marker.revision());
       Requests.sendJson(ctx, 200, new JsonWriter(64).beginObject().field("key", key)
           .field("revision", marker.revision()).endObject().buffer());
-    }).onFailure(ctx::fail);
+    }, ctx::fail);
   }
 
 }

@@ -6,7 +6,6 @@ import io.ssot.http.Params;
 import io.ssot.protocol.Headers;
 import io.ssot.protocol.Problem;
 import io.ssot.store.Keys;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -18,7 +17,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
-/** Request helpers shared by the routes: keys from raw paths, content types, durability. */
+/** Request helpers shared by the routes: keys from raw paths, content types, the durability asked for. */
 final class Requests {
 
   private Requests() {
@@ -101,17 +100,6 @@ final class Requests {
       case "sync" -> true;
       default -> throw Params.invalid("durability", "must be local or sync");
     };
-  }
-
-  /** Completes when the write of {@code revision} is as durable as asked. */
-  static Future<Void> durable(RoutingContext ctx, Api api, boolean sync, long revision) {
-    if (!sync) {
-      return Future.succeededFuture();
-    }
-    return api.durability().sync(revision)
-        .recover(e -> Future.failedFuture(e instanceof ApiException ? e : new ApiException(Problem.NOT_DURABLE,
-            "the write of revision " + revision + " is committed locally but not yet durable: "
-                + e.getMessage()).header("Retry-After", "1")));
   }
 
   // Pre-encoded header names and values: Vert.x writes them without re-encoding per response.

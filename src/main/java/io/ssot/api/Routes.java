@@ -1,5 +1,7 @@
 package io.ssot.api;
 
+import io.ssot.core.NotDurable;
+import io.ssot.core.Unrestorable;
 import io.ssot.http.ApiException;
 import io.ssot.http.ConnectionReuse;
 import io.ssot.http.Problems;
@@ -137,6 +139,12 @@ public final class Routes {
   static ApiException toProblem(RoutingContext ctx, Throwable failure) {
     if (failure instanceof ApiException api) {
       return api;
+    }
+    if (failure instanceof NotDurable n) {
+      return new ApiException(Problem.NOT_DURABLE, n.getMessage()).header("Retry-After", "1");
+    }
+    if (failure instanceof Unrestorable u) {
+      return new ApiException(Problem.BYTE_ORDER_MARK, 422, u.getMessage());
     }
     if (failure instanceof StoreException.PreconditionFailed pf) {
       ApiException p = new ApiException(Problem.PRECONDITION_FAILED, pf.getMessage());

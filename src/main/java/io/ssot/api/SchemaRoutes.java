@@ -8,7 +8,6 @@ import io.ssot.http.Params;
 
 import io.ssot.protocol.Problem;
 import io.ssot.security.Access;
-import io.ssot.schema.JsonSchemas;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
@@ -30,13 +29,11 @@ final class SchemaRoutes {
 
   private final Api api;
   private final MvccStore store;
-  private final JsonSchemas compiler;
   private final HistoryRoutes history;
 
   SchemaRoutes(Api api) {
     this.api = api;
     this.store = api.store();
-    this.compiler = api.schemas().compiler();
     this.history = new HistoryRoutes(api);
   }
 
@@ -124,19 +121,15 @@ final class SchemaRoutes {
         .compose(body -> {
           byte[] schema = body.getBytes();
           api.json().validate(schema);
-          compiler.compile(prefix, schema);
-          api.durability().admitWrite();
-          String principal = Access.principal(ctx).name();
-          MvccStore.WriteResult written = store.put(SystemKeys.SCHEMAS + prefix, schema, pre, principal);
+          return api.writes().putSchema(prefix, schema, pre, Access.principal(ctx).name(), sync);
+        })
+        .map(written -> {
           Entry e = written.entry();
-          return Requests.durable(ctx, api, sync, e.revision()).map(v -> {
-            ctx.response().putHeader("ETag", Etags.of(e.revision()));
-            Requests.withRevision(ctx.response(), e.revision());
-            Requests.sendJson(ctx, written.created() ? 201 : 200, new JsonWriter(128).beginObject()
-                .field("prefix", prefix).field("revision", e.revision()).field("version", e.version())
-                .endObject().buffer());
-            return v;
-          });
+          ctx.response().putHeader("ETag", Etags.of(e.revision()));
+          Requests.withRevision(ctx.response(), e.revision());
+          return Requests.sendJson(ctx, written.created() ? 201 : 200, new JsonWriter(128).beginObject()
+              .field("prefix", prefix).field("revision", e.revision()).field("version", e.version())
+              .endObject().buffer());
         })
         .onFailure(ctx::fail);
   }
@@ -147,16 +140,15 @@ final class SchemaRoutes {
     String prefix = prefix(req);
     boolean sync = Requests.sync(new Params(req), api);
     Precondition pre = Etags.forWrite(req.getHeader("If-Match"), null);
-    api.durability().admitWrite();
-    Entry marker = store.delete(SystemKeys.SCHEMAS + prefix, pre, Access.principal(ctx).name());
-    if (marker == null) {
-      Requests.withRevision(ctx.response(), store.revision());
-      throw new ApiException(Problem.SCHEMA_NOT_FOUND, "no schema on prefix " + prefix);
-    }
-    Requests.durable(ctx, api, sync, marker.revision()).onSuccess(v -> {
+    api.writes().deleteSchema(prefix, pre, Access.principal(ctx).name(), sync).onComplete(marker -> {
+      if (marker == null) {
+        Requests.withRevision(ctx.response(), store.revision());
+        ctx.fail(new ApiException(Problem.SCHEMA_NOT_FOUND, "no schema on prefix " + prefix));
+        return;
+      }
       Requests.withRevision(ctx.response(), marker.revision());
       Requests.sendJson(ctx, 200, new JsonWriter(64).beginObject().field("prefix", prefix)
           .field("revision", marker.revision()).endObject().buffer());
-    }).onFailure(ctx::fail);
+    }, ctx::fail);
   }
 }

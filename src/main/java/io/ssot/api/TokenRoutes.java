@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * {@code POST /v1/tokens} creates a token and shows its secret once, {@code GET /v1/tokens}
  * lists them without secrets, {@code DELETE /v1/tokens/{id}} revokes one at once, ending its
  * open watches. Token writes are acknowledged once local (never {@code sync}): failing the
- * response after the commit would lose the secret, which is shown only in it.
+ * response after the commit would lose the secret, which is shown only in it. The registry
+ * issues the record; {@link io.ssot.core.Writes} commits it, as it does every write.
  */
 public final class TokenRoutes {
 
@@ -63,7 +64,7 @@ public final class TokenRoutes {
 
   private void create(RoutingContext ctx) {
     api.bodies().read(ctx, MAX_BODY_BYTES)
-        .map(body -> {
+        .compose(body -> {
           JsonObject request;
           try {
             request = new JsonObject(body.toString());
@@ -79,17 +80,17 @@ public final class TokenRoutes {
           String name = name(request.getValue("name"));
           List<Grant> grants = grants(request.getValue("roles"));
           long expiresAt = expiresAt(request.getValue("expiresAt"), request.getValue("ttl"), now);
-          api.durability().admitWrite();
-          Principal by = Access.principal(ctx);
-          TokenRegistry.Created created = tokens.create(name, grants, expiresAt, by.name(), now);
-          Audit.record("token-created", by.name(), created.token().id(), "POST", ctx.request().path(),
-              AuthHandler.address(ctx), "created '" + name + "' with " + created.token().describe().getJsonArray("roles"));
-          ctx.response().setStatusCode(201)
-              .putHeader("Content-Type", "application/json")
-              .putHeader("Cache-Control", "no-store")
-              .putHeader(Headers.REVISION, Long.toString(created.revision()))
-              .end(created.token().describe().put("token", created.bearer()).encode());
-          return created;
+          String by = Access.principal(ctx).name();
+          TokenRegistry.Issued issued = TokenRegistry.issue(name, grants, expiresAt, by, now);
+          return api.writes().createToken(issued).map(revision -> {
+            Audit.record("token-created", by, issued.token().id(), "POST", ctx.request().path(),
+                AuthHandler.address(ctx), "created '" + name + "' with " + issued.token().describe().getJsonArray("roles"));
+            return ctx.response().setStatusCode(201)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store")
+                .putHeader(Headers.REVISION, Long.toString(revision))
+                .end(issued.token().describe().put("token", issued.bearer()).encode());
+          });
         })
         .onFailure(ctx::fail);
   }
@@ -109,16 +110,17 @@ public final class TokenRoutes {
 
   private void revoke(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    api.durability().admitWrite();
     Principal by = Access.principal(ctx);
-    long revision = tokens.revoke(id, by.name());
-    if (revision == 0) {
-      throw new ApiException(Problem.TOKEN_NOT_FOUND, "no token has this id");
-    }
-    Audit.record("token-revoked", by.name(), id, "DELETE", ctx.request().path(), AuthHandler.address(ctx), "revoked");
-    ctx.response().putHeader("Content-Type", "application/json")
-        .putHeader(Headers.REVISION, Long.toString(revision))
-        .end(new JsonObject().put("id", id).put("revoked", true).put("revision", revision).encode());
+    api.writes().revokeToken(id, by.name()).onComplete(revision -> {
+      if (revision == 0) {
+        ctx.fail(new ApiException(Problem.TOKEN_NOT_FOUND, "no token has this id"));
+        return;
+      }
+      Audit.record("token-revoked", by.name(), id, "DELETE", ctx.request().path(), AuthHandler.address(ctx), "revoked");
+      ctx.response().putHeader("Content-Type", "application/json")
+          .putHeader(Headers.REVISION, Long.toString(revision))
+          .end(new JsonObject().put("id", id).put("revoked", true).put("revision", revision).encode());
+    }, ctx::fail);
   }
 
   private static String name(Object value) {

@@ -55,37 +55,35 @@ final class TxnRoutes {
           Txn.Request parsed = parser.parse(body.getBytes());
           authorize(ctx, parsed);
           String principal = Access.principal(ctx).name();
-          return api.admit(parsed).compose(txn -> {
-            if (!reads(txn)) {
-              commit(ctx, txn, principal, sync, new long[1]);
-              return Future.succeededFuture();
-            }
-            // The answer of a txn with gets carries values: it goes through the connection's
-            // output as a list page does, the room taken before the txn runs, so that a refusal
-            // (503 output-budget-exhausted) comes before anything is committed.
-            long reserve = answerBound(txn);
-            long[] built = {reserve};
-            return LargeAnswers.send(api, ctx, reserve, () -> commit(ctx, txn, principal, sync, built),
-                () -> built[0]);
-          });
+          if (!reads(parsed)) {
+            commit(ctx, parsed, principal, sync, new long[1]);
+            return Future.succeededFuture();
+          }
+          // The answer of a txn with gets carries values: it goes through the connection's
+          // output as a list page does, the room taken before the txn runs, so that a refusal
+          // (503 output-budget-exhausted) comes before anything is committed.
+          long reserve = answerBound(parsed);
+          long[] built = {reserve};
+          return LargeAnswers.send(api, ctx, reserve, () -> commit(ctx, parsed, principal, sync, built),
+              () -> built[0]);
         })
         .onFailure(ctx::fail);
   }
 
   /**
-   * Commits {@code txn} and answers it once as durable as asked; completes when the answer is
-   * written. A refusal by the store (such as {@code txn-reads-too-large}) is thrown, nothing
-   * changed; a failure after the commit (not durable) is answered here. The answer is encoded
-   * before the durability wait, so that what it holds meanwhile is known: {@code built[0]}.
+   * Commits {@code txn} through the door and answers it once as durable as asked; completes when
+   * the answer is written. A refusal (a schema, {@code txn-reads-too-large}, not durable) is
+   * answered here. The answer is encoded before the durability wait, so that what it holds
+   * meanwhile is known: {@code built[0]}.
    */
   private Future<Void> commit(RoutingContext ctx, Txn.Request txn, String principal, boolean sync, long[] built) {
-    api.durability().admitWrite();
-    Txn.Result result = api.store().txn(txn, principal, api.limits().maxTxnReadBytes());
-    Buffer answer = encode(result, api.cipher()).buffer();
-    built[0] = answer.length() + HEAD_BYTES;
-    return Requests.durable(ctx, api, sync, result.revision())
+    return api.writes().txn(txn, principal, sync, api.limits().maxTxnReadBytes(), result -> {
+          Buffer answer = encode(result, api.cipher()).buffer();
+          built[0] = answer.length() + HEAD_BYTES;
+          return answer;
+        })
         .onFailure(ctx::fail)
-        .compose(v -> {
+        .compose(answer -> {
           Requests.withRevision(ctx.response(), api.store().revision());
           return Requests.sendJson(ctx, 200, answer);
         });

@@ -1,6 +1,8 @@
 package io.ssot.core;
 
 import io.ssot.store.Entry;
+import io.ssot.store.MvccStore;
+import io.ssot.store.StoreException;
 import io.vertx.core.Future;
 import java.util.List;
 
@@ -26,4 +28,19 @@ public interface ArchivedHistory {
    * {@link io.ssot.store.StoreException.Compacted} when that state is no longer kept.
    */
   Future<Entry> at(String key, long revision);
+
+  /**
+   * The key's entry at {@code revision} ({@code null} when absent then): from the local change
+   * log, or from {@code archive} when the local log is compacted past it.
+   *
+   * @param archive the archive, or {@code null} when there is none
+   * @throws StoreException.FutureRevision when {@code revision} is above the store revision
+   */
+  static Future<Entry> entryAt(MvccStore store, ArchivedHistory archive, String key, long revision) {
+    try {
+      return Future.succeededFuture(store.at(key, revision));
+    } catch (StoreException.Compacted e) {
+      return archive == null ? Future.failedFuture(e) : archive.at(key, revision);
+    }
+  }
 }

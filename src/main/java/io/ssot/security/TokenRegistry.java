@@ -4,7 +4,6 @@ import io.ssot.http.ApiException;
 import io.ssot.limit.Sha256;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
-import io.ssot.store.Precondition;
 import io.ssot.store.SystemKeys;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -15,8 +14,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The tokens: authentication against the records in the store's reserved space, their creation
- * and revocation, and the connections that must end when a token does.
+ * The tokens: authentication against the records in the store's reserved space, the records of
+ * new tokens (committed, and revoked, through {@code io.ssot.core.Writes}), and the connections
+ * that must end when a token does.
  *
  * <p>The store is the truth; this keeps a decoded copy of each token it has seen, refreshed from
  * the store on every commit that touches a token, so a revocation takes effect at once (for any
@@ -134,27 +134,34 @@ public final class TokenRegistry {
 
   // ---- administration ----------------------------------------------------------------------
 
-  /** A token just created: its record and, shown once, the bearer token. */
-  public record Created(StoredToken token, String bearer, long revision) {
+  /**
+   * A token issued but not yet stored: the record to commit at {@link #key()} (through
+   * {@code io.ssot.core.Writes}, like every write) and, shown once, the bearer token.
+   */
+  public record Issued(StoredToken token, String bearer) {
+
+    /** The store key of the token's record. */
+    public String key() {
+      return SystemKeys.TOKENS + token.id();
+    }
+
+    /** The record's bytes: everything but the secret, of which only the SHA-256 is kept. */
+    public byte[] record() {
+      return token.encode();
+    }
   }
 
-  public Created create(String name, List<Grant> grants, long expiresAt, String createdBy, long nowMillis) {
+  /** A new token with a fresh id and secret; nothing is stored until its record is committed. */
+  public static Issued issue(String name, List<Grant> grants, long expiresAt, String createdBy, long nowMillis) {
     String id = Secrets.newId();
     String secret = Secrets.newSecret();
     StoredToken token = new StoredToken(id, name, grants, expiresAt, nowMillis, createdBy, Sha256.of(secret));
-    // ABSENT: a colliding id (2^-64) is refused rather than overwriting another token.
-    long revision = store.put(SystemKeys.TOKENS + id, token.encode(), Precondition.ABSENT, createdBy)
-        .entry().revision();
-    return new Created(token, Secrets.token(id, secret), revision);
+    return new Issued(token, Secrets.token(id, secret));
   }
 
-  /** @return the revision of the revocation, or 0 when there is no such token */
-  public long revoke(String id, String by) {
-    if (!Secrets.isId(id)) {
-      return 0;
-    }
-    Entry marker = store.delete(SystemKeys.TOKENS + id, Precondition.NONE, by);
-    return marker == null ? 0 : marker.revision();
+  /** The store key of the record of the token {@code id}, or {@code null} when {@code id} cannot name a token. */
+  public static String recordKey(String id) {
+    return Secrets.isId(id) ? SystemKeys.TOKENS + id : null;
   }
 
   /** Every live token, by id. Needs the store's listing to be ready. */

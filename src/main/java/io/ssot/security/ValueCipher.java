@@ -2,7 +2,6 @@ package io.ssot.security;
 
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
-import io.ssot.store.Precondition;
 import io.ssot.store.SystemKeys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -192,18 +191,17 @@ public final class ValueCipher {
 
   /**
    * Start-up check against the store's marker record: refuses encrypted data without a key or
-   * with a different key (so that a wrong key never serves garbage or fails read by read), and
-   * writes the marker the first time a key is configured. Call before serving.
+   * with a different key (so that a wrong key never serves garbage or fails read by read). Call
+   * before serving.
    *
+   * @return the marker to record at {@link #MARKER_KEY} the first time a key is configured (the
+   *         caller commits it), or {@code null} when there is none to record
    * @throws IllegalArgumentException naming what to fix in the configuration
    */
-  public void checkStore(MvccStore store) {
+  public byte[] checkStore(MvccStore store) {
     Entry marker = store.get(MARKER_KEY);
     if (marker == null) {
-      if (enabled()) {
-        store.put(MARKER_KEY, markerValue(), Precondition.NONE, "system");
-      }
-      return;
+      return enabled() ? markerValue() : null;
     }
     if (!enabled()) {
       throw new IllegalArgumentException("The store holds values encrypted at rest (since revision "
@@ -215,6 +213,7 @@ public final class ValueCipher {
           + "encrypted with (its fingerprint differs from the one recorded at revision " + marker.revision()
           + "); refusing to start rather than fail every read of an encrypted value");
     }
+    return null;
   }
 
   /** {@code {"keyId":1,"fingerprint":"<base64 HMAC-SHA256 of a fixed label>"}}: names the key, reveals nothing. */
