@@ -85,7 +85,15 @@ public final class Postgres {
    * hold it ({@link DivergenceCheck}).
    */
   public static void checkContinuity(MvccStore store, long persisted, PgLocation pg) {
-    if (store.revision() < persisted) {
+    checkContinuity(store, persisted, pg, false);
+  }
+
+  /**
+   * As {@link #checkContinuity(MvccStore, long, PgLocation)}; a cluster node ({@code follows})
+   * may be behind PostgreSQL: it catches up from it.
+   */
+  public static void checkContinuity(MvccStore store, long persisted, PgLocation pg, boolean follows) {
+    if (store.revision() < persisted && !follows) {
       throw new IllegalStateException("PostgreSQL (" + pg + ") holds revisions up to " + persisted
           + " but the local store only up to " + store.revision() + ": the data directory is stale or from another "
           + "deployment. Move it away to bootstrap from PostgreSQL, or point pg.url at the right database.");
@@ -108,7 +116,7 @@ public final class Postgres {
         .build();
     WriteBehind writeBehind = new WriteBehind(vertx, store, pool, persisted,
         config.get(Settings.PG_MAX_BATCH_REVISIONS), syncTimeout,
-        config.get(Settings.PG_CIRCUIT_RESET_TIMEOUT), registry);
+        config.get(Settings.PG_CIRCUIT_RESET_TIMEOUT), registry, config.get(Settings.CLUSTER_ENABLED));
     PostgresDurability durability = new PostgresDurability(writeBehind, config.get(Settings.PG_MAX_OUTBOX_REVISIONS),
         syncTimeout);
     PgHistory history = new PgHistory(pool, historyFloor(pg));
