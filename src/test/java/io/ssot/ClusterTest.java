@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -107,6 +108,21 @@ class ClusterTest {
         assertTrue(metrics.contains("ssot_cluster_applied_revision"), "applied revision metric");
       }
     }
+    // A long-poll on a follower wakes up on the leader's write: applied commits reach watchers.
+    ChildServer follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+    CompletableFuture<Http.Response> waited = CompletableFuture.supplyAsync(() -> {
+      try (Http http = new Http(vertx, follower.port)) {
+        return http.get("/v1/kv/app/k0?wait=20s", Map.of("If-None-Match", "\"" + acked.get("app/k0") + "\""));
+      }
+    });
+    Thread.sleep(300);
+    long changed;
+    try (Http http = new Http(vertx, leader.port)) {
+      changed = http.put("/v1/kv/app/k0", "\"changed\"").json().getLong("revision");
+    }
+    Http.Response woken = waited.get(30, TimeUnit.SECONDS);
+    assertEquals(200, woken.status(), woken.toString());
+    assertEquals(changed, woken.json().getLong("revision"));
     assertEquals(1, pg.db().scalar("SELECT term FROM ssot_cluster_term"), "one takeover, one term");
   }
 
