@@ -195,6 +195,33 @@ class ClusterTest {
   }
 
   @Test
+  void aLeaderStoppedWithSigtermHandsOverWithItsLocalWrites(Vertx vertx) throws Exception {
+    List<ChildServer> nodes = List.of(node("n1", pg.db().url()), node("n2", pg.db().url()));
+    for (ChildServer n : nodes) {
+      n.awaitReady(vertx);
+    }
+    ChildServer leader = awaitOneLeader(vertx, nodes);
+    ChildServer other = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+    long local;
+    try (Http http = new Http(vertx, leader.port)) {
+      Http.Response r = http.put("/v1/kv/app/local?durability=local", "1");
+      assertEquals(201, r.status(), r.toString());
+      local = r.json().getLong("revision");
+    }
+    leader.process.destroy();
+    assertTrue(leader.process.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, leader.process.exitValue(), leader.tail());
+    awaitOneLeader(vertx, List.of(other));
+    try (Http http = new Http(vertx, other.port)) {
+      // The stopping leader drained its write-behind before it released the lock.
+      assertEquals(local, http.get("/v1/kv/app/local").json().getLong("revision"));
+      assertEquals(201, http.put("/v1/kv/app/next", "2").status());
+      JsonObject stopped = awaitMember(vertx, other, leader == nodes.get(0) ? "n1" : "n2", "stopped");
+      assertEquals(local, stopped.getLong("appliedRevision"), stopped.encode());
+    }
+  }
+
+  @Test
   void aLeaderCutOffFromPostgresIsFencedAndStopsTakingWrites(Vertx vertx) throws Exception {
     TcpProxy proxy = new TcpProxy(PgTestDatabase.PORT);
     proxies.add(proxy);
@@ -321,6 +348,25 @@ class ClusterTest {
       Thread.sleep(100);
     }
     fail("no leader within 30 s:\n" + seen + nodes.get(0).tail());
+    return null;
+  }
+
+  /** Waits until the row of {@code id} in {@code /v1/cluster} on {@code n} has {@code role}; returns it. */
+  private static JsonObject awaitMember(Vertx vertx, ChildServer n, String id, String role)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    JsonObject cluster = null;
+    while (System.nanoTime() < deadline) {
+      cluster = cluster(vertx, n);
+      for (int i = 0; cluster != null && i < cluster.getJsonArray("members").size(); i++) {
+        JsonObject m = cluster.getJsonArray("members").getJsonObject(i);
+        if (m.getString("id").equals(id) && m.getString("role").equals(role)) {
+          return m;
+        }
+      }
+      Thread.sleep(100);
+    }
+    fail(id + " is not a member with role " + role + ": " + cluster);
     return null;
   }
 

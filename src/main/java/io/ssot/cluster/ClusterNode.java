@@ -190,7 +190,7 @@ public final class ClusterNode implements WriteGate {
       }
       lastError = null;
       return true;
-    } catch (PgFollower.Diverged | StoreException e) {
+    } catch (PgFollower.Diverged | StoreException.RevisionRepeated | StoreException.RevisionGap e) {
       diverged = e.getMessage();
       LOG.error("This node stops following: {}. Its store is not the cluster's history; it serves what it has "
           + "and never leads. Restart it with an empty data directory to rebuild it from PostgreSQL.", diverged);
@@ -239,7 +239,7 @@ public final class ClusterNode implements WriteGate {
       Properties p = pg.jdbcProperties();
       // A PostgreSQL that stops answering must not hold the worker (and with it the catch-up) for ever.
       p.setProperty("connectTimeout", "5");
-      p.setProperty("socketTimeout", "30");
+      p.setProperty("socketTimeout", "10");
       jdbc = DriverManager.getConnection(pg.jdbcUrl(), p);
     }
     return jdbc;
