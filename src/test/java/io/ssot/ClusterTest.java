@@ -99,8 +99,17 @@ class ClusterTest {
 
         JsonObject cluster = http.get("/v1/cluster").json();
         assertEquals(leaderUrl, cluster.getJsonObject("leader").getString("url"));
+        assertEquals(1, cluster.getJsonObject("leader").getLong("term"));
+        String leaderId = cluster.getJsonObject("leader").getString("id");
         assertEquals("follower", cluster.getJsonObject("self").getString("role"));
+        assertEquals(last, cluster.getJsonObject("self").getLong("appliedRevision"));
         assertEquals(3, cluster.getJsonArray("members").size(), cluster.encode());
+        for (int i = 0; i < 3; i++) {
+          JsonObject m = cluster.getJsonArray("members").getJsonObject(i);
+          assertEquals(m.getString("id").equals(leaderId) ? "leader" : "follower", m.getString("role"), m.encode());
+          assertTrue(m.getString("url").startsWith("http://127.0.0.1:") && m.getString("lastSeen") != null,
+              m.encode());
+        }
         JsonObject check = http.get("/health/ready").json().getJsonObject("checks").getJsonObject("cluster");
         assertEquals("follower", check.getString("role"), check.encode());
         String metrics = http.get("/metrics").body().toString();
