@@ -2,6 +2,7 @@ package io.ssot.cluster;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
@@ -97,7 +98,7 @@ final class Leadership {
   }
 
   private Future<PgConnection> connect() {
-    return PgConnection.connect(vertx, options).timeout(leaseMillis, TimeUnit.MILLISECONDS).compose(c -> c.query(KEEPALIVES).execute()
+    return connectWithin(leaseMillis).compose(c -> c.query(KEEPALIVES).execute()
         .otherwise(e -> null).map(v -> c))
         .onSuccess(c -> context.runOnContext(v -> {
           if (stopped) {
@@ -114,6 +115,21 @@ final class Leadership {
             }
           }));
         }));
+  }
+
+  /** A connection, or a failure after {@code millis}; one that comes later is closed, not leaked. */
+  private Future<PgConnection> connectWithin(long millis) {
+    Promise<PgConnection> result = Promise.promise();
+    long timeout = vertx.setTimer(millis, id -> result.tryFail("no connection to PostgreSQL within " + millis + " ms"));
+    PgConnection.connect(vertx, options).onComplete(ar -> {
+      vertx.cancelTimer(timeout);
+      if (ar.succeeded() && !result.tryComplete(ar.result())) {
+        ar.result().close();
+      } else if (ar.failed()) {
+        result.tryFail(ar.cause());
+      }
+    });
+    return result.future();
   }
 
   /** Holding the lock: takes the next term, catches up, leads. A failure releases the lock (closes the session). */

@@ -74,6 +74,8 @@ public final class Metrics {
         .description("The highest revision this node has applied").register(registry);
     Gauge.builder("ssot_cluster_lag_revisions", cluster, ClusterNode::lagRevisions)
         .description("Revisions PostgreSQL held at the last poll that this node has not applied").register(registry);
+    Gauge.builder("ssot_cluster_lag_seconds", cluster, c -> c.lagMillis() / 1000.0)
+        .description("How long this node has been behind PostgreSQL (0 when it is not)").register(registry);
   }
 
   public void bind(MvccStore store, WatchHub hub) {
