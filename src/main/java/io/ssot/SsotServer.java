@@ -2,6 +2,10 @@ package io.ssot;
 
 import io.micrometer.core.instrument.Gauge;
 import io.ssot.api.Api;
+import io.ssot.api.ClusterRoutes;
+import io.ssot.cluster.ClusterNode;
+import io.ssot.cluster.NodeIdentity;
+import io.ssot.core.WriteGate;
 import io.ssot.http.BodyBudget;
 import io.ssot.core.Durability;
 import io.ssot.core.LocalDurability;
@@ -85,6 +89,8 @@ public final class SsotServer {
   private final Postgres postgres;
   private final Writes writes;
   private final TokenRegistry tokens;
+  /** Cluster mode: this node in its cluster and the gate of its writes; null when it runs alone. */
+  private final ClusterNode cluster;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private Compaction compaction;
   private HttpServerOptions httpOptions;
@@ -103,7 +109,10 @@ public final class SsotServer {
     this.groupCommit = new GroupCommit(store);
     this.postgres = pg == null ? null : Postgres.start(vertx, store, pg, persisted, config, metrics.registry());
     Durability durability = postgres == null ? new LocalDurability(groupCommit) : postgres.durability();
-    this.writes = new Writes(store, schemas, cipher, durability, postgres == null ? null : postgres.history());
+    this.cluster = config.get(Settings.CLUSTER_ENABLED)
+        ? new ClusterNode(vertx, store, postgres.writeBehind(), pg, config) : null;
+    this.writes = new Writes(store, schemas, cipher, durability, postgres == null ? null : postgres.history(),
+        cluster == null ? WriteGate.OPEN : cluster);
     if (encryptionMarker != null) {
       writes.recordEncryptionMarker(encryptionMarker);
     }
@@ -115,6 +124,9 @@ public final class SsotServer {
     metrics.bind(store, hub);
     if (postgres != null) {
       metrics.bind(postgres.writeBehind());
+    }
+    if (cluster != null) {
+      metrics.bind(cluster);
     }
   }
 
@@ -159,7 +171,7 @@ public final class SsotServer {
     SsotServer server;
     try {
       if (pg != null) {
-        Postgres.checkContinuity(dataDir.store(), persisted, pg);
+        Postgres.checkContinuity(dataDir.store(), persisted, pg, config.get(Settings.CLUSTER_ENABLED));
       }
       String bootstrapToken = config.get(Settings.AUTH_ENABLED)
           ? BootstrapToken.resolve(config.get(Settings.ADMIN_TOKEN), dataPath) : null;
@@ -181,6 +193,9 @@ public final class SsotServer {
       throw e;
     }
     server.scheduleCompaction();
+    if (server.cluster != null) {
+      server.cluster.start(NodeIdentity.from(config, server.port));
+    }
     return server;
   }
 
@@ -204,7 +219,7 @@ public final class SsotServer {
     MvccStore store = dataDir.store();
     Limits limits = Limits.from(config);
     Api api = new Api(store, writes, hub, limits, new JsonValues(limits.maxJsonDepth()),
-        config.get(Settings.DURABILITY).equals("sync"), postgres == null ? null : postgres.history(), cipher,
+        defaultSync(config), postgres == null ? null : postgres.history(), cipher,
         RequestBody.from(config));
     Gauge.builder("ssot_request_body_bytes_in_flight", api.bodies().budget(), BodyBudget::inFlight)
         .description("Request-body bytes reserved by requests now (limits.maxBodyBytesInFlight)")
@@ -222,7 +237,9 @@ public final class SsotServer {
         : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
     AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens, certificates,
         config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE));
-    HealthRoutes healthRoutes = new HealthRoutes(store, dataDir.diskSpace(), postgres, metrics, stopping::get);
+    HealthRoutes healthRoutes = new HealthRoutes(store, dataDir.diskSpace(), postgres, metrics, stopping::get,
+        cluster);
+    ClusterRoutes clusterRoutes = cluster == null ? null : new ClusterRoutes(cluster);
     HttpServerOptions options = ServerOptions.from(config);
     TlsOptions.apply(config, options);
     httpOptions = options;
@@ -241,6 +258,9 @@ public final class SsotServer {
         watchRoutes.mount(r);
         tokenRoutes.mount(r);
         healthRoutes.mount(r);
+        if (clusterRoutes != null) {
+          clusterRoutes.mount(r);
+        }
       });
     };
     // One server per event loop; Vert.x shares the listening socket between them.
@@ -256,6 +276,17 @@ public final class SsotServer {
               options.getHost(), port, instances, Path.of(config.get(Settings.DATA_DIR)).toAbsolutePath());
           return null;
         });
+  }
+
+  /**
+   * Whether writes wait for durability unless a request says otherwise: {@code durability}, which
+   * in cluster mode defaults to sync (acknowledged means in PostgreSQL, which survives a failover).
+   */
+  static boolean defaultSync(Config config) {
+    if (config.get(Settings.CLUSTER_ENABLED) && !config.isGiven(Settings.DURABILITY)) {
+      return true;
+    }
+    return config.get(Settings.DURABILITY).equals("sync");
   }
 
   /** Whether /health/ready and /metrics answer without a token (by default, on a loopback bind only). */
@@ -307,6 +338,9 @@ public final class SsotServer {
     // One budget for everything below: the shutdown timeout plus a short grace period.
     long timeoutMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();
     long deadline = System.currentTimeMillis() + timeoutMillis + 2_000;
+    if (cluster != null) {
+      cluster.refuseWrites();
+    }
     if (postgres != null) {
       // Let the write-behind drain for up to the shutdown timeout; what remains stays in the outbox.
       try {
@@ -314,6 +348,10 @@ public final class SsotServer {
       } catch (RuntimeException e) {
         LOG.warn("Write-behind did not stop cleanly", e);
       }
+    }
+    if (cluster != null) {
+      // After the drain: the lock (and with it the term) is released once this node's writes are in PostgreSQL.
+      cluster.stop(java.time.Duration.ofSeconds(2)).toCompletionStage().toCompletableFuture().join();
     }
     try {
       // HTTP servers finish their in-flight requests within shutdown.timeout; only a resource

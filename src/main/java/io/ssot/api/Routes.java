@@ -1,6 +1,7 @@
 package io.ssot.api;
 
 import io.ssot.core.NotDurable;
+import io.ssot.core.NotLeader;
 import io.ssot.core.Unrestorable;
 import io.ssot.http.ApiException;
 import io.ssot.http.ConnectionReuse;
@@ -176,6 +177,16 @@ public final class Routes {
     }
     if (failure instanceof StoreException.InsufficientStorage s) {
       return new ApiException(Problem.INSUFFICIENT_STORAGE, s.getMessage()).header("Retry-After", "10");
+    }
+    if (failure instanceof NotLeader n) {
+      ApiException p = new ApiException(Problem.NOT_LEADER, n.getMessage()).header("Retry-After", "1");
+      if (n.leaderId() != null) {
+        Map<String, String> leader = new LinkedHashMap<>();
+        leader.put("id", n.leaderId());
+        leader.put("url", n.leaderUrl());
+        p = p.with("leader", leader);
+      }
+      return p;
     }
     if (failure instanceof StoreException.Unavailable u) {
       return new ApiException(Problem.UNAVAILABLE, u.getMessage()).header("Retry-After", "1");

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,9 +34,17 @@ public final class Config {
   public static final Set<String> OTHER_ENVIRONMENT = Set.of("SSOT_CONFIG", "SSOT_LOG_LEVEL", "SSOT_JAVA_OPTS");
 
   private final Map<Setting<?>, Object> values;
+  /** The settings given (environment, file or {@link #with}) rather than defaulted. */
+  private final Set<Setting<?>> given;
 
-  private Config(Map<Setting<?>, Object> values) {
+  private Config(Map<Setting<?>, Object> values, Set<Setting<?>> given) {
     this.values = values;
+    this.given = given;
+  }
+
+  /** Whether {@code setting} was given rather than left at its default (some defaults depend on other settings). */
+  public boolean isGiven(Setting<?> setting) {
+    return given.contains(setting);
   }
 
   @SuppressWarnings("unchecked")
@@ -62,11 +71,15 @@ public final class Config {
     }
     refuseUnknownEnvironment(env);
     Map<Setting<?>, Object> values = new HashMap<>();
+    Set<Setting<?>> given = new HashSet<>();
     for (Setting<?> s : Settings.ALL) {
       String text = env.getOrDefault(s.envName(), fromFile.getOrDefault(s.name(), s.defaultText()));
       values.put(s, s.parse(text));
+      if (env.containsKey(s.envName()) || fromFile.containsKey(s.name())) {
+        given.add(s);
+      }
     }
-    return new Config(values);
+    return new Config(values, given);
   }
 
   /** An {@code SSOT_*} variable that is no setting is a typo, refused as an unknown key in the file is. */
@@ -85,12 +98,14 @@ public final class Config {
   /** A copy with some settings replaced, by name; for tests and tools. */
   public Config with(Map<String, String> overrides) {
     Map<Setting<?>, Object> copy = new HashMap<>(values);
+    Set<Setting<?>> givenCopy = new HashSet<>(given);
     for (Map.Entry<String, String> o : overrides.entrySet()) {
       Setting<?> s = Settings.ALL.stream().filter(x -> x.name().equals(o.getKey())).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("unknown setting '" + o.getKey() + "'"));
       copy.put(s, s.parse(o.getValue()));
+      givenCopy.add(s);
     }
-    return new Config(copy);
+    return new Config(copy, givenCopy);
   }
 
   private static Map<String, String> readFile(Path file) {

@@ -16,6 +16,7 @@ public final class Consistency {
   /** @throws IllegalArgumentException naming the settings that do not fit together */
   public static void check(Config config) {
     refuseUnavailableFeatures(config);
+    checkCluster(config);
     checkTimeouts(config);
     checkWebSocketSizes(config);
     checkTls(config);
@@ -26,6 +27,23 @@ public final class Consistency {
       if (!config.get(setting).isEmpty()) {
         throw new IllegalArgumentException(setting.envName() + " is set, but this version of the server "
             + "does not support " + setting.name() + " yet; unset it to run embedded");
+      }
+    }
+  }
+
+  /** A cluster is decided and made durable by PostgreSQL: it cannot run without one. */
+  private static void checkCluster(Config config) {
+    if (!config.get(Settings.CLUSTER_ENABLED)) {
+      return;
+    }
+    if (config.get(Settings.PG_URL).isEmpty()) {
+      throw new IllegalArgumentException(Settings.CLUSTER_ENABLED.envName() + " is true but "
+          + Settings.PG_URL.envName() + " is not set: the nodes of a cluster share one PostgreSQL database, which "
+          + "elects the leader and holds every acknowledged write; set pg.url or turn cluster mode off");
+    }
+    for (Setting<Duration> d : List.of(Settings.CLUSTER_LEASE_TIMEOUT, Settings.CLUSTER_POLL_INTERVAL)) {
+      if (config.get(d).toMillis() < 100) {
+        throw new IllegalArgumentException(d.envName() + " (" + config.get(d) + ") must be at least 100 ms");
       }
     }
   }

@@ -39,6 +39,18 @@ public final class Settings {
       "Keep this many latest revisions of history in PostgreSQL; 0 keeps everything.");
   public static final Setting<String> REDIS_URL = new Setting<>("redis.url", "",
       Parsers::text, "Redis URL for multi-node change fan-out; empty: single node. Not available yet: setting it stops start-up.");
+  public static final Setting<Boolean> CLUSTER_ENABLED = new Setting<>("cluster.enabled", "false",
+      Parsers::bool, "Cluster mode: several nodes on one PostgreSQL database (needs pg.url); one leader commits.");
+  public static final Setting<String> CLUSTER_NODE_ID = new Setting<>("cluster.nodeId", "",
+      Parsers::text, "This node's id in the cluster; empty: <host name>:<http.port>.");
+  public static final Setting<String> CLUSTER_ADVERTISE_URL = new Setting<>("cluster.advertiseUrl", "",
+      Parsers::text, "The URL other nodes and clients reach this node at; empty: http://<http.host>:<http.port>.");
+  public static final Setting<String> CLUSTER_NAME = new Setting<>("cluster.name", "ssot",
+      Parsers::text, "The cluster's name: nodes with the same name on one database form one cluster.");
+  public static final Setting<Duration> CLUSTER_LEASE_TIMEOUT = new Setting<>("cluster.leaseTimeout", "2s",
+      Parsers::duration, "A leader that cannot confirm its PostgreSQL lock for this long stops committing.");
+  public static final Setting<Duration> CLUSTER_POLL_INTERVAL = new Setting<>("cluster.pollInterval", "1s",
+      Parsers::duration, "How often a follower reads PostgreSQL for revisions it lacks, and each node heartbeats.");
   public static final Setting<String> ADMIN_TOKEN = new Setting<>("admin.token", "",
       Parsers::text, "Bootstrap admin token (16 to 512 visible ASCII characters); empty: generated on the first start into <data.dir>/admin.token (mode 0600).");
   public static final Setting<Boolean> AUTH_ENABLED = new Setting<>("auth.enabled", "true",
@@ -83,7 +95,8 @@ public final class Settings {
       "changelog.compactInterval", "1m", Parsers::duration, "How often compaction runs.");
   public static final Setting<String> DURABILITY = new Setting<>("durability", "local",
       s -> Parsers.oneOf(s, Set.of("local", "sync")),
-      "Default write durability: local (memory-mapped store and change log) or sync (forced to disk).");
+      "Default write durability: local (memory-mapped store and change log) or sync (forced to disk; with "
+          + "PostgreSQL, committed there). In cluster mode the default is sync unless this is set.");
   public static final Setting<Long> LIMITS_MAX_VALUE_BYTES = new Setting<>("limits.maxValueBytes", "1MiB",
       s -> Parsers.bytesIn(s, 1, 64 << 20), "Largest value (PUT body).");
   public static final Setting<Integer> LIMITS_MAX_JSON_DEPTH = new Setting<>("limits.maxJsonDepth", "64",
@@ -173,7 +186,8 @@ public final class Settings {
 
   public static final List<Setting<?>> ALL = List.of(HTTP_HOST, HTTP_PORT, HTTP_EVENT_LOOPS, DATA_DIR, PG_URL,
       PG_POOL_SIZE, PG_MAX_BATCH_REVISIONS, PG_MAX_OUTBOX_REVISIONS, PG_CIRCUIT_RESET_TIMEOUT, PG_SYNC_TIMEOUT,
-      PG_HEALTH_TIMEOUT, PG_HISTORY_RETENTION_REVISIONS, REDIS_URL, ADMIN_TOKEN, AUTH_ENABLED, AUTH_ANONYMOUS_MONITORING,
+      PG_HEALTH_TIMEOUT, PG_HISTORY_RETENTION_REVISIONS, REDIS_URL, CLUSTER_ENABLED, CLUSTER_NODE_ID,
+      CLUSTER_ADVERTISE_URL, CLUSTER_NAME, CLUSTER_LEASE_TIMEOUT, CLUSTER_POLL_INTERVAL, ADMIN_TOKEN, AUTH_ENABLED, AUTH_ANONYMOUS_MONITORING,
       AUTH_MAX_FAILURES_PER_MINUTE, TLS_CERT, TLS_KEY, TLS_CLIENT_AUTH, TLS_CLIENT_CA, TLS_CLIENT_ROLES,
       ENCRYPTION_KEY_FILE, ENCRYPTION_PREFIXES, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES, STORE_MIN_FREE_DISK_BYTES,
       CHANGELOG_SEGMENT_BYTES, CHANGELOG_RETENTION_REVISIONS, CHANGELOG_RETENTION_AGE,

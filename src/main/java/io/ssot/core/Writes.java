@@ -33,6 +33,9 @@ import java.util.function.Function;
  *     key's prefixes ({@link PrefixSchemas#check}; a value of 64 KiB or more on a worker thread,
  *     since that can take a while), then sealed by {@link ValueCipher#seal} when its prefix is
  *     encrypted at rest. A refusal ({@code SchemaViolation}, 422) changes nothing.</li>
+ * <li><b>Gate</b>: {@link WriteGate#admit}. Always open embedded; in cluster mode only the
+ *     leader commits, and a follower refuses with {@link NotLeader} (503) before anything is
+ *     committed.</li>
  * <li><b>Durability admission</b>: {@link Durability#admitWrite}. With PostgreSQL
  *     ({@code persist.PostgresDurability}) a full outbox refuses the write
  *     ({@code StoreException.Unavailable}, 503) before anything is committed.</li>
@@ -77,15 +80,23 @@ public final class Writes {
   private final ValueCipher cipher;
   private final Durability durability;
   private final ArchivedHistory archive;
+  private final WriteGate gate;
 
   /** @param archive history older than the local change log (for a rollback past it), or {@code null} */
   public Writes(MvccStore store, PrefixSchemas schemas, ValueCipher cipher, Durability durability,
                 ArchivedHistory archive) {
+    this(store, schemas, cipher, durability, archive, WriteGate.OPEN);
+  }
+
+  /** @param gate whether this node commits writes ({@link WriteGate#OPEN} when it runs alone) */
+  public Writes(MvccStore store, PrefixSchemas schemas, ValueCipher cipher, Durability durability,
+                ArchivedHistory archive, WriteGate gate) {
     this.store = store;
     this.schemas = schemas;
     this.cipher = cipher;
     this.durability = durability;
     this.archive = archive;
+    this.gate = gate;
   }
 
   // ---- keys -----------------------------------------------------------------------------------
@@ -116,7 +127,7 @@ public final class Writes {
       boolean sync) {
     MvccStore.WriteResult written;
     try {
-      durability.admitWrite();
+      admitWrite();
       written = store.put(key, stored, precondition, by);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -128,7 +139,7 @@ public final class Writes {
   public Future<Entry> delete(String key, Precondition precondition, String by, boolean sync) {
     Entry marker;
     try {
-      durability.admitWrite();
+      admitWrite();
       marker = store.delete(key, precondition, by);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -168,7 +179,7 @@ public final class Writes {
     }).compose(admitted -> {
       Txn.Result result;
       try {
-        durability.admitWrite();
+        admitWrite();
         result = store.txn(admitted, by, maxReadBytes);
       } catch (RuntimeException e) {
         return Future.failedFuture(e);
@@ -194,7 +205,7 @@ public final class Writes {
     }
     return then.compose(old -> {
       if (old == null) {
-        durability.admitWrite();
+        admitWrite();
         Entry marker = store.delete(key, Precondition.NONE, by);
         long revision = marker == null ? store.revision() : marker.revision();
         return durable(revision, revision, sync);
@@ -222,7 +233,7 @@ public final class Writes {
     MvccStore.WriteResult written;
     try {
       schemas.compiler().compile(prefix, schema);
-      durability.admitWrite();
+      admitWrite();
       written = store.put(SystemKeys.SCHEMAS + prefix, schema, precondition, by);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -244,7 +255,7 @@ public final class Writes {
    */
   public Future<Long> createToken(TokenRegistry.Issued token) {
     try {
-      durability.admitWrite();
+      admitWrite();
       return Future.succeededFuture(store.put(token.key(), token.record(), Precondition.ABSENT,
           token.token().createdBy()).entry().revision());
     } catch (RuntimeException e) {
@@ -255,7 +266,7 @@ public final class Writes {
   /** Revokes the token {@code id}; completes with the revision, or 0 when there is no such token. Never sync. */
   public Future<Long> revokeToken(String id, String by) {
     try {
-      durability.admitWrite();
+      admitWrite();
       String key = TokenRegistry.recordKey(id);
       Entry marker = key == null ? null : store.delete(key, Precondition.NONE, by);
       return Future.succeededFuture(marker == null ? 0L : marker.revision());
@@ -276,6 +287,12 @@ public final class Writes {
   }
 
   // ---- the steps ------------------------------------------------------------------------------
+
+  /** This node commits writes ({@link WriteGate}) and its durability takes one more. */
+  private void admitWrite() {
+    gate.admit();
+    durability.admitWrite();
+  }
 
   /**
    * The bytes to store for {@code value} (JSON) on {@code key}: checked against the schemas of its

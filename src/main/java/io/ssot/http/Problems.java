@@ -24,7 +24,10 @@ public final class Problems {
         .end(body(problem));
   }
 
-  /** Extra members are numbers, strings, or lists of objects with string members (violations). */
+  /**
+   * Extra members are numbers, strings, objects with string members (a leader) or lists of them
+   * (violations).
+   */
   public static Buffer body(ApiException problem) {
     JsonWriter json = new JsonWriter(256).beginObject()
         .field("type", problem.problem().type(problem.status()))
@@ -43,6 +46,10 @@ public final class Problems {
           json.endObject();
         }
         json.endArray();
+      } else if (e.getValue() instanceof Map<?, ?> object) {
+        json.beginObject(e.getKey());
+        object.forEach((name, value) -> json.field(String.valueOf(name), String.valueOf(value)));
+        json.endObject();
       } else {
         json.field(e.getKey(), String.valueOf(e.getValue()));
       }

@@ -1,5 +1,6 @@
 package io.ssot.ops;
 
+import io.ssot.cluster.ClusterNode;
 import io.ssot.http.JsonWriter;
 import io.ssot.persist.PgProbe;
 import io.ssot.persist.Postgres;
@@ -20,9 +21,17 @@ public final class HealthRoutes {
   private final PgProbe pgProbe;
   private final Metrics metrics;
   private final BooleanSupplier stopping;
+  private final ClusterNode cluster;
 
   /** @param postgres null when PostgreSQL is not configured */
   public HealthRoutes(MvccStore store, DiskSpace disk, Postgres postgres, Metrics metrics, BooleanSupplier stopping) {
+    this(store, disk, postgres, metrics, stopping, null);
+  }
+
+  /** @param cluster null outside cluster mode */
+  public HealthRoutes(MvccStore store, DiskSpace disk, Postgres postgres, Metrics metrics, BooleanSupplier stopping,
+                      ClusterNode cluster) {
+    this.cluster = cluster;
     this.store = store;
     this.disk = disk;
     this.writeBehind = postgres == null ? null : postgres.writeBehind();
@@ -51,6 +60,33 @@ public final class HealthRoutes {
       return "no answer to a probe for " + pgProbe.millisSinceAnswer() + " ms";
     }
     return null;
+  }
+
+  /**
+   * {@code checks.cluster}: the role, the leader known, and how far behind PostgreSQL this node is.
+   * A follower is ready (it serves reads and watches); one whose store diverged says so.
+   */
+  private void cluster(JsonWriter json) {
+    json.beginObject("cluster");
+    if (cluster == null) {
+      json.field("status", "not-configured").endObject();
+      return;
+    }
+    String diverged = cluster.diverged();
+    json.field("status", diverged != null ? "diverged" : cluster.role().label())
+        .field("reason", diverged)
+        .field("role", cluster.role().label())
+        .field("term", cluster.term());
+    if (cluster.leaderId() == null) {
+      json.nullField("leader");
+    } else {
+      json.beginObject("leader").field("id", cluster.leaderId()).field("url", cluster.leaderUrl()).endObject();
+    }
+    json.field("appliedRevision", cluster.appliedRevision())
+        .field("lagRevisions", cluster.lagRevisions())
+        .field("lagMillis", cluster.lagMillis())
+        .field("lastError", cluster.lastError())
+        .endObject();
   }
 
   private void ready(RoutingContext ctx) {
@@ -86,7 +122,9 @@ public final class HealthRoutes {
           .field("lastError", writeBehind.lastError());
     }
     json.endObject()
-        .beginObject("redis").field("status", "not-configured").endObject()
+        .beginObject("redis").field("status", "not-configured").endObject();
+    cluster(json);
+    json
         .endObject()
         .endObject();
     ctx.response().setStatusCode(ready ? 200 : 503).putHeader("Content-Type", "application/json")

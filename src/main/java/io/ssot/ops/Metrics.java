@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.ssot.cluster.ClusterNode;
+import io.ssot.cluster.Role;
 import io.ssot.persist.WriteBehind;
 import io.ssot.store.MvccStore;
 import io.ssot.watch.WatchHub;
@@ -60,6 +62,20 @@ public final class Metrics {
       case "half_open" -> 1;
       default -> 0;
     }).description("Circuit to PostgreSQL: 0 closed, 1 half-open, 2 open").register(registry);
+  }
+
+  /** Cluster mode: this node's role (1 leader, 0 follower), the term and the revision it has applied. */
+  public void bind(ClusterNode cluster) {
+    Gauge.builder("ssot_cluster_role", cluster, c -> c.role() == Role.LEADER ? 1 : 0)
+        .description("1 while this node leads its cluster, 0 while it follows").register(registry);
+    Gauge.builder("ssot_cluster_term", cluster, ClusterNode::term)
+        .description("The term this node leads, or the last it read from PostgreSQL").register(registry);
+    Gauge.builder("ssot_cluster_applied_revision", cluster, ClusterNode::appliedRevision)
+        .description("The highest revision this node has applied").register(registry);
+    Gauge.builder("ssot_cluster_lag_revisions", cluster, ClusterNode::lagRevisions)
+        .description("Revisions PostgreSQL held at the last poll that this node has not applied").register(registry);
+    Gauge.builder("ssot_cluster_lag_seconds", cluster, c -> c.lagMillis() / 1000.0)
+        .description("How long this node has been behind PostgreSQL (0 when it is not)").register(registry);
   }
 
   public void bind(MvccStore store, WatchHub hub) {

@@ -44,6 +44,11 @@ public final class PgCommitReader {
     }
   }
 
+  /** PostgreSQL's high-water mark: every revision up to it is in its history. */
+  public static long persisted(Connection c) throws SQLException {
+    return PgRows.persistedRevision(c);
+  }
+
   /** The oldest revision {@code ssot_history} holds: 1 when it holds none or nothing was trimmed. */
   public static long floor(Connection c) throws SQLException {
     return PgRows.queryLong(c, "SELECT coalesce(min(revision), 1) FROM ssot_history");

@@ -53,14 +53,48 @@ final class PgWriter {
   private static final String ADVANCE_MARK = """
       UPDATE ssot_state SET persisted_revision = GREATEST(persisted_revision, $1) WHERE id = 1""";
 
+  /** Read in the batch's own transaction; the share lock keeps a takeover's term increment out until it ends. */
+  private static final String READ_TERM = "SELECT term FROM ssot_cluster_term WHERE id = 1 FOR SHARE";
+
   private final Pool pool;
+
+  /** A cluster leader's batch that PostgreSQL refused: another node has taken over since (a newer term). */
+  static final class Fenced extends RuntimeException {
+    final long term;
+    final long current;
+
+    Fenced(long term, long current) {
+      super("refused by PostgreSQL: this node writes as leader of term " + term + " but the cluster is at term "
+          + current + " (another node has taken over)", null, false, false);
+      this.term = term;
+      this.current = current;
+    }
+  }
 
   PgWriter(Pool pool) {
     this.pool = pool;
   }
 
+  /**
+   * @param term the cluster term the batch is written under, checked inside its transaction
+   *             (fails with {@link Fenced} unless it is PostgreSQL's); 0 outside a cluster
+   */
+  Future<Void> write(List<Commit> batch, long term) {
+    if (term == 0) {
+      return write(batch);
+    }
+    return pool.withTransaction(conn -> conn.preparedQuery(READ_TERM).execute().compose(rows -> {
+      long current = rows.iterator().next().getLong(0);
+      return current == term ? writeIn(conn, batch) : Future.<Void>failedFuture(new Fenced(term, current));
+    }));
+  }
+
   Future<Void> write(List<Commit> batch) {
-    return pool.withTransaction(conn -> conn.preparedQuery(LOCK_MARK).execute().compose(rows -> {
+    return pool.withTransaction(conn -> writeIn(conn, batch));
+  }
+
+  private static Future<Void> writeIn(SqlConnection conn, List<Commit> batch) {
+    return conn.preparedQuery(LOCK_MARK).execute().compose(rows -> {
       long persisted = rows.iterator().next().getLong(0);
       List<Commit> fresh = batch.stream().filter(c -> c.revision() > persisted).toList();
       if (fresh.isEmpty()) {
@@ -71,7 +105,7 @@ final class PgWriter {
           .compose(v -> applyCurrent(conn, fresh))
           .compose(v -> conn.preparedQuery(ADVANCE_MARK).execute(Tuple.of(last)))
           .<Void>mapEmpty();
-    }));
+    });
   }
 
   private static Future<Void> insertHistory(SqlConnection conn, List<Commit> batch) {

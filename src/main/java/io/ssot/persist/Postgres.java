@@ -85,7 +85,15 @@ public final class Postgres {
    * hold it ({@link DivergenceCheck}).
    */
   public static void checkContinuity(MvccStore store, long persisted, PgLocation pg) {
-    if (store.revision() < persisted) {
+    checkContinuity(store, persisted, pg, false);
+  }
+
+  /**
+   * As {@link #checkContinuity(MvccStore, long, PgLocation)}; a cluster node ({@code follows})
+   * may be behind PostgreSQL: it catches up from it.
+   */
+  public static void checkContinuity(MvccStore store, long persisted, PgLocation pg, boolean follows) {
+    if (store.revision() < persisted && !follows) {
       throw new IllegalStateException("PostgreSQL (" + pg + ") holds revisions up to " + persisted
           + " but the local store only up to " + store.revision() + ": the data directory is stale or from another "
           + "deployment. Move it away to bootstrap from PostgreSQL, or point pg.url at the right database.");
@@ -103,12 +111,12 @@ public final class Postgres {
     Duration syncTimeout = config.get(Settings.PG_SYNC_TIMEOUT);
     Pool pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.get(Settings.PG_POOL_SIZE)))
-        .connectingTo(pg.connectOptions())
+        .connectingTo(poolOptions(pg, config))
         .using(vertx)
         .build();
     WriteBehind writeBehind = new WriteBehind(vertx, store, pool, persisted,
         config.get(Settings.PG_MAX_BATCH_REVISIONS), syncTimeout,
-        config.get(Settings.PG_CIRCUIT_RESET_TIMEOUT), registry);
+        config.get(Settings.PG_CIRCUIT_RESET_TIMEOUT), registry, config.get(Settings.CLUSTER_ENABLED));
     PostgresDurability durability = new PostgresDurability(writeBehind, config.get(Settings.PG_MAX_OUTBOX_REVISIONS),
         syncTimeout);
     PgHistory history = new PgHistory(pool, historyFloor(pg));
@@ -123,6 +131,20 @@ public final class Postgres {
         history.floorRevision(), keep > 0 ? " and keeps the latest " + keep + " revisions" : "");
     PgProbe probe = new PgProbe(vertx, pg.connectOptions(), config.get(Settings.PG_HEALTH_TIMEOUT));
     return new Postgres(pool, writeBehind, durability, history, vertx, retentionTimer, probe);
+  }
+
+  /**
+   * In cluster mode PostgreSQL ends a transaction left idle for twice {@code cluster.leaseTimeout}
+   * (a leader cut off mid-batch): the batch's share lock on the term would otherwise keep every
+   * other node from taking over for as long as the dead connection lingers.
+   */
+  private static io.vertx.pgclient.PgConnectOptions poolOptions(PgLocation pg, Config config) {
+    io.vertx.pgclient.PgConnectOptions options = pg.connectOptions();
+    if (config.get(Settings.CLUSTER_ENABLED)) {
+      options.addProperty("idle_in_transaction_session_timeout",
+          Long.toString(2 * config.get(Settings.CLUSTER_LEASE_TIMEOUT).toMillis()));
+    }
+    return options;
   }
 
   /** Blocking, at start-up: the oldest revision {@code ssot_history} still holds. */

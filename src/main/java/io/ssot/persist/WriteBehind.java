@@ -28,7 +28,14 @@ import org.slf4j.LoggerFactory;
  * The high-water mark ({@link #persistedRevision()}) is written in the same transaction, so a
  * restart continues exactly after the last batch Postgres committed.
  *
- * <p>All state is confined to one event-loop context.
+ * <p>In cluster mode each batch is fenced: written under the term this node leads
+ * ({@link #writeAs}), which PostgreSQL checks inside the batch's transaction; nothing is written
+ * before the node first leads, and a batch refused because another node has taken over stops the
+ * write-behind for good ({@link #halted()}). A follower's revisions come from PostgreSQL, and it
+ * marks them persisted ({@link #markPersisted}) before applying them, so none is written back.
+ *
+ * <p>All state is confined to one event-loop context, but the high-water mark, which a follower
+ * advances from its worker thread.
  */
 public final class WriteBehind {
 
@@ -53,6 +60,10 @@ public final class WriteBehind {
   private volatile boolean stopped;
   /** Why the write-behind stopped for good (a revision it cannot read); null while it goes on. */
   private volatile String halted;
+  /** Cluster mode: batches are fenced by {@link #term}, and none is written while it is 0. */
+  private final boolean fenced;
+  /** The cluster term this node writes under (the last it led); 0 until it first leads. */
+  private volatile long term;
 
   /**
    * @param batchTimeout a batch not committed within it counts as a failure for the circuit: the
@@ -61,6 +72,13 @@ public final class WriteBehind {
    */
   public WriteBehind(Vertx vertx, MvccStore store, Pool pool, long persistedRevision, int maxBatch,
                      Duration batchTimeout, Duration circuitReset, MeterRegistry registry) {
+    this(vertx, store, pool, persistedRevision, maxBatch, batchTimeout, circuitReset, registry, false);
+  }
+
+  /** @param fenced cluster mode: write only as leader, under its term ({@link #writeAs}) */
+  public WriteBehind(Vertx vertx, MvccStore store, Pool pool, long persistedRevision, int maxBatch,
+                     Duration batchTimeout, Duration circuitReset, MeterRegistry registry, boolean fenced) {
+    this.fenced = fenced;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
@@ -85,7 +103,7 @@ public final class WriteBehind {
   }
 
   private void drain() {
-    if (inFlight || retryPending || stopped || halted != null) {
+    if (inFlight || retryPending || stopped || halted != null || (fenced && term == 0)) {
       return;
     }
     long from = persisted + 1;
@@ -109,7 +127,8 @@ public final class WriteBehind {
       batch.add(c);
     }
     inFlight = true;
-    breaker.<Void>execute(promise -> writer.write(batch).onComplete(promise))
+    long batchTerm = term;
+    breaker.<Void>execute(promise -> writer.write(batch, batchTerm).onComplete(promise))
         .onComplete(ar -> {
           inFlight = false;
           if (ar.succeeded()) {
@@ -117,10 +136,15 @@ public final class WriteBehind {
             for (Commit c : batch) {
               lag.record(Math.max(0, now - c.timestamp()), TimeUnit.MILLISECONDS);
             }
-            persisted = to;
+            advance(to);
             lastError = null;
             release();
             drain();
+          } else if (ar.cause() instanceof PgWriter.Fenced f && term == f.term) {
+            // Another node leads now: what this one committed since it was deposed is not the
+            // cluster's history and must never land. (A batch of an older term of this same node,
+            // which has since led again, is simply made again under the new term below.)
+            halt("the batch of revisions " + from + ".." + to + " was " + f.getMessage());
           } else {
             lastError = String.valueOf(ar.cause().getMessage());
             LOG.warn("Write-behind of revisions {}..{} failed (circuit {}): {}", from, to, breaker.state(), lastError);
@@ -139,6 +163,35 @@ public final class WriteBehind {
     halted = reason + "; PostgreSQL stays at revision " + persisted + " and the write-behind has stopped";
     lastError = halted;
     LOG.error("Write-behind stopped: {}", halted);
+  }
+
+  private synchronized void advance(long revision) {
+    if (revision > persisted) {
+      persisted = revision;
+    }
+  }
+
+  /**
+   * Cluster mode: from now on, batches are written as leader of {@code term} (this node has just
+   * taken over, and its store holds every revision PostgreSQL has).
+   */
+  public void writeAs(long term) {
+    this.term = term;
+    schedule();
+  }
+
+  /** The cluster term batches are written under; 0 before this node first led. */
+  public long term() {
+    return term;
+  }
+
+  /**
+   * Cluster mode, a follower: {@code revision} is in PostgreSQL (read from it), so it is not to be
+   * written. Called before the revision is applied to the store, so no drain ever sees it pending.
+   */
+  public void markPersisted(long revision) {
+    advance(revision);
+    context.runOnContext(v -> release());
   }
 
   private void retryLater() {

@@ -30,6 +30,14 @@ class ConsistencyTest {
   }
 
   @Test
+  void aClusterNeedsPostgres() {
+    String m = refusal(Map.of("cluster.enabled", "true"));
+    assertTrue(m.contains("SSOT_CLUSTER_ENABLED") && m.contains("SSOT_PG_URL"), m);
+    assertDoesNotThrow(() -> Consistency.check(Config.defaults().with(Map.of("cluster.enabled", "true",
+        "pg.url", "postgresql://postgres@127.0.0.1:5432/test"))));
+  }
+
+  @Test
   void aWebSocketFrameMustFitInAMessage() {
     String m = refusal(Map.of("limits.maxWebSocketFrameBytes", "128KiB", "limits.maxWebSocketMessageBytes", "64KiB"));
     assertTrue(m.contains("SSOT_LIMITS_MAX_WEB_SOCKET_FRAME_BYTES"), m);

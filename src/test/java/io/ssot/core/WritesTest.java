@@ -157,6 +157,32 @@ class WritesTest {
   }
 
   @Test
+  void aClosedGateRefusesEveryKindOfWriteBeforeItCommits() throws Exception {
+    await(() -> writes.put("a", json("1"), Precondition.NONE, BY, false));
+    TokenRegistry.Issued token = TokenRegistry.issue("ci", List.of(new Grant(Role.READ, "")), 0, BY, 1);
+    long before = store.revision();
+    Writes follower = new Writes(store, new PrefixSchemas(store, new JsonSchemas()), ValueCipher.configure("", ""),
+        durability, null, () -> {
+          throw new NotLeader("a follower", "n1", "http://n1");
+        });
+
+    List<Supplier<Future<?>>> refused = List.of(
+        () -> follower.put("a", json("2"), Precondition.NONE, BY, false),
+        () -> follower.delete("a", Precondition.NONE, BY, false),
+        () -> follower.txn(new Txn.Request(List.of(), List.of(new Txn.Op(Txn.OpType.PUT, "b", json("1"))),
+            List.of()), BY, false),
+        () -> follower.rollback("a", before, BY, false),
+        () -> follower.putSchema("app", PORT_SCHEMA, Precondition.NONE, BY, false),
+        () -> follower.createToken(token),
+        () -> follower.revokeToken(token.token().id(), BY));
+    for (Supplier<Future<?>> write : refused) {
+      assertEquals("http://n1", assertInstanceOf(NotLeader.class, refusal(write)).leaderUrl());
+    }
+    assertEquals(before, store.revision());
+    assertEquals("1", text(store.get("a")));
+  }
+
+  @Test
   void durabilityAdmissionRefusesEveryKindOfWriteBeforeItCommits() throws Exception {
     await(() -> writes.put("a", json("1"), Precondition.NONE, BY, false));
     TokenRegistry.Issued token = TokenRegistry.issue("ci", List.of(new Grant(Role.READ, "")), 0, BY, 1);

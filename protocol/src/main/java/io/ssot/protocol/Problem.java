@@ -132,6 +132,12 @@ public enum Problem {
   /** The store cannot take writes now (its change log failed, PostgreSQL refused or is out of reach); with {@code Retry-After}. */
   UNAVAILABLE("unavailable", 503),
   /**
+   * In cluster mode, this node does not commit writes: it is a follower, or a leader that could not
+   * confirm its lock within {@code cluster.leaseTimeout}. With {@code Retry-After} and, when known,
+   * {@code leader} ({@code id}, {@code url}): the node to send the write to.
+   */
+  NOT_LEADER("not-leader", 503),
+  /**
    * A {@code durability=sync} write is committed locally but could not be made durable in time;
    * with {@code Retry-After}.
    */

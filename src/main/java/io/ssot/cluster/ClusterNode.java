@@ -1,0 +1,339 @@
+package io.ssot.cluster;
+
+import io.ssot.config.Config;
+import io.ssot.config.Settings;
+import io.ssot.core.NotLeader;
+import io.ssot.core.WriteGate;
+import io.ssot.persist.PgLocation;
+import io.ssot.persist.WriteBehind;
+import io.ssot.store.MvccStore;
+import io.ssot.store.StoreException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node in its cluster: its role, the leader it knows, and the gate of its writes. Every
+ * {@code cluster.pollInterval} it heartbeats its row in the membership table, reads the term and
+ * the members, and, as a follower, applies what PostgreSQL holds beyond its store
+ * ({@link PgFollower}). {@link Leadership} makes it leader: only then, and only while its lease
+ * runs, does {@link #admit()} let writes through.
+ */
+public final class ClusterNode implements WriteGate {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+
+  private static final String HEARTBEAT = """
+      INSERT INTO ssot_cluster_members (id, url, role, applied_revision, last_seen) VALUES (?, ?, ?, ?, now())
+      ON CONFLICT (id) DO UPDATE SET url = excluded.url, role = excluded.role,
+        applied_revision = excluded.applied_revision, last_seen = excluded.last_seen""";
+
+  private final Vertx vertx;
+  private final MvccStore store;
+  private final WriteBehind writeBehind;
+  private final PgLocation pg;
+  private final long pollMillis;
+  private final long leaseMillis;
+  private final PgFollower follower;
+  private final WorkerExecutor worker;
+  private final AtomicBoolean polling = new AtomicBoolean();
+  private NodeIdentity self;
+  private Leadership leadership;
+  private long pollTimer = -1;
+  /** Touched on the worker thread only. */
+  private Connection jdbc;
+
+  private volatile Role role = Role.FOLLOWER;
+  private volatile long leaseUntilNanos;
+  private volatile long term;
+  private volatile String leaderId;
+  private volatile String leaderUrl;
+  private volatile long pgRevision;
+  private volatile long lastCaughtUpMillis = System.currentTimeMillis();
+  private volatile List<Member> members = List.of();
+  private volatile String diverged;
+  private volatile String lastError;
+  private volatile boolean stopping;
+
+  public ClusterNode(Vertx vertx, MvccStore store, WriteBehind writeBehind, PgLocation pg, Config config) {
+    this.vertx = vertx;
+    this.store = store;
+    this.writeBehind = writeBehind;
+    this.pg = pg;
+    this.pollMillis = config.get(Settings.CLUSTER_POLL_INTERVAL).toMillis();
+    this.leaseMillis = config.get(Settings.CLUSTER_LEASE_TIMEOUT).toMillis();
+    this.follower = new PgFollower(store, writeBehind);
+    // One thread: catching up, taking over and heartbeats never overlap.
+    this.worker = vertx.createSharedWorkerExecutor("ssot-cluster", 1, 10, TimeUnit.MINUTES);
+  }
+
+  /** Joins the cluster as {@code self}: heartbeats, follows, and tries to lead. */
+  public void start(NodeIdentity self) {
+    this.self = self;
+    LOG.info("Cluster '{}': node {} at {}, following until it holds the leader lock", self.clusterName(),
+        self.id(), self.url());
+    pollTimer = vertx.setPeriodic(0, pollMillis, id -> poll());
+    leadership = new Leadership(vertx, pg.connectOptions(), self, this, leaseMillis);
+    leadership.start();
+  }
+
+  // ---- the gate -------------------------------------------------------------------------------
+
+  @Override
+  public void admit() {
+    if (role == Role.LEADER && leaseUntilNanos - System.nanoTime() > 0 && !stopping) {
+      return;
+    }
+    String id = leaderId;
+    String url = leaderUrl;
+    boolean selfNamed = self != null && self.id().equals(id);
+    if (id == null || selfNamed) {
+      throw new NotLeader("this node is not the leader and no leader is known now; retry shortly", null, null);
+    }
+    throw new NotLeader("this node is a follower: send writes to the leader " + id + " at " + url
+        + " (forwarding is not supported yet)", id, url);
+  }
+
+  // ---- called by Leadership -------------------------------------------------------------------
+
+  /** Whether this node may take the lock: not when its store has diverged from PostgreSQL, nor when stopping. */
+  boolean mayLead() {
+    return diverged == null && !stopping && self != null;
+  }
+
+  /**
+   * Holding the lock at {@code term}: applies everything PostgreSQL holds beyond the store, then
+   * fences the write-behind with the term. Completes with false when the store has diverged.
+   */
+  Future<Boolean> prepareToLead(long term) {
+    return worker.executeBlocking(() -> {
+      if (!catchUp()) {
+        return false;
+      }
+      writeBehind.writeAs(term);
+      return true;
+    }, true);
+  }
+
+  void lead(long term, long leaseUntil) {
+    this.term = term;
+    this.leaseUntilNanos = leaseUntil;
+    this.leaderId = self.id();
+    this.leaderUrl = self.url();
+    this.role = Role.LEADER;
+    LOG.info("Leading cluster '{}' at term {} from revision {}", self.clusterName(), term, store.revision());
+  }
+
+  long leaseUntilNanos() {
+    return leaseUntilNanos;
+  }
+
+  void extendLease(long until) {
+    if (until - leaseUntilNanos > 0) {
+      leaseUntilNanos = until;
+    }
+  }
+
+  void follow(String reason) {
+    role = Role.FOLLOWER;
+    leaderId = null;
+    leaderUrl = null;
+    LOG.warn("No longer leading cluster '{}' (term {}): {}; writes are refused, following", self.clusterName(),
+        term, reason);
+  }
+
+  // ---- the worker -----------------------------------------------------------------------------
+
+  private void poll() {
+    if (stopping || !polling.compareAndSet(false, true)) {
+      return;
+    }
+    worker.executeBlocking(() -> {
+      if (role == Role.FOLLOWER) {
+        catchUp();
+      }
+      refresh();
+      return null;
+    }, true).onComplete(ar -> {
+      polling.set(false);
+      if (ar.failed()) {
+        lastError = ar.cause().getMessage();
+        LOG.warn("Cluster poll failed: {}", lastError);
+        closeJdbc();
+      }
+    });
+  }
+
+  /** On the worker. @return false when the store has diverged from PostgreSQL */
+  private boolean catchUp() throws SQLException {
+    if (diverged != null) {
+      return false;
+    }
+    try {
+      pgRevision = follower.catchUp(jdbc());
+      if (store.revision() >= pgRevision) {
+        lastCaughtUpMillis = System.currentTimeMillis();
+      }
+      lastError = null;
+      return true;
+    } catch (PgFollower.Diverged | StoreException.RevisionRepeated | StoreException.RevisionGap e) {
+      diverged = e.getMessage();
+      LOG.error("This node stops following: {}. Its store is not the cluster's history; it serves what it has "
+          + "and never leads. Restart it with an empty data directory to rebuild it from PostgreSQL.", diverged);
+      return false;
+    }
+  }
+
+  /** On the worker: heartbeat, then the term and the members as PostgreSQL has them. */
+  private void refresh() throws SQLException {
+    Connection c = jdbc();
+    try (PreparedStatement s = c.prepareStatement(HEARTBEAT)) {
+      s.setString(1, self.id());
+      s.setString(2, self.url());
+      s.setString(3, stopping ? "stopped" : role.label());
+      s.setLong(4, store.revision());
+      s.executeUpdate();
+    }
+    try (PreparedStatement s = c.prepareStatement(
+        "SELECT term, leader_id, leader_url FROM ssot_cluster_term WHERE id = 1");
+         ResultSet rs = s.executeQuery()) {
+      rs.next();
+      long known = rs.getLong(1);
+      String id = rs.getString(2);
+      if (role == Role.FOLLOWER) {
+        term = known;
+        // The row names the last node that took over: this node, when it has just stepped down, is no leader.
+        boolean self = this.self.id().equals(id);
+        leaderId = self ? null : id;
+        leaderUrl = self ? null : rs.getString(3);
+      }
+    }
+    List<Member> rows = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement(
+        "SELECT id, url, role, applied_revision, last_seen FROM ssot_cluster_members ORDER BY id");
+         ResultSet rs = s.executeQuery()) {
+      while (rs.next()) {
+        rows.add(new Member(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+            rs.getObject(5, java.time.OffsetDateTime.class).withOffsetSameInstant(ZoneOffset.UTC).toString()));
+      }
+    }
+    members = List.copyOf(rows);
+  }
+
+  private Connection jdbc() throws SQLException {
+    if (jdbc == null) {
+      Properties p = pg.jdbcProperties();
+      // A PostgreSQL that stops answering must not hold the worker (and with it the catch-up) for ever.
+      p.setProperty("connectTimeout", "5");
+      p.setProperty("socketTimeout", "10");
+      jdbc = DriverManager.getConnection(pg.jdbcUrl(), p);
+    }
+    return jdbc;
+  }
+
+  private void closeJdbc() {
+    worker.executeBlocking(() -> {
+      if (jdbc != null) {
+        try {
+          jdbc.close();
+        } catch (SQLException ignored) {
+          // it is being dropped
+        }
+        jdbc = null;
+      }
+      return null;
+    }, true);
+  }
+
+  // ---- what it reports ------------------------------------------------------------------------
+
+  public Role role() {
+    return role;
+  }
+
+  /** The term this node leads, or the last one it read from PostgreSQL. */
+  public long term() {
+    return term;
+  }
+
+  public NodeIdentity self() {
+    return self;
+  }
+
+  /** The leader's id, or {@code null} when none is known. */
+  public String leaderId() {
+    return leaderId;
+  }
+
+  public String leaderUrl() {
+    return leaderUrl;
+  }
+
+  public long appliedRevision() {
+    return store.revision();
+  }
+
+  /** Revisions PostgreSQL held at the last poll that this node has not applied. */
+  public long lagRevisions() {
+    return role == Role.LEADER ? 0 : Math.max(0, pgRevision - store.revision());
+  }
+
+  /** Since when this node has been behind PostgreSQL (0 when it is not). */
+  public long lagMillis() {
+    return lagRevisions() == 0 ? 0 : Math.max(0, System.currentTimeMillis() - lastCaughtUpMillis);
+  }
+
+  public List<Member> members() {
+    return members;
+  }
+
+  /** Why this node stopped following (its store diverged from PostgreSQL), or {@code null}. */
+  public String diverged() {
+    return diverged;
+  }
+
+  /** The last failure to reach PostgreSQL from the cluster's worker, or {@code null}. */
+  public String lastError() {
+    return lastError;
+  }
+
+  /**
+   * The first step of a shutdown: refuses writes from now on and stops following; the lock is
+   * kept until {@link #stop}, so that the write-behind can drain under this node's term first.
+   */
+  public void refuseWrites() {
+    stopping = true;
+  }
+
+  /** Releases the lock, records this node as stopped and stops polling. */
+  public Future<Void> stop(Duration timeout) {
+    stopping = true;
+    vertx.cancelTimer(pollTimer);
+    Future<Void> released = leadership == null ? Future.succeededFuture() : leadership.stop();
+    return released.compose(v -> worker.executeBlocking(() -> {
+      if (self != null) {
+        refresh();
+      }
+      return null;
+    }, true)).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).<Void>mapEmpty()
+        .recover(e -> Future.succeededFuture())
+        .eventually(() -> {
+          closeJdbc();
+          return worker.close();
+        });
+  }
+}
