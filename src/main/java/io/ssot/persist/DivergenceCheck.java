@@ -16,7 +16,7 @@ import java.util.List;
  * the latest {@value #WINDOW} such revisions change by change (key, put or delete, value bytes).
  * Blocking JDBC at start-up; it never changes either side.
  */
-final class DivergenceCheck {
+public final class DivergenceCheck {
 
   static final int WINDOW = 1000;
 
@@ -56,7 +56,7 @@ final class DivergenceCheck {
   }
 
   /** The first key whose change differs, described; {@code null} when both sides agree. */
-  static String difference(List<Entry> local, List<Entry> remote) {
+  public static String difference(List<Entry> local, List<Entry> remote) {
     List<Entry> a = sorted(local);
     List<Entry> b = sorted(remote);
     for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
