@@ -1,5 +1,8 @@
 package io.ssot.cluster;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.RedisOptions;
 
@@ -27,9 +30,32 @@ final class CommitStream {
     return revision + "-0";
   }
 
+  /** How long connecting may take before Redis counts as down. */
+  static final int CONNECT_TIMEOUT_MILLIS = 2000;
+
   /** One connection each for publisher and follower; RESP2, whose XREAD answer is the same on every Redis. */
   static RedisOptions options(String url) {
-    return new RedisOptions().setConnectionString(url).setPreferredProtocolVersion(ProtocolVersion.RESP2)
-        .setMaxWaitingHandlers(4096);
+    RedisOptions options = new RedisOptions().setConnectionString(url)
+        .setPreferredProtocolVersion(ProtocolVersion.RESP2).setMaxWaitingHandlers(4096);
+    options.getNetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+    return options;
+  }
+
+  /**
+   * {@code answer}, or a failure when it has not come within {@code millis}: a Redis behind a
+   * partition answers nothing and closes nothing.
+   */
+  static <T> Future<T> within(Vertx vertx, Future<T> answer, long millis) {
+    Promise<T> bounded = Promise.promise();
+    long guard = vertx.setTimer(millis, id -> bounded.tryFail("no answer from Redis within " + millis + " ms"));
+    answer.onComplete(ar -> {
+      vertx.cancelTimer(guard);
+      if (ar.succeeded()) {
+        bounded.tryComplete(ar.result());
+      } else {
+        bounded.tryFail(ar.cause());
+      }
+    });
+    return bounded.future();
   }
 }

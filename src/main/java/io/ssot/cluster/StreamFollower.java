@@ -43,7 +43,9 @@ public final class StreamFollower {
   private final Vertx vertx;
   private final Context context;
   private final MvccStore store;
-  private final Redis redis;
+  private final String redisUrl;
+  /** Recreated after a failure: closing a pooled connection would only return it, dead or not, to the pool. */
+  private Redis redis;
   private final String key;
   private final CatchUp catchUp;
   private final long blockMillis;
@@ -63,6 +65,7 @@ public final class StreamFollower {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
+    this.redisUrl = redisUrl;
     this.redis = Redis.createClient(vertx, CommitStream.options(redisUrl));
     this.key = CommitStream.key(clusterName);
     this.catchUp = catchUp;
@@ -122,20 +125,9 @@ public final class StreamFollower {
 
   /** The XREAD answer, or a failure when none comes within the block plus a grace (a partition sends nothing). */
   private Future<Response> xread(RedisConnection c, long after) {
-    Promise<Response> answer = Promise.promise();
-    long guard = vertx.setTimer(blockMillis + ANSWER_GRACE_MILLIS,
-        id -> answer.tryFail("no answer from Redis within " + (blockMillis + ANSWER_GRACE_MILLIS) + " ms"));
-    c.send(Request.cmd(Command.XREAD).arg("COUNT").arg(MAX_ENTRIES).arg("BLOCK").arg(blockMillis)
-            .arg("STREAMS").arg(key).arg(CommitStream.id(after)))
-        .onComplete(ar -> {
-          vertx.cancelTimer(guard);
-          if (ar.succeeded()) {
-            answer.tryComplete(ar.result());
-          } else {
-            answer.tryFail(ar.cause());
-          }
-        });
-    return answer.future();
+    return CommitStream.within(vertx, c.send(Request.cmd(Command.XREAD).arg("COUNT").arg(MAX_ENTRIES)
+        .arg("BLOCK").arg(blockMillis).arg("STREAMS").arg(key).arg(CommitStream.id(after))),
+        blockMillis + ANSWER_GRACE_MILLIS);
   }
 
   /**
@@ -201,10 +193,7 @@ public final class StreamFollower {
   }
 
   private void redisFailed(Throwable cause) {
-    if (connection != null) {
-      connection.close();
-      connection = null;
-    }
+    discardConnection();
     if (!failing) {
       LOG.warn("Cannot read the Redis stream {} ({}): following PostgreSQL until it answers again", key,
           cause.getMessage());
@@ -236,6 +225,15 @@ public final class StreamFollower {
         read();
       }
     }));
+  }
+
+  /** Closes the client with its connections and starts a new one, which connects afresh. */
+  private void discardConnection() {
+    connection = null;
+    redis.close();
+    if (!stopped) {
+      redis = Redis.createClient(vertx, CommitStream.options(redisUrl));
+    }
   }
 
   private void dropConnection(RedisConnection c) {

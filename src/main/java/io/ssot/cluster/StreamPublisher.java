@@ -32,10 +32,15 @@ public final class StreamPublisher {
   /** XADDs pipelined at once: bounds the memory of one round, not the rate. */
   private static final int MAX_BATCH = 512;
 
+  /** A round of XADDs not answered within it counts as a Redis failure (a partition answers nothing). */
+  private static final long ANSWER_TIMEOUT_MILLIS = 5000;
+
   private final Context context;
   private final Vertx vertx;
   private final MvccStore store;
-  private final Redis redis;
+  private final String redisUrl;
+  /** Recreated after a failure: closing a pooled connection would only return it, dead or not, to the pool. */
+  private Redis redis;
   private final String key;
   private final long maxLength;
   private final Backoff backoff = new Backoff(100, 2000);
@@ -55,6 +60,7 @@ public final class StreamPublisher {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
+    this.redisUrl = redisUrl;
     this.redis = Redis.createClient(vertx, CommitStream.options(redisUrl));
     this.key = CommitStream.key(clusterName);
     this.maxLength = maxLength;
@@ -129,12 +135,13 @@ public final class StreamPublisher {
       revisions.add(r);
       replies.add(c.send(xadd(commit)));
     }
-    return Future.join(replies).transform(ignored -> {
+    return CommitStream.within(vertx, Future.join(replies), ANSWER_TIMEOUT_MILLIS).transform(all -> {
       for (int i = 0; i < revisions.size(); i++) {
         Future<?> reply = replies.get(i);
-        if (reply.failed() && !alreadyThere(reply.cause())) {
+        boolean inStream = reply.succeeded() || (reply.failed() && alreadyThere(reply.cause()));
+        if (!inStream) { // failed, or unanswered when the round timed out
           published = Math.max(published, revisions.get(i) - 1);
-          return Future.failedFuture(reply.cause());
+          return Future.failedFuture(reply.failed() ? reply.cause() : all.cause());
         }
       }
       published = Math.max(published, to);
@@ -165,20 +172,26 @@ public final class StreamPublisher {
   }
 
   private void retryLater(Throwable cause) {
-    if (connection != null) {
-      connection.close();
-      connection = null;
-    }
+    discardConnection();
     if (stopped) {
       return;
     }
     long delay = backoff.nextMillis();
     if (!failing) {
       LOG.warn("Cannot publish to the Redis stream {} ({}); followers read PostgreSQL meanwhile, retrying",
-          key, cause.getMessage());
+          key, cause.getMessage() == null ? cause.toString() : cause.getMessage());
       failing = true;
     }
     vertx.setTimer(delay, id -> context.runOnContext(v -> pump()));
+  }
+
+  /** Closes the client with its connections and starts a new one, which connects afresh. */
+  private void discardConnection() {
+    connection = null;
+    redis.close();
+    if (!stopped) {
+      redis = Redis.createClient(vertx, CommitStream.options(redisUrl));
+    }
   }
 
   private void dropConnection(RedisConnection c) {

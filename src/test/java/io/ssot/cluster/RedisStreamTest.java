@@ -243,4 +243,43 @@ class RedisStreamTest {
     assertFollowerCaughtUpExactly();
     assertEquals(300, publisher.publishedRevision());
   }
+
+  @Test
+  void aFollowerStartedWithRedisDownFollowsByCatchUpUntilRedisAnswers() throws Exception {
+    proxy = new TcpProxy(REDIS_PORT);
+    proxy.cut();
+    startPublisher(100_000);
+    startFollower(proxy.port());
+    write(100);
+    await(() -> follower.revision() == 100, "caught up with Redis down");
+    assertEquals(0, streamFollower.appliedFromStream());
+    proxy.restore();
+    await(() -> {
+      write(1);
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return streamFollower.appliedFromStream() > 0;
+    }, "on the stream once Redis answers");
+    assertFollowerCaughtUpExactly();
+  }
+
+  @Test
+  void aRedisThatAnswersNothingCountsAsDown() throws Exception {
+    proxy = new TcpProxy(REDIS_PORT);
+    startPublisher(100_000);
+    startFollower(proxy.port());
+    write(10);
+    await(() -> follower.revision() == 10, "followed");
+    proxy.blackhole();
+    write(10);
+    // The XREAD in flight gets no answer: after its block (500 ms) and the grace, the follower catches up.
+    await(() -> follower.revision() == 20, "caught up behind the partition");
+    assertTrue(streamFollower.catchUps() > 0);
+    proxy.restore();
+    write(10);
+    assertFollowerCaughtUpExactly();
+  }
 }
