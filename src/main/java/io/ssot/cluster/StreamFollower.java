@@ -104,7 +104,15 @@ public final class StreamFollower {
         LOG.info("Following the Redis stream {} again from revision {}", key, from);
         failing = false;
       }
-      if (applyAll(ar.result())) {
+      boolean inOrder;
+      try {
+        inOrder = applyAll(ar.result());
+      } catch (RuntimeException e) { // an answer of another shape, a store that refuses (disk full)
+        LOG.warn("Cannot apply from the Redis stream {}: {}", key, e.toString());
+        catchUpThenRead(true);
+        return;
+      }
+      if (inOrder) {
         read();
       } else {
         catchUpThenRead(false);
