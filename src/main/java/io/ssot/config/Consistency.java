@@ -18,18 +18,9 @@ public final class Consistency {
   /** @throws IllegalArgumentException naming the settings that do not fit together */
   public static void check(Config config) {
     checkRedisUrl(config);
-    checkCluster(config);
     checkTimeouts(config);
     checkWebSocketSizes(config);
     checkTls(config);
-  }
-
-  /** PostgreSQL decides who leads and holds what survives: a cluster cannot run without it. */
-  private static void checkCluster(Config config) {
-    if (config.get(Settings.CLUSTER_ENABLED) && config.get(Settings.PG_URL).isEmpty()) {
-      throw new IllegalArgumentException(Settings.CLUSTER_ENABLED.envName() + " needs " + Settings.PG_URL.envName()
-          + ": all nodes of a cluster share one PostgreSQL database");
-    }
   }
 
   /**

@@ -40,9 +40,9 @@ public final class Settings {
   public static final Setting<String> REDIS_URL = new Setting<>("redis.url", "",
       Parsers::text, "Redis carrying the leader's commits to the followers in cluster mode, e.g. redis://127.0.0.1:6379; empty: followers poll PostgreSQL.");
   public static final Setting<Boolean> CLUSTER_ENABLED = new Setting<>("cluster.enabled", "false",
-      Parsers::bool, "Cluster mode: several nodes on one PostgreSQL (pg.url) and optionally one Redis.");
+      Parsers::bool, "Cluster mode: several nodes on one PostgreSQL database (needs pg.url); one leader commits.");
   public static final Setting<String> CLUSTER_NAME = new Setting<>("cluster.name", "ssot",
-      Parsers::text, "Name of the cluster; its Redis keys are prefixed ssot:<name>:.");
+      Parsers::text, "The cluster's name: nodes with the same name on one database form one cluster.");
   public static final Setting<Long> CLUSTER_REDIS_STREAM_LENGTH = new Setting<>("cluster.redisStreamLength", "100000",
       s -> Parsers.longIn(s, 1, 1L << 40), "Commits the Redis stream keeps (about: trimmed with MAXLEN ~); a follower further behind catches up from PostgreSQL.");
   public static final Setting<String> ADMIN_TOKEN = new Setting<>("admin.token", "",

@@ -58,12 +58,4 @@ class ConsistencyTest {
       assertDoesNotThrow(() -> Consistency.check(Config.defaults().with(Map.of("redis.url", good))), good);
     }
   }
-
-  @Test
-  void aClusterNeedsPostgres() {
-    String m = refusal(Map.of("cluster.enabled", "true"));
-    assertTrue(m.contains("SSOT_CLUSTER_ENABLED") && m.contains("SSOT_PG_URL"), m);
-    assertDoesNotThrow(() -> Consistency.check(Config.defaults().with(Map.of("cluster.enabled", "true",
-        "pg.url", "postgresql://postgres@127.0.0.1:5432/test"))));
-  }
 }
