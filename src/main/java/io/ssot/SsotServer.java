@@ -27,6 +27,7 @@ import io.ssot.limit.RateLimiter;
 import io.ssot.ops.Compaction;
 import io.ssot.ops.HealthRoutes;
 import io.ssot.ops.Metrics;
+import io.ssot.cluster.Orphans;
 import io.ssot.persist.Bootstrap;
 import io.ssot.persist.PgLocation;
 import io.ssot.persist.Postgres;
@@ -167,6 +168,18 @@ public final class SsotServer {
     } catch (CompletionException e) {
       vertx.close();
       throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+    if (pg != null && config.get(Settings.CLUSTER_ENABLED)) {
+      // PostgreSQL decides in a cluster: what only this store holds is saved aside, not served.
+      try {
+        Orphans.Settled settled = Orphans.settle(dataDir, dataPath, storeOptions, pg, persisted,
+            config.get(Settings.CHANGELOG_RETENTION_REVISIONS));
+        dataDir = settled.dataDir();
+        persisted = settled.persisted();
+      } catch (IOException | RuntimeException e) {
+        vertx.close();
+        throw e;
+      }
     }
     SsotServer server;
     try {

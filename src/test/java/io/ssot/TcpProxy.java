@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * accepted) or {@link #blackhole()} (nothing moves, as in a partition: connections stay open,
  * new ones are accepted and left waiting), until {@link #restore()}.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
   private final ServerSocket server;
   private final int targetPort;
@@ -23,7 +23,7 @@ final class TcpProxy implements AutoCloseable {
   private volatile boolean up = true;
   private volatile boolean paused;
 
-  TcpProxy(int targetPort) throws IOException {
+  public TcpProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::accept, "proxy-accept-" + port());
@@ -31,7 +31,7 @@ final class TcpProxy implements AutoCloseable {
     acceptor.start();
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
@@ -83,17 +83,17 @@ final class TcpProxy implements AutoCloseable {
   }
 
   /** The outage: closes every proxied connection and refuses new ones (accepted, then closed). */
-  void cut() {
+  public void cut() {
     up = false;
     open.forEach(this::closeQuietly);
   }
 
   /** The partition: nothing is forwarded and no new connection gets through until {@link #restore()}. */
-  void blackhole() {
+  public void blackhole() {
     paused = true;
   }
 
-  void restore() {
+  public void restore() {
     up = true;
     paused = false;
   }

@@ -1,5 +1,7 @@
 package io.ssot.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 
@@ -15,20 +17,48 @@ public final class Consistency {
 
   /** @throws IllegalArgumentException naming the settings that do not fit together */
   public static void check(Config config) {
-    refuseUnavailableFeatures(config);
+    checkRedisUrl(config);
     checkCluster(config);
     checkTimeouts(config);
     checkWebSocketSizes(config);
     checkTls(config);
   }
 
-  private static void refuseUnavailableFeatures(Config config) {
-    for (Setting<String> setting : List.of(Settings.REDIS_URL)) {
-      if (!config.get(setting).isEmpty()) {
-        throw new IllegalArgumentException(setting.envName() + " is set, but this version of the server "
-            + "does not support " + setting.name() + " yet; unset it to run embedded");
-      }
+  /**
+   * A Redis URL that does not parse is a typo to report now; a Redis that does not answer is not
+   * checked here: it only speeds up a cluster, which works without it.
+   */
+  private static void checkRedisUrl(Config config) {
+    String url = config.get(Settings.REDIS_URL);
+    if (url.isEmpty()) {
+      return;
     }
+    String problem = redisUrlProblem(url);
+    if (problem != null) {
+      throw new IllegalArgumentException(Settings.REDIS_URL.envName() + " (" + Settings.REDIS_URL.name() + ") "
+          + problem + ": expected redis://[user:password@]host[:port][/database] or rediss://...");
+    }
+  }
+
+  /** What is wrong with a Redis URL, or {@code null}. Never repeats the URL: it may hold a password. */
+  private static String redisUrlProblem(String url) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      return "does not parse (" + e.getReason() + ")";
+    }
+    if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+      return "has scheme " + uri.getScheme() + ", not redis or rediss";
+    }
+    if (uri.getHost() == null) {
+      return "has no host";
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    if (!path.isEmpty() && !path.equals("/") && !path.matches("/\\d{1,5}")) {
+      return "names a database that is not a number";
+    }
+    return null;
   }
 
   /** A cluster is decided and made durable by PostgreSQL: it cannot run without one. */

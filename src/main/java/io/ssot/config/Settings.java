@@ -38,7 +38,7 @@ public final class Settings {
       "pg.historyRetentionRevisions", "0", s -> Parsers.longIn(s, 0, Long.MAX_VALUE),
       "Keep this many latest revisions of history in PostgreSQL; 0 keeps everything.");
   public static final Setting<String> REDIS_URL = new Setting<>("redis.url", "",
-      Parsers::text, "Redis URL for multi-node change fan-out; empty: single node. Not available yet: setting it stops start-up.");
+      Parsers::text, "Redis carrying the leader's commits to the followers in cluster mode, e.g. redis://127.0.0.1:6379; empty: followers poll PostgreSQL.");
   public static final Setting<Boolean> CLUSTER_ENABLED = new Setting<>("cluster.enabled", "false",
       Parsers::bool, "Cluster mode: several nodes on one PostgreSQL database (needs pg.url); one leader commits.");
   public static final Setting<String> CLUSTER_NODE_ID = new Setting<>("cluster.nodeId", "",
@@ -51,6 +51,8 @@ public final class Settings {
       Parsers::duration, "A leader that cannot confirm its PostgreSQL lock for this long stops committing.");
   public static final Setting<Duration> CLUSTER_POLL_INTERVAL = new Setting<>("cluster.pollInterval", "1s",
       Parsers::duration, "How often a follower reads PostgreSQL for revisions it lacks, and each node heartbeats.");
+  public static final Setting<Long> CLUSTER_REDIS_STREAM_LENGTH = new Setting<>("cluster.redisStreamLength", "100000",
+      s -> Parsers.longIn(s, 1, 1L << 40), "Commits the Redis stream keeps (about: trimmed with MAXLEN ~); a follower further behind catches up from PostgreSQL.");
   public static final Setting<String> ADMIN_TOKEN = new Setting<>("admin.token", "",
       Parsers::text, "Bootstrap admin token (16 to 512 visible ASCII characters); empty: generated on the first start into <data.dir>/admin.token (mode 0600).");
   public static final Setting<Boolean> AUTH_ENABLED = new Setting<>("auth.enabled", "true",
@@ -187,7 +189,8 @@ public final class Settings {
   public static final List<Setting<?>> ALL = List.of(HTTP_HOST, HTTP_PORT, HTTP_EVENT_LOOPS, DATA_DIR, PG_URL,
       PG_POOL_SIZE, PG_MAX_BATCH_REVISIONS, PG_MAX_OUTBOX_REVISIONS, PG_CIRCUIT_RESET_TIMEOUT, PG_SYNC_TIMEOUT,
       PG_HEALTH_TIMEOUT, PG_HISTORY_RETENTION_REVISIONS, REDIS_URL, CLUSTER_ENABLED, CLUSTER_NODE_ID,
-      CLUSTER_ADVERTISE_URL, CLUSTER_NAME, CLUSTER_LEASE_TIMEOUT, CLUSTER_POLL_INTERVAL, ADMIN_TOKEN, AUTH_ENABLED, AUTH_ANONYMOUS_MONITORING,
+      CLUSTER_ADVERTISE_URL, CLUSTER_NAME, CLUSTER_LEASE_TIMEOUT, CLUSTER_POLL_INTERVAL, CLUSTER_REDIS_STREAM_LENGTH,
+      ADMIN_TOKEN, AUTH_ENABLED, AUTH_ANONYMOUS_MONITORING,
       AUTH_MAX_FAILURES_PER_MINUTE, TLS_CERT, TLS_KEY, TLS_CLIENT_AUTH, TLS_CLIENT_CA, TLS_CLIENT_ROLES,
       ENCRYPTION_KEY_FILE, ENCRYPTION_PREFIXES, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES, STORE_MIN_FREE_DISK_BYTES,
       CHANGELOG_SEGMENT_BYTES, CHANGELOG_RETENTION_REVISIONS, CHANGELOG_RETENTION_AGE,

@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +56,7 @@ public final class WriteBehind {
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final PriorityQueue<Waiter> waiters = new PriorityQueue<>((a, b) -> Long.compare(a.revision, b.revision));
   private volatile long persisted;
+  private final List<LongConsumer> persistedListeners = new CopyOnWriteArrayList<>();
   private boolean inFlight;
   private boolean retryPending;
   private volatile String lastError;
@@ -139,6 +142,7 @@ public final class WriteBehind {
             advance(to);
             lastError = null;
             release();
+            persistedListeners.forEach(l -> l.accept(to));
             drain();
           } else if (ar.cause() instanceof PgWriter.Fenced f && term == f.term) {
             // Another node leads now: what this one committed since it was deposed is not the
@@ -207,6 +211,14 @@ public final class WriteBehind {
     while (!waiters.isEmpty() && waiters.peek().revision <= persisted) {
       waiters.poll().done.tryComplete();
     }
+  }
+
+  /**
+   * Tells {@code listener} each new high-water mark once PostgreSQL has committed it, on the
+   * write-behind's event loop (it must not block): what a cluster's leader publishes to followers.
+   */
+  public void addPersistedListener(LongConsumer listener) {
+    persistedListeners.add(listener);
   }
 
   /** Completes when {@code revision} is committed in PostgreSQL; fails after {@code timeout}. */

@@ -6,14 +6,15 @@ import java.util.List;
 
 /**
  * The payload of one change-log record: {@code i64 revision | i64 timestamp | i32 count |
- * count × change} (change layout in {@link EntryCodec}).
+ * count × change} (change layout in {@link EntryCodec}). Also what a cluster's leader sends its
+ * followers, so they apply exactly the bytes it logged.
  */
-final class CommitCodec {
+public final class CommitCodec {
 
   private CommitCodec() {
   }
 
-  static byte[] encode(Commit commit) {
+  public static byte[] encode(Commit commit) {
     int size = 2 * Long.BYTES + Integer.BYTES;
     for (Entry e : commit.changes()) {
       size += EntryCodec.changeSize(e);
@@ -26,7 +27,8 @@ final class CommitCodec {
     return out.array();
   }
 
-  static Commit decode(ByteBuffer in) {
+  /** @throws RuntimeException (buffer underflow, unknown change type) on bytes that are no commit */
+  public static Commit decode(ByteBuffer in) {
     long revision = in.getLong();
     long timestamp = in.getLong();
     int count = in.getInt();

@@ -1,9 +1,11 @@
 package io.ssot.store;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -35,6 +37,23 @@ public final class StoreLoader implements AutoCloseable {
     this.log = log;
     this.kv = kv;
     this.tombstones = tombstones;
+  }
+
+  /**
+   * Gives up the closed store in {@code dir} so that it is built anew: from now on the directory
+   * counts as {@link DataDir#isEmpty empty} (also after a crash) and {@link #create} replaces the
+   * store's files. Files that are not the store's (tokens, an operator's files) stay.
+   */
+  public static void discard(Path dir) throws IOException {
+    FileLock lock = DataDir.lock(dir);
+    try {
+      Files.writeString(dir.resolve(MARKER), "0");
+      try (FileChannel marker = FileChannel.open(dir.resolve(MARKER), StandardOpenOption.WRITE)) {
+        marker.force(true);
+      }
+    } finally {
+      lock.channel().close();
+    }
   }
 
   /** Starts a load into {@code dir}, which must be {@link DataDir#isEmpty empty}; the log starts at {@code firstRevision}. */

@@ -55,8 +55,15 @@ class ConsistencyTest {
   }
 
   @Test
-  void aFeatureThisVersionLacksIsRefusedNotIgnored() {
-    String m = refusal(Map.of("redis.url", "redis://127.0.0.1:6379"));
-    assertTrue(m.contains("SSOT_REDIS_URL"), m);
+  void aRedisUrlThatDoesNotParseIsRefusedWithoutRepeatingIt() {
+    for (String bad : new String[] {"127.0.0.1:6379", "http://127.0.0.1:6379", "redis://", "redis://host:6379/x",
+        "redis://secret@host name"}) {
+      String m = refusal(Map.of("redis.url", bad));
+      assertTrue(m.contains("SSOT_REDIS_URL") && m.contains("redis://[user:password@]host"), m);
+      assertTrue(!m.contains("secret"), m);
+    }
+    for (String good : new String[] {"redis://127.0.0.1:6379", "redis://localhost", "rediss://u:p@host:6380/2"}) {
+      assertDoesNotThrow(() -> Consistency.check(Config.defaults().with(Map.of("redis.url", good))), good);
+    }
   }
 }
