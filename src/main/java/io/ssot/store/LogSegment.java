@@ -101,26 +101,28 @@ final class LogSegment {
   boolean scan() {
     int pos = 0;
     CRC32C crc = new CRC32C();
+    // One view whose window moves from record to record: no buffer object per record.
+    ByteBuffer record = buffer.duplicate();
     boolean cleanEnd = true;
     while (pos + RECORD_HEADER <= buffer.capacity()) {
       int length = buffer.getInt(pos);
       if (length == 0) {
         break;
       }
-      if (length < 0 || length > buffer.capacity() - pos - RECORD_HEADER) {
+      int start = pos + RECORD_HEADER;
+      if (length < CommitCodec.MIN_PAYLOAD || length > buffer.capacity() - start) {
         cleanEnd = false;
         break;
       }
-      ByteBuffer payload = buffer.slice(pos + RECORD_HEADER, length);
       crc.reset();
-      crc.update(payload.duplicate());
+      crc.update(record.limit(start + length).position(start));
       if ((int) crc.getValue() != buffer.getInt(pos + Integer.BYTES)
-          || CommitCodec.revisionOf(payload) != firstRevision + count) {
+          || CommitCodec.revisionAt(buffer, start) != firstRevision + count) {
         cleanEnd = false;
         break;
       }
       addOffset(pos);
-      pos += RECORD_HEADER + length;
+      pos = start + length;
     }
     writePosition = pos;
     forcedPosition = pos;
