@@ -28,10 +28,15 @@ now_ms() { date +%s%3N; }
 start_once() { # label, java options
   local start read list
   start=$(now_ms)
+  # Without SSOT_JAR: the server refuses SSOT_ variables that name no setting.
   # shellcheck disable=SC2086
-  SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$DIR/data" SSOT_STORE_MAX_KEYS=$KEYS java $2 -jar "$3" > "$DIR/server.log" 2>&1 &
+  env -u SSOT_JAR SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$DIR/data" SSOT_STORE_MAX_KEYS=$KEYS java $2 -jar "$3" \
+    > "$DIR/server.log" 2>&1 &
   PID=$!
-  until curl -H "$AUTH" -sf -o /dev/null "http://127.0.0.1:$PORT/v1/kv/$KEY"; do sleep 0.01; done
+  until curl -H "$AUTH" -sf -o /dev/null "http://127.0.0.1:$PORT/v1/kv/$KEY"; do
+    kill -0 "$PID" 2>/dev/null || { echo "$3 stopped:" >&2; tail -5 "$DIR/server.log" >&2; exit 1; }
+    sleep 0.01
+  done
   read=$(now_ms)
   until curl -s "http://127.0.0.1:$PORT/health/ready" | grep -q '"listing":"ready"'; do sleep 0.01; done
   list=$(now_ms)
