@@ -13,8 +13,9 @@ start_ceiling_pair() {
   trap stop_ceiling_pair EXIT
   taskset -c 1 java -cp bench/target/benchmarks.jar io.ssot.bench.BareVertxServer "$CEIL_PORT" > "$DIR/ceiling.log" 2>&1 &
   CEIL_PID=$!
+  # Without SSOT_JAR: the server refuses SSOT_ variables that name no setting.
   # shellcheck disable=SC2086 # SSOT_JAVA_OPTS is a list of options
-  SSOT_HTTP_PORT=$SSOT_PORT SSOT_DATA_DIR="$DIR/data" SSOT_HTTP_EVENT_LOOPS=1 \
+  env -u SSOT_JAR SSOT_HTTP_PORT=$SSOT_PORT SSOT_DATA_DIR="$DIR/data" SSOT_HTTP_EVENT_LOOPS=1 \
     taskset -c 1 java ${SSOT_JAVA_OPTS:-} -jar "${SSOT_JAR:-target/ssot.jar}" > "$DIR/ssot.log" 2>&1 &
   SSOT_PID=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$SSOT_PORT/health/ready"; do sleep 0.1; done

@@ -31,7 +31,10 @@ start_once() { # label, java options
   # shellcheck disable=SC2086
   SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$DIR/data" SSOT_STORE_MAX_KEYS=$KEYS java $2 -jar "$3" > "$DIR/server.log" 2>&1 &
   PID=$!
-  until curl -H "$AUTH" -sf -o /dev/null "http://127.0.0.1:$PORT/v1/kv/$KEY"; do sleep 0.01; done
+  until curl -H "$AUTH" -sf -o /dev/null "http://127.0.0.1:$PORT/v1/kv/$KEY"; do
+    kill -0 "$PID" 2>/dev/null || { echo "$3 stopped:" >&2; tail -5 "$DIR/server.log" >&2; exit 1; }
+    sleep 0.01
+  done
   read=$(now_ms)
   until curl -s "http://127.0.0.1:$PORT/health/ready" | grep -q '"listing":"ready"'; do sleep 0.01; done
   list=$(now_ms)
@@ -42,6 +45,7 @@ start_once() { # label, java options
   wait "$PID" || true
 }
 IFS=, read -r -a JARS <<< "${SSOT_JAR:-target/ssot.jar}"
+export -n SSOT_JAR # the server refuses SSOT_ variables that name no setting
 for _ in 1 2; do
   for jar in "${JARS[@]}"; do start_once "plain" "" "$jar"; done
 done

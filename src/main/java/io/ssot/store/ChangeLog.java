@@ -58,14 +58,14 @@ public final class ChangeLog implements AutoCloseable {
         throw new IOException("change log has a gap: expected a segment starting at revision "
             + expected + " but found " + file);
       }
+      boolean last = i == files.size() - 1;
       LogSegment segment;
       try {
-        segment = LogSegment.open(file, first);
+        segment = LogSegment.open(file, first, last);
       } catch (FileAllocation.DiskFull e) {
         throw new IOException("the disk is full: the change-log segment " + file + " has unallocated blocks "
             + "(written by an older version) and there is no room to allocate them; free some space", e);
       }
-      boolean last = i == files.size() - 1;
       if (!segment.scan()) {
         if (!last) {
           throw new IOException("change log segment " + file + " is corrupt after revision "

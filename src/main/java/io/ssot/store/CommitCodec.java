@@ -15,7 +15,7 @@ public final class CommitCodec {
   }
 
   public static byte[] encode(Commit commit) {
-    int size = 2 * Long.BYTES + Integer.BYTES;
+    int size = MIN_PAYLOAD;
     for (Entry e : commit.changes()) {
       size += EntryCodec.changeSize(e);
     }
@@ -39,7 +39,11 @@ public final class CommitCodec {
     return new Commit(revision, timestamp, List.copyOf(changes));
   }
 
-  static long revisionOf(ByteBuffer payload) {
-    return payload.getLong(payload.position());
+  /** The shortest payload: a commit without changes. */
+  static final int MIN_PAYLOAD = 2 * Long.BYTES + Integer.BYTES;
+
+  /** The revision of the payload starting at {@code offset} of {@code buffer}. */
+  static long revisionAt(ByteBuffer buffer, int offset) {
+    return buffer.getLong(offset);
   }
 }

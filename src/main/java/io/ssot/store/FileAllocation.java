@@ -9,6 +9,7 @@ import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,20 @@ final class FileAllocation {
 
   private interface LibC extends Library {
     int posix_fallocate(int fd, long offset, long length);
+
+    /** Exported by glibc from 2.33 on; older versions lack it (then every call allocates). */
+    int fstat(int fd, long[] stat);
   }
+
+  /**
+   * Where {@code st_size} and {@code st_blocks} are in {@code struct stat}, in longs: bytes 48
+   * and 64 on x86-64 and aarch64; on other architectures the check is off.
+   */
+  private static final boolean STAT_LAYOUT_KNOWN = Set.of("amd64", "x86_64", "aarch64")
+      .contains(System.getProperty("os.arch"));
+  private static final int ST_SIZE = 6;
+  private static final int ST_BLOCKS = 8;
+  private static final int STAT_LONGS = 32; // larger than struct stat on any 64-bit port
 
   private static final LibC LIBC = loadLibC();
   private static final Field FD = fdField();
@@ -96,6 +110,45 @@ final class FileAllocation {
       }
       writeZeros(raf.getChannel(), file, length);
     }
+  }
+
+  /**
+   * {@link #allocate} for a file that is only read: nothing is done when every byte of it already
+   * has a block ({@code st_blocks} covers its size), which is the case for every file this
+   * version wrote. Only a file written sparse (by an older version) is allocated: on tmpfs even
+   * reading a hole through a mapping needs a page. On file systems that count indirect blocks
+   * in {@code st_blocks} (ext2/3), a small hole may go unnoticed, but there reading a hole takes
+   * no space.
+   */
+  static void allocateIfSparse(Path file, long length) throws IOException {
+    if (length <= 0) {
+      return;
+    }
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+      if (fullyAllocated(raf, length)) {
+        return;
+      }
+    }
+    allocate(file, length);
+  }
+
+  /** Whether the file is known to have a block for each of its {@code length} bytes; false when unknown. */
+  private static boolean fullyAllocated(RandomAccessFile raf, long length) throws IOException {
+    int fd = nativeFd(raf.getFD());
+    if (LIBC == null || fd < 0 || !STAT_LAYOUT_KNOWN) {
+      return false;
+    }
+    long[] stat = new long[STAT_LONGS];
+    try {
+      if (LIBC.fstat(fd, stat) != 0) {
+        return false;
+      }
+    } catch (UnsatisfiedLinkError e) { // a glibc without an exported fstat
+      return false;
+    }
+    // The size read must be the file's, or the layout is not the one assumed.
+    long size = stat[ST_SIZE];
+    return size == raf.length() && size >= length && stat[ST_BLOCKS] * 512 >= size;
   }
 
   private static int nativeFd(FileDescriptor descriptor) {

@@ -16,9 +16,10 @@ import java.util.zip.CRC32C;
  * length marks the end. Appends are confined to the store's writer; readers on any thread see
  * a record once {@link #count} covers it.
  *
- * <p>Every byte of the file is allocated on disk ({@link FileAllocation}) before it is mapped,
- * so an append never touches a hole: on a full disk, creating or growing a segment fails with
- * {@link FileAllocation.DiskFull} instead of a later append faulting (SIGBUS).
+ * <p>Every byte of a segment that is written is allocated on disk ({@link FileAllocation})
+ * before it is mapped, so an append never touches a hole: on a full disk, creating or growing a
+ * segment fails with {@link FileAllocation.DiskFull} instead of a later append faulting
+ * (SIGBUS). A sealed segment, only read, is checked for holes instead ({@link #open}).
  */
 final class LogSegment {
 
@@ -58,13 +59,19 @@ final class LogSegment {
   }
 
   /**
-   * Opens an existing segment. Its blocks are allocated first: a segment written before they
-   * were (or left short by a kill during {@link #create}) may hold holes, and on tmpfs even
-   * reading a hole of a mapping needs a page.
+   * Opens an existing segment. The one that will be written ({@code active}: the last) has its
+   * blocks allocated first, as {@link #create} does: a segment written before they were (or left
+   * short by a kill during {@link #create}) may hold holes. A sealed segment is only read; it is
+   * allocated only if it is sparse, since on tmpfs even reading a hole of a mapping needs a page.
    */
-  static LogSegment open(Path file, long firstRevision) throws IOException {
-    FileAllocation.allocate(file, Files.size(file));
-    return map(file, firstRevision, Files.size(file));
+  static LogSegment open(Path file, long firstRevision, boolean active) throws IOException {
+    long size = Files.size(file);
+    if (active) {
+      FileAllocation.allocate(file, size);
+    } else {
+      FileAllocation.allocateIfSparse(file, size);
+    }
+    return map(file, firstRevision, size);
   }
 
   private static LogSegment map(Path file, long firstRevision, long capacity) throws IOException {
@@ -94,26 +101,28 @@ final class LogSegment {
   boolean scan() {
     int pos = 0;
     CRC32C crc = new CRC32C();
+    // One view whose window moves from record to record: no buffer object per record.
+    ByteBuffer record = buffer.duplicate();
     boolean cleanEnd = true;
     while (pos + RECORD_HEADER <= buffer.capacity()) {
       int length = buffer.getInt(pos);
       if (length == 0) {
         break;
       }
-      if (length < 0 || length > buffer.capacity() - pos - RECORD_HEADER) {
+      int start = pos + RECORD_HEADER;
+      if (length < CommitCodec.MIN_PAYLOAD || length > buffer.capacity() - start) {
         cleanEnd = false;
         break;
       }
-      ByteBuffer payload = buffer.slice(pos + RECORD_HEADER, length);
       crc.reset();
-      crc.update(payload.duplicate());
+      crc.update(record.limit(start + length).position(start));
       if ((int) crc.getValue() != buffer.getInt(pos + Integer.BYTES)
-          || CommitCodec.revisionOf(payload) != firstRevision + count) {
+          || CommitCodec.revisionAt(buffer, start) != firstRevision + count) {
         cleanEnd = false;
         break;
       }
       addOffset(pos);
-      pos += RECORD_HEADER + length;
+      pos = start + length;
     }
     writePosition = pos;
     forcedPosition = pos;

@@ -399,10 +399,11 @@ public final class MvccStore implements AutoCloseable {
     WriteResult result;
     Commit committed;
     synchronized (writeLock) {
-      Entry current = stored(key);
+      byte[] live = kv.get(key);
+      Entry current = live == null ? null : EntryCodec.decodeStored(key, live);
       check(precondition, current);
       Entry next = nextVersion(key, value, current, revision + 1, clock.getAsLong(), principal);
-      committed = commitLocal(List.of(next));
+      committed = commitLocal(List.of(next), new byte[][] {live});
       result = new WriteResult(next, current == null);
     }
     notifyListeners(committed);
@@ -414,13 +415,14 @@ public final class MvccStore implements AutoCloseable {
     Entry marker;
     Commit committed;
     synchronized (writeLock) {
-      Entry current = stored(key);
+      byte[] live = kv.get(key);
+      Entry current = live == null ? null : EntryCodec.decodeStored(key, live);
       check(precondition, current);
       if (current == null) {
         return null;
       }
       marker = deleteMarker(current, revision + 1, clock.getAsLong(), principal);
-      committed = commitLocal(List.of(marker));
+      committed = commitLocal(List.of(marker), new byte[][] {live});
     }
     notifyListeners(committed);
     return marker;
@@ -487,7 +489,7 @@ public final class MvccStore implements AutoCloseable {
         }
       }
       if (!changes.isEmpty()) {
-        committed = commitLocal(changes);
+        committed = commitLocal(changes, null);
       } else {
         // Nothing written: report the store revision everywhere instead of one never committed.
         rev = revision;
@@ -527,7 +529,7 @@ public final class MvccStore implements AutoCloseable {
       if (commit.revision() != current + 1) {
         throw new StoreException.RevisionGap(commit.revision(), current);
       }
-      commit(commit);
+      commit(commit, null);
     }
     notifyListeners(commit);
   }
@@ -571,17 +573,20 @@ public final class MvccStore implements AutoCloseable {
   }
 
   /** Called under the write lock: commits {@code changes}, written at the next revision. */
-  private Commit commitLocal(List<Entry> changes) {
+  private Commit commitLocal(List<Entry> changes, byte[][] liveBefore) {
     Commit commit = new Commit(revision + 1, changes.get(0).updatedAt(), List.copyOf(changes));
-    commit(commit);
+    commit(commit, liveBefore);
     return commit;
   }
 
   /**
    * Called under the write lock with the commit of the next revision, made here or elsewhere:
    * log first (so recovery can replay it), then the map, then the revision and the read cache.
+   *
+   * @param liveBefore what the map holds for each change's key (null: nothing), as the caller read
+   *                   it under this lock; or null, and they are read here
    */
-  private void commit(Commit commit) {
+  private void commit(Commit commit, byte[][] liveBefore) {
     if (writeFailure != null) {
       throw new Unavailable(writeFailure);
     }
@@ -611,11 +616,15 @@ public final class MvccStore implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new Unavailable("the change log cannot take the write: " + e.getMessage());
     }
-    // What the maps hold for these keys now, to put back if the maps cannot take the commit.
+    // What the maps hold for these keys now, to put back if the maps cannot take the commit:
+    // the tombstone only where applying the change writes one.
     byte[][] before = new byte[2 * stored.length][];
     for (int i = 0; i < stored.length; i++) {
-      before[2 * i] = kv.get(changes.get(i).key());
-      before[2 * i + 1] = tombstones.get(changes.get(i).key());
+      String key = changes.get(i).key();
+      before[2 * i] = liveBefore != null ? liveBefore[i] : kv.get(key);
+      if (writesTombstone(changes.get(i))) {
+        before[2 * i + 1] = tombstones.get(key);
+      }
     }
     int applied = 0;
     applying++; // odd: under the write lock, so no other writer changes it
@@ -647,7 +656,7 @@ public final class MvccStore implements AutoCloseable {
     try {
       for (int i = applied; i >= 0; i--) {
         if (i < changes.size()) {
-          restore(changes.get(i).key(), before[2 * i], before[2 * i + 1]);
+          restore(changes.get(i), before[2 * i], before[2 * i + 1]);
         }
       }
     } catch (RuntimeException restoreFailed) {
@@ -679,7 +688,8 @@ public final class MvccStore implements AutoCloseable {
     return String.valueOf(root.getMessage());
   }
 
-  private void restore(String key, byte[] live, byte[] tombstone) {
+  private void restore(Entry change, byte[] live, byte[] tombstone) {
+    String key = change.key();
     if (live == null) {
       kv.remove(key);
       index.removed(key);
@@ -687,7 +697,9 @@ public final class MvccStore implements AutoCloseable {
       kv.put(key, live);
       index.added(key);
     }
-    if (tombstone == null) {
+    if (!writesTombstone(change)) {
+      return;
+    } else if (tombstone == null) {
       tombstones.remove(key);
     } else {
       tombstones.put(key, tombstone);
@@ -722,13 +734,20 @@ public final class MvccStore implements AutoCloseable {
       index.removed(change.key());
     } else {
       kv.put(change.key(), stored);
-      // Only a put that creates the key (version 1) can follow its delete or be new to the index:
-      // an update of a live key skips a tombstone-map lookup and a sorted-set insert.
-      if (change.version() == 1) {
+      if (writesTombstone(change)) {
         tombstones.remove(change.key());
         index.added(change.key());
       }
     }
+  }
+
+  /**
+   * Whether applying {@code change} writes the tombstone map: a delete, or a put that creates
+   * the key (version 1), which may follow its delete and is new to the index. An update of a
+   * live key skips a tombstone-map lookup and a sorted-set insert.
+   */
+  private static boolean writesTombstone(Entry change) {
+    return change.isDelete() || change.version() == 1;
   }
 
   public void addCommitListener(LongConsumer listener) {

@@ -39,8 +39,9 @@
  * <h2>Disk space</h2>
  * No mapped byte is written before its block is allocated ({@code FileAllocation}:
  * {@code posix_fallocate}): Chronicle allocates each map file and each tier it grows by, and a
- * change-log segment is allocated in full when it is created (or opened, for a segment of an
- * older version). On a full disk the allocation fails with an exception and the write gets 507
+ * change-log segment is allocated in full when it is created, and again when it is opened as
+ * the active one (it may be a segment of an older version, or one a kill left short); a sealed
+ * segment is only read, and is allocated at open only when it has holes. On a full disk the allocation fails with an exception and the write gets 507
  * ({@link io.ssot.store.StoreException.InsufficientStorage}) instead of a SIGBUS in some later
  * access. {@code DiskSpace} refuses writes early while the free space is below
  * {@code store.minFreeDiskBytes} and after an allocation failed, until it would fit.

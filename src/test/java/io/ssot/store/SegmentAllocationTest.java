@@ -49,4 +49,43 @@ class SegmentAllocationTest {
       assertEquals(1, log.lastRevision());
     }
   }
+
+  @Test
+  void aSparseSealedSegmentIsAllocatedWhenOpenedAndStillRead() throws Exception {
+    Path source = Files.createDirectory(dir.resolve("source"));
+    Path copy = Files.createDirectory(dir.resolve("copy"));
+    try (ChangeLog log = ChangeLog.open(source, SEGMENT, 1)) {
+      log.append(ChangeLogTest.commit(1, "k1", "1"));
+      // Too large for what is left of the first segment: the log rolls to a second one.
+      log.append(ChangeLogTest.commit(2, "k2", "\"" + "x".repeat((int) SEGMENT) + "\""));
+    }
+    // The sealed first segment as an older version left it: only its written blocks, a hole after.
+    Path sealed = LogSegment.fileFor(copy, 1);
+    writeSparse(LogSegment.fileFor(source, 1), sealed);
+    Files.copy(LogSegment.fileFor(source, 2), LogSegment.fileFor(copy, 2));
+    assertTrue(allocated(sealed) < SEGMENT, "the sealed segment starts sparse");
+    try (ChangeLog log = ChangeLog.open(copy, SEGMENT, 1)) {
+      assertTrue(allocated(sealed) >= SEGMENT, "allocated " + allocated(sealed) + " of " + SEGMENT);
+      assertEquals(2, log.lastRevision());
+      assertEquals("k1", log.read(1).changes().get(0).key());
+    }
+  }
+
+  /** Copies {@code from} to {@code to} writing only its blocks that are not all zeros. */
+  private static void writeSparse(Path from, Path to) throws Exception {
+    byte[] bytes = Files.readAllBytes(from);
+    try (RandomAccessFile raf = new RandomAccessFile(to.toFile(), "rw")) {
+      raf.setLength(bytes.length);
+      for (int block = 0; block < bytes.length; block += 4096) {
+        int end = Math.min(bytes.length, block + 4096);
+        for (int i = block; i < end; i++) {
+          if (bytes[i] != 0) {
+            raf.seek(block);
+            raf.write(bytes, block, end - block);
+            break;
+          }
+        }
+      }
+    }
+  }
 }
