@@ -103,11 +103,11 @@ public final class RequestBody {
         request.response().writeContinue();
       }
       body = Buffer.buffer(declared > 0 ? (int) declared : 256);
-      timer = ctx.vertx().setTimer(timeoutMillis, id -> {
-        timer = -1;
-        fail(new ApiException(Problem.BODY_TIMEOUT, "the request body did not arrive within limits.bodyTimeout ("
-            + timeoutMillis + " ms)"));
-      });
+      // A small body arrives with its headers and is read in this same turn of the event loop:
+      // the deadline is only armed, for the time left, if the body is still coming after it.
+      // Arming and cancelling a timer for every body cost about 3% of a PUT (JFR).
+      long started = System.nanoTime();
+      ctx.vertx().getOrCreateContext().runOnContext(v -> armDeadline(started));
       request.handler(chunk -> {
         if (body == null) {
           return; // answered already: the rest is dropped
@@ -132,6 +132,18 @@ public final class RequestBody {
       request.exceptionHandler(e -> fail(new ApiException(Problem.INVALID_BODY,
           "the request body could not be read: " + e.getMessage())));
       return result.future();
+    }
+
+    private void armDeadline(long startedNanos) {
+      if (body == null || request.isEnded()) {
+        return; // read, failed or answered already
+      }
+      long left = timeoutMillis - (System.nanoTime() - startedNanos) / 1_000_000;
+      timer = ctx.vertx().setTimer(Math.max(1, left), id -> {
+        timer = -1;
+        fail(new ApiException(Problem.BODY_TIMEOUT, "the request body did not arrive within limits.bodyTimeout ("
+            + timeoutMillis + " ms)"));
+      });
     }
 
     private boolean reserve(long bytes) {
