@@ -336,7 +336,7 @@ class ClusterTest {
   }
 
   /** Waits until exactly one of {@code nodes} says it leads and every other names it; returns it. */
-  private static ChildServer awaitOneLeader(Vertx vertx, List<ChildServer> nodes) throws InterruptedException {
+  static ChildServer awaitOneLeader(Vertx vertx, List<ChildServer> nodes) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     String seen = "";
     while (System.nanoTime() < deadline) {
@@ -379,7 +379,7 @@ class ClusterTest {
     return null;
   }
 
-  private static JsonObject cluster(Vertx vertx, ChildServer n) {
+  static JsonObject cluster(Vertx vertx, ChildServer n) {
     try (Http http = new Http(vertx, n.port)) {
       Http.Response r = http.get("/v1/cluster");
       return r.status() == 200 ? r.json() : null;
@@ -388,12 +388,12 @@ class ClusterTest {
     }
   }
 
-  private static void awaitRevision(Vertx vertx, ChildServer n, long revision) throws InterruptedException {
+  static void awaitRevision(Vertx vertx, ChildServer n, long revision) throws InterruptedException {
     awaitCheck(vertx, n, "store", s -> s.getLong("revision") >= revision);
   }
 
   /** Polls /health/ready until {@code checks.<name>} satisfies {@code done}; returns it. */
-  private static JsonObject awaitCheck(Vertx vertx, ChildServer n, String name, Predicate<JsonObject> done)
+  static JsonObject awaitCheck(Vertx vertx, ChildServer n, String name, Predicate<JsonObject> done)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     JsonObject check = null;

@@ -16,6 +16,7 @@ import io.vertx.redis.client.Response;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,13 +49,14 @@ public final class StreamFollower {
   private Redis redis;
   private final String key;
   private final CatchUp catchUp;
+  private final LongConsumer inPostgres;
   private final long blockMillis;
   private final Backoff backoff = new Backoff(100, 2000);
   private final AtomicLong appliedFromStream = new AtomicLong();
   private final AtomicLong catchUps = new AtomicLong();
   private RedisConnection connection;
   private boolean stopped;
-  private boolean failing;
+  private volatile boolean failing;
 
   /**
    * @param block how long one XREAD waits for new entries; a dead connection is noticed within it
@@ -62,6 +64,15 @@ public final class StreamFollower {
    */
   public StreamFollower(Vertx vertx, MvccStore store, String redisUrl, String clusterName, CatchUp catchUp,
                         Duration block) {
+    this(vertx, store, redisUrl, clusterName, catchUp, block, revision -> { });
+  }
+
+  /**
+   * @param inPostgres told each revision before it is applied: the leader published it, so
+   *                   PostgreSQL holds it (a cluster node's write-behind must not write it again)
+   */
+  public StreamFollower(Vertx vertx, MvccStore store, String redisUrl, String clusterName, CatchUp catchUp,
+                        Duration block, LongConsumer inPostgres) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
@@ -69,6 +80,7 @@ public final class StreamFollower {
     this.redis = Redis.createClient(vertx, CommitStream.options(redisUrl));
     this.key = CommitStream.key(clusterName);
     this.catchUp = catchUp;
+    this.inPostgres = inPostgres;
     this.blockMillis = block.toMillis();
   }
 
@@ -84,6 +96,11 @@ public final class StreamFollower {
   /** Catch-ups asked for, for metrics and tests. */
   public long catchUps() {
     return catchUps.get();
+  }
+
+  /** Whether the last attempt to read the stream failed (Redis down or unreachable). */
+  public boolean failing() {
+    return failing;
   }
 
   private void read() {
@@ -163,6 +180,7 @@ public final class StreamFollower {
         return false;
       }
       try {
+        inPostgres.accept(commit.revision());
         store.apply(commit);
         appliedFromStream.incrementAndGet();
       } catch (StoreException.RevisionRepeated e) {
