@@ -221,7 +221,17 @@ public final class ClusterNode implements WriteGate {
       return;
     }
     StreamFollower f = new StreamFollower(vertx, store, redisUrl, self.clusterName(), this::catchUpNow,
-        STREAM_BLOCK, writeBehind::markPersisted);
+        STREAM_BLOCK, new StreamFollower.Persisted() {
+          @Override
+          public long persistedRevision() {
+            return writeBehind.persistedRevision();
+          }
+
+          @Override
+          public void markPersisted(long revision) {
+            writeBehind.markPersisted(revision);
+          }
+        });
     streamFollower = f;
     f.start();
   }

@@ -16,7 +16,6 @@ import io.vertx.redis.client.Response;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +48,7 @@ public final class StreamFollower {
   private Redis redis;
   private final String key;
   private final CatchUp catchUp;
-  private final LongConsumer inPostgres;
+  private final Persisted persisted;
   private final long blockMillis;
   private final Backoff backoff = new Backoff(100, 2000);
   private final AtomicLong appliedFromStream = new AtomicLong();
@@ -64,15 +63,15 @@ public final class StreamFollower {
    */
   public StreamFollower(Vertx vertx, MvccStore store, String redisUrl, String clusterName, CatchUp catchUp,
                         Duration block) {
-    this(vertx, store, redisUrl, clusterName, catchUp, block, revision -> { });
+    this(vertx, store, redisUrl, clusterName, catchUp, block, Persisted.ALL);
   }
 
   /**
-   * @param inPostgres told each revision before it is applied: the leader published it, so
-   *                   PostgreSQL holds it (a cluster node's write-behind must not write it again)
+   * @param persisted what the node's write-behind knows of PostgreSQL: the stream only extends a
+   *                  store that holds nothing PostgreSQL lacks
    */
   public StreamFollower(Vertx vertx, MvccStore store, String redisUrl, String clusterName, CatchUp catchUp,
-                        Duration block, LongConsumer inPostgres) {
+                        Duration block, Persisted persisted) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
@@ -80,8 +79,30 @@ public final class StreamFollower {
     this.redis = Redis.createClient(vertx, CommitStream.options(redisUrl));
     this.key = CommitStream.key(clusterName);
     this.catchUp = catchUp;
-    this.inPostgres = inPostgres;
+    this.persisted = persisted;
     this.blockMillis = block.toMillis();
+  }
+
+  /** A cluster node's write-behind, as far as the stream's follower needs it. */
+  public interface Persisted {
+
+    /** A store on its own: everything it holds counts as in PostgreSQL. */
+    Persisted ALL = new Persisted() {
+      @Override
+      public long persistedRevision() {
+        return Long.MAX_VALUE;
+      }
+
+      @Override
+      public void markPersisted(long revision) {
+      }
+    };
+
+    /** Every revision up to this one is in PostgreSQL. */
+    long persistedRevision();
+
+    /** {@code revision}, published by the leader, is in PostgreSQL: it is not to be written behind again. */
+    void markPersisted(long revision);
   }
 
   public void start() {
@@ -179,8 +200,13 @@ public final class StreamFollower {
             key, commit.revision(), next);
         return false;
       }
+      if (persisted.persistedRevision() < store.revision()) {
+        // Revisions of its own that PostgreSQL has not confirmed (a deposed leader's): PostgreSQL
+        // decides whether they are the cluster's, never the stream.
+        return false;
+      }
       try {
-        inPostgres.accept(commit.revision());
+        persisted.markPersisted(commit.revision());
         store.apply(commit);
         appliedFromStream.incrementAndGet();
       } catch (StoreException.RevisionRepeated e) {
