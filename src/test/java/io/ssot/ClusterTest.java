@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,9 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Cluster mode without Redis (SPEC section 9): nodes as child JVMs with their own ports and data
+ * Cluster mode (SPEC section 9), without Redis but for the fencing case, which runs with it too: nodes as child JVMs with their own ports and data
  * directories on one fresh PostgreSQL database. One leader; followers apply its writes from
  * PostgreSQL and refuse writes with 503 not-leader; {@code kill -9} of the leader hands the lock
  * to a survivor that holds every acknowledged write; a leader cut off from PostgreSQL is fenced:
@@ -44,14 +49,23 @@ class ClusterTest {
 
   private final List<ChildServer> children = new ArrayList<>();
   private final List<TcpProxy> proxies = new ArrayList<>();
+  private final String clusterName = "test-" + java.util.UUID.randomUUID();
 
   @AfterEach
-  void killChildren() throws Exception {
+  void killChildren(Vertx vertx) throws Exception {
     for (ChildServer c : children) {
       c.kill();
     }
     for (TcpProxy p : proxies) {
       p.close();
+    }
+    Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:6379");
+    try {
+      redis.send(Request.cmd(Command.DEL).arg("ssot:" + clusterName + ":commits")).await();
+    } catch (RuntimeException noRedisNoStream) {
+      // the tests without Redis made none
+    } finally {
+      redis.close();
     }
   }
 
@@ -230,14 +244,20 @@ class ClusterTest {
     }
   }
 
-  @Test
-  void aLeaderCutOffFromPostgresIsFencedAndStopsTakingWrites(Vertx vertx) throws Exception {
+  /**
+   * With Redis the deposed leader also reads the new leader's stream, which goes on beyond its own
+   * unconfirmed revisions: it must not apply it on top of them, PostgreSQL decides.
+   */
+  @ParameterizedTest(name = "redis {0}")
+  @ValueSource(booleans = {false, true})
+  void aLeaderCutOffFromPostgresIsFencedAndStopsTakingWrites(boolean withRedis, Vertx vertx) throws Exception {
     TcpProxy proxy = new TcpProxy(PgTestDatabase.PORT);
     proxies.add(proxy);
-    ChildServer a = node("a", pg.db().url(proxy.port()));
+    String redis = withRedis ? "redis://127.0.0.1:6379" : null;
+    ChildServer a = node("a", pg.db().url(proxy.port()), redis);
     a.awaitReady(vertx);
     awaitOneLeader(vertx, List.of(a));
-    ChildServer b = node("b", pg.db().url());
+    ChildServer b = node("b", pg.db().url(), redis);
     b.awaitReady(vertx);
     Map<String, Long> acked = new LinkedHashMap<>();
     try (Http http = new Http(vertx, a.port)) {
@@ -283,6 +303,17 @@ class ClusterTest {
         newLeaderWrite = r.json().getLong("revision");
       }
       assertEquals(persistedBeforeCut + 1, newLeaderWrite, "the new leader continues from PostgreSQL's last");
+      // The new leader goes on beyond the revisions the deposed one committed alone.
+      long lastWrite = newLeaderWrite;
+      String lastKey = "after/k";
+      try (Http onB = new Http(vertx, newLeader.port)) {
+        for (int i = 0; i <= acceptedAfterCut.size() + 2; i++) {
+          Http.Response r = onB.put("/v1/kv/after/more" + i, "3");
+          assertEquals(201, r.status(), r.toString());
+          lastWrite = r.json().getLong("revision");
+          lastKey = "after/more" + i;
+        }
+      }
 
       proxy.restore();
       // The old leader's write-behind reaches PostgreSQL again and is refused by the term.
@@ -293,11 +324,13 @@ class ClusterTest {
         assertEquals(0, pg.db().scalar("SELECT count(*) FROM ssot_history WHERE key = ?", key),
             key + " (accepted by the deposed leader) never reached PostgreSQL");
       }
-      assertEquals(newLeaderWrite, PgMirror.persistedRevision(pg.db()));
+      assertEquals(lastWrite, PgMirror.persistedRevision(pg.db()));
       assertEquals(1, pg.db().scalar("SELECT count(*) FROM ssot_history WHERE key = 'after/k' AND revision = ?",
           newLeaderWrite));
       JsonObject cluster = awaitCheck(vertx, a, "cluster", c -> "diverged".equals(c.getString("status")));
       System.out.println("the old leader: " + cluster.getString("reason"));
+      assertEquals(404, http.get("/v1/kv/" + lastKey).status(),
+          "the deposed leader applied nothing of the new leader's on top of its own revisions");
       Http.Response refused = http.put("/v1/kv/fenced/late", "1");
       assertEquals(503, refused.status(), refused.toString());
       assertEquals("not-leader", refused.json().getString("code"));
@@ -320,6 +353,11 @@ class ClusterTest {
   // ---- helpers --------------------------------------------------------------------------------
 
   private ChildServer node(String name, String pgUrl) throws java.io.IOException {
+    return node(name, pgUrl, null);
+  }
+
+  /** @param redisUrl null: no Redis; else with a cluster name of the test's own, so the stream is fresh */
+  private ChildServer node(String name, String pgUrl, String redisUrl) throws java.io.IOException {
     Map<String, String> env = new HashMap<>();
     env.put("SSOT_CLUSTER_ENABLED", "true");
     env.put("SSOT_CLUSTER_NODE_ID", name);
@@ -329,6 +367,10 @@ class ClusterTest {
     env.put("SSOT_STORE_MAX_KEYS", "20000");
     env.put("SSOT_CHANGELOG_SEGMENT_BYTES", "1MiB");
     env.put("SSOT_CLUSTER_POLL_INTERVAL", "200ms");
+    if (redisUrl != null) {
+      env.put("SSOT_REDIS_URL", redisUrl);
+      env.put("SSOT_CLUSTER_NAME", clusterName);
+    }
     ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve(name + ".log"),
         ChildServer.freePort(), env);
     children.add(child);
@@ -336,7 +378,7 @@ class ClusterTest {
   }
 
   /** Waits until exactly one of {@code nodes} says it leads and every other names it; returns it. */
-  private static ChildServer awaitOneLeader(Vertx vertx, List<ChildServer> nodes) throws InterruptedException {
+  static ChildServer awaitOneLeader(Vertx vertx, List<ChildServer> nodes) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     String seen = "";
     while (System.nanoTime() < deadline) {
@@ -379,7 +421,7 @@ class ClusterTest {
     return null;
   }
 
-  private static JsonObject cluster(Vertx vertx, ChildServer n) {
+  static JsonObject cluster(Vertx vertx, ChildServer n) {
     try (Http http = new Http(vertx, n.port)) {
       Http.Response r = http.get("/v1/cluster");
       return r.status() == 200 ? r.json() : null;
@@ -388,12 +430,12 @@ class ClusterTest {
     }
   }
 
-  private static void awaitRevision(Vertx vertx, ChildServer n, long revision) throws InterruptedException {
+  static void awaitRevision(Vertx vertx, ChildServer n, long revision) throws InterruptedException {
     awaitCheck(vertx, n, "store", s -> s.getLong("revision") >= revision);
   }
 
   /** Polls /health/ready until {@code checks.<name>} satisfies {@code done}; returns it. */
-  private static JsonObject awaitCheck(Vertx vertx, ChildServer n, String name, Predicate<JsonObject> done)
+  static JsonObject awaitCheck(Vertx vertx, ChildServer n, String name, Predicate<JsonObject> done)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     JsonObject check = null;

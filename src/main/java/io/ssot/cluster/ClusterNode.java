@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +33,19 @@ import org.slf4j.LoggerFactory;
  * the members, and, as a follower, applies what PostgreSQL holds beyond its store
  * ({@link PgFollower}). {@link Leadership} makes it leader: only then, and only while its lease
  * runs, does {@link #admit()} let writes through.
+ *
+ * <p>With {@code redis.url} set, the leader also publishes each revision PostgreSQL holds to the
+ * Redis stream ({@link StreamPublisher}) and a follower reads it ({@link StreamFollower}), which
+ * asks for the same catch-up from PostgreSQL whenever the stream cannot give the next revision.
+ * The poll goes on alongside: the stream only speeds delivery, a leader that stops publishing
+ * stalls nobody.
  */
 public final class ClusterNode implements WriteGate {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+
+  /** How long one XREAD waits for new entries: a dead Redis connection is noticed within it and a grace. */
+  private static final Duration STREAM_BLOCK = Duration.ofSeconds(1);
 
   private static final String HEARTBEAT = """
       INSERT INTO ssot_cluster_members (id, url, role, applied_revision, last_seen) VALUES (?, ?, ?, ?, now())
@@ -50,7 +60,16 @@ public final class ClusterNode implements WriteGate {
   private final long leaseMillis;
   private final PgFollower follower;
   private final WorkerExecutor worker;
+  /** Empty: no Redis, followers only poll PostgreSQL. */
+  private final String redisUrl;
+  private final long redisStreamLength;
   private final AtomicBoolean polling = new AtomicBoolean();
+  /** The stream's publisher while this node leads, its follower while it follows (Redis configured). */
+  private volatile StreamPublisher publisher;
+  private volatile StreamFollower streamFollower;
+  /** Counts of the stream followers this node has stopped, so that the totals only grow. */
+  private final AtomicLong appliedFromStreamBefore = new AtomicLong();
+  private final AtomicLong streamCatchUpsBefore = new AtomicLong();
   private NodeIdentity self;
   private Leadership leadership;
   private long pollTimer = -1;
@@ -77,6 +96,17 @@ public final class ClusterNode implements WriteGate {
     this.pollMillis = config.get(Settings.CLUSTER_POLL_INTERVAL).toMillis();
     this.leaseMillis = config.get(Settings.CLUSTER_LEASE_TIMEOUT).toMillis();
     this.follower = new PgFollower(store, writeBehind);
+    this.redisUrl = config.get(Settings.REDIS_URL);
+    this.redisStreamLength = config.get(Settings.CLUSTER_REDIS_STREAM_LENGTH);
+    if (redisConfigured()) {
+      // One listener for the process; it feeds whichever publisher leads now.
+      writeBehind.addPersistedListener(revision -> {
+        StreamPublisher p = publisher;
+        if (p != null) {
+          p.persisted(revision);
+        }
+      });
+    }
     // One thread: catching up, taking over and heartbeats never overlap.
     this.worker = vertx.createSharedWorkerExecutor("ssot-cluster", 1, 10, TimeUnit.MINUTES);
   }
@@ -87,6 +117,7 @@ public final class ClusterNode implements WriteGate {
     LOG.info("Cluster '{}': node {} at {}, following until it holds the leader lock", self.clusterName(),
         self.id(), self.url());
     pollTimer = vertx.setPeriodic(0, pollMillis, id -> poll());
+    startStreamFollower();
     leadership = new Leadership(vertx, pg.connectOptions(), self, this, leaseMillis);
     leadership.start();
   }
@@ -120,13 +151,21 @@ public final class ClusterNode implements WriteGate {
    * fences the write-behind with the term. Completes with false when the store has diverged.
    */
   Future<Boolean> prepareToLead(long term) {
-    return worker.executeBlocking(() -> {
+    // The stream's follower stops applying first: from the catch-up on, only this node commits.
+    return stopStreamFollower().compose(v -> worker.executeBlocking(() -> {
       if (!catchUp()) {
         return false;
       }
       writeBehind.writeAs(term);
       return true;
-    }, true);
+    }, true));
+  }
+
+  /** An attempt to lead ended without leading (the lock was not taken or was lost meanwhile): follow on. */
+  void tookNoLead() {
+    if (role == Role.FOLLOWER) {
+      startStreamFollower();
+    }
   }
 
   void lead(long term, long leaseUntil) {
@@ -136,6 +175,13 @@ public final class ClusterNode implements WriteGate {
     this.leaderUrl = self.url();
     this.role = Role.LEADER;
     LOG.info("Leading cluster '{}' at term {} from revision {}", self.clusterName(), term, store.revision());
+    if (redisConfigured()) {
+      // What PostgreSQL held before this term is in the stream already, or followers read it there.
+      StreamPublisher p = new StreamPublisher(vertx, store, redisUrl, self.clusterName(), redisStreamLength,
+          writeBehind.persistedRevision());
+      publisher = p;
+      p.persisted(writeBehind.persistedRevision());
+    }
   }
 
   long leaseUntilNanos() {
@@ -154,6 +200,61 @@ public final class ClusterNode implements WriteGate {
     leaderUrl = null;
     LOG.warn("No longer leading cluster '{}' (term {}): {}; writes are refused, following", self.clusterName(),
         term, reason);
+    StreamPublisher p = publisher;
+    publisher = null;
+    if (p != null) {
+      p.stop();
+    }
+    startStreamFollower();
+  }
+
+  // ---- the Redis stream -----------------------------------------------------------------------
+
+  private boolean redisConfigured() {
+    return !redisUrl.isEmpty();
+  }
+
+  /** As a follower with Redis configured, and only then, reads the stream (at most one follower at a time). */
+  private synchronized void startStreamFollower() {
+    if (!redisConfigured() || streamFollower != null || role != Role.FOLLOWER || diverged != null || stopping
+        || self == null) {
+      return;
+    }
+    StreamFollower f = new StreamFollower(vertx, store, redisUrl, self.clusterName(), this::catchUpNow,
+        STREAM_BLOCK, new StreamFollower.Persisted() {
+          @Override
+          public long persistedRevision() {
+            return writeBehind.persistedRevision();
+          }
+
+          @Override
+          public void markPersisted(long revision) {
+            writeBehind.markPersisted(revision);
+          }
+        });
+    streamFollower = f;
+    f.start();
+  }
+
+  private synchronized Future<Void> stopStreamFollower() {
+    StreamFollower f = streamFollower;
+    if (f == null) {
+      return Future.succeededFuture();
+    }
+    streamFollower = null;
+    appliedFromStreamBefore.addAndGet(f.appliedFromStream());
+    streamCatchUpsBefore.addAndGet(f.catchUps());
+    return f.stop();
+  }
+
+  /** The stream follower's catch-up: PostgreSQL's history now, on the worker (after any poll in progress). */
+  private Future<Long> catchUpNow() {
+    return worker.executeBlocking(() -> {
+      if (role == Role.FOLLOWER && !stopping) {
+        catchUp();
+      }
+      return store.revision();
+    }, true);
   }
 
   // ---- the worker -----------------------------------------------------------------------------
@@ -192,8 +293,10 @@ public final class ClusterNode implements WriteGate {
       return true;
     } catch (PgFollower.Diverged | StoreException.RevisionRepeated | StoreException.RevisionGap e) {
       diverged = e.getMessage();
+      stopStreamFollower();
       LOG.error("This node stops following: {}. Its store is not the cluster's history; it serves what it has "
-          + "and never leads. Restart it with an empty data directory to rebuild it from PostgreSQL.", diverged);
+          + "and never leads. Restart it: at start-up the revisions PostgreSQL lacks are saved to "
+          + "<data>/orphaned-<from>-<to>.ndjson and the store is rebuilt from PostgreSQL.", diverged);
       return false;
     }
   }
@@ -261,6 +364,41 @@ public final class ClusterNode implements WriteGate {
 
   // ---- what it reports ------------------------------------------------------------------------
 
+  /**
+   * {@code not-configured} without {@code redis.url}; {@code down} while this node's publisher or
+   * stream follower cannot reach Redis; {@code idle} when it has neither (diverged, stopping,
+   * taking over); else {@code up}.
+   */
+  public String redisStatus() {
+    if (!redisConfigured()) {
+      return "not-configured";
+    }
+    StreamPublisher p = publisher;
+    StreamFollower f = streamFollower;
+    if (p == null && f == null) {
+      return "idle";
+    }
+    return (p != null && p.failing()) || (f != null && f.failing()) ? "down" : "up";
+  }
+
+  /** Commits this node has applied from the Redis stream (not from PostgreSQL), since it started. */
+  public long appliedFromStream() {
+    StreamFollower f = streamFollower;
+    return appliedFromStreamBefore.get() + (f == null ? 0 : f.appliedFromStream());
+  }
+
+  /** Catch-ups from PostgreSQL that the stream follower asked for (a gap, a trim, Redis down), since start. */
+  public long streamCatchUps() {
+    StreamFollower f = streamFollower;
+    return streamCatchUpsBefore.get() + (f == null ? 0 : f.catchUps());
+  }
+
+  /** The last revision this node published to the stream as leader, or -1 when it is not publishing. */
+  public long publishedRevision() {
+    StreamPublisher p = publisher;
+    return p == null ? -1 : p.publishedRevision();
+  }
+
   public Role role() {
     return role;
   }
@@ -317,12 +455,14 @@ public final class ClusterNode implements WriteGate {
    */
   public void refuseWrites() {
     stopping = true;
+    stopStreamFollower();
   }
 
   /** Releases the lock, records this node as stopped and stops polling. */
   public Future<Void> stop(Duration timeout) {
     stopping = true;
     vertx.cancelTimer(pollTimer);
+    stopStreamFollower();
     Future<Void> released = leadership == null ? Future.succeededFuture() : leadership.stop();
     return released.compose(v -> worker.executeBlocking(() -> {
       if (self != null) {

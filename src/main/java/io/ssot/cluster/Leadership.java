@@ -93,6 +93,7 @@ final class Leadership {
           if (ar.failed()) {
             LOG.debug("Leader lock attempt failed: {}", ar.cause().toString());
             closeConnection();
+            node.tookNoLead();
           }
         }));
   }
@@ -156,6 +157,7 @@ final class Leadership {
 
   private void lead(long term, long confirmedAtNanos) {
     if (stopped || connection == null) {
+      node.tookNoLead();
       return;
     }
     leading = true;

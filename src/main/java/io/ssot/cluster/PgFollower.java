@@ -5,6 +5,7 @@ import io.ssot.persist.PgCommitReader;
 import io.ssot.persist.WriteBehind;
 import io.ssot.store.Commit;
 import io.ssot.store.MvccStore;
+import io.ssot.store.StoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -65,12 +66,25 @@ final class PgFollower {
     }
     for (long from = local + 1; from <= pg; from += CHUNK) {
       long to = Math.min(pg, from + CHUNK - 1);
-      read(c, from, to, commit -> {
-        writeBehind.markPersisted(commit.revision());
-        store.apply(commit);
-      });
+      read(c, from, to, this::applyUnlessHeld);
     }
     return pg;
+  }
+
+  /**
+   * Applies a commit PostgreSQL holds, unless the Redis stream's follower, running alongside,
+   * applied it first: both carry the same revisions, so the first to apply one wins.
+   */
+  private void applyUnlessHeld(Commit commit) {
+    if (commit.revision() <= store.revision()) {
+      return;
+    }
+    writeBehind.markPersisted(commit.revision());
+    try {
+      store.apply(commit);
+    } catch (StoreException.RevisionRepeated appliedFromTheStreamMeanwhile) {
+      // the same commit, from the stream
+    }
   }
 
   /**

@@ -48,13 +48,14 @@ public final class StreamFollower {
   private Redis redis;
   private final String key;
   private final CatchUp catchUp;
+  private final Persisted persisted;
   private final long blockMillis;
   private final Backoff backoff = new Backoff(100, 2000);
   private final AtomicLong appliedFromStream = new AtomicLong();
   private final AtomicLong catchUps = new AtomicLong();
   private RedisConnection connection;
   private boolean stopped;
-  private boolean failing;
+  private volatile boolean failing;
 
   /**
    * @param block how long one XREAD waits for new entries; a dead connection is noticed within it
@@ -62,6 +63,15 @@ public final class StreamFollower {
    */
   public StreamFollower(Vertx vertx, MvccStore store, String redisUrl, String clusterName, CatchUp catchUp,
                         Duration block) {
+    this(vertx, store, redisUrl, clusterName, catchUp, block, Persisted.ALL);
+  }
+
+  /**
+   * @param persisted what the node's write-behind knows of PostgreSQL: the stream only extends a
+   *                  store that holds nothing PostgreSQL lacks
+   */
+  public StreamFollower(Vertx vertx, MvccStore store, String redisUrl, String clusterName, CatchUp catchUp,
+                        Duration block, Persisted persisted) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
@@ -69,7 +79,30 @@ public final class StreamFollower {
     this.redis = Redis.createClient(vertx, CommitStream.options(redisUrl));
     this.key = CommitStream.key(clusterName);
     this.catchUp = catchUp;
+    this.persisted = persisted;
     this.blockMillis = block.toMillis();
+  }
+
+  /** A cluster node's write-behind, as far as the stream's follower needs it. */
+  public interface Persisted {
+
+    /** A store on its own: everything it holds counts as in PostgreSQL. */
+    Persisted ALL = new Persisted() {
+      @Override
+      public long persistedRevision() {
+        return Long.MAX_VALUE;
+      }
+
+      @Override
+      public void markPersisted(long revision) {
+      }
+    };
+
+    /** Every revision up to this one is in PostgreSQL. */
+    long persistedRevision();
+
+    /** {@code revision}, published by the leader, is in PostgreSQL: it is not to be written behind again. */
+    void markPersisted(long revision);
   }
 
   public void start() {
@@ -84,6 +117,11 @@ public final class StreamFollower {
   /** Catch-ups asked for, for metrics and tests. */
   public long catchUps() {
     return catchUps.get();
+  }
+
+  /** Whether the last attempt to read the stream failed (Redis down or unreachable). */
+  public boolean failing() {
+    return failing;
   }
 
   private void read() {
@@ -162,7 +200,13 @@ public final class StreamFollower {
             key, commit.revision(), next);
         return false;
       }
+      if (persisted.persistedRevision() < store.revision()) {
+        // Revisions of its own that PostgreSQL has not confirmed (a deposed leader's): PostgreSQL
+        // decides whether they are the cluster's, never the stream.
+        return false;
+      }
       try {
+        persisted.markPersisted(commit.revision());
         store.apply(commit);
         appliedFromStream.incrementAndGet();
       } catch (StoreException.RevisionRepeated e) {

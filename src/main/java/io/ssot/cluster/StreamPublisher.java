@@ -47,7 +47,7 @@ public final class StreamPublisher {
   private RedisConnection connection;
   private boolean busy;
   private boolean stopped;
-  private boolean failing;
+  private volatile boolean failing;
   private volatile long published;
   private volatile long target;
 
@@ -74,6 +74,11 @@ public final class StreamPublisher {
       target = revision;
       context.runOnContext(v -> pump());
     }
+  }
+
+  /** Whether the last attempt to publish failed (Redis down or unreachable). */
+  public boolean failing() {
+    return failing;
   }
 
   /** The last revision Redis accepted (or that was given up, see the class comment). */

@@ -38,7 +38,7 @@ public final class Settings {
       "pg.historyRetentionRevisions", "0", s -> Parsers.longIn(s, 0, Long.MAX_VALUE),
       "Keep this many latest revisions of history in PostgreSQL; 0 keeps everything.");
   public static final Setting<String> REDIS_URL = new Setting<>("redis.url", "",
-      Parsers::text, "Redis carrying the leader's commits to the followers in cluster mode, e.g. redis://127.0.0.1:6379; empty: followers poll PostgreSQL.");
+      Parsers::text, "Redis carrying the leader's commits to the followers in cluster mode, e.g. redis://127.0.0.1:6379 (followers poll PostgreSQL alongside); empty: they poll PostgreSQL alone.");
   public static final Setting<Boolean> CLUSTER_ENABLED = new Setting<>("cluster.enabled", "false",
       Parsers::bool, "Cluster mode: several nodes on one PostgreSQL database (needs pg.url); one leader commits.");
   public static final Setting<String> CLUSTER_NODE_ID = new Setting<>("cluster.nodeId", "",

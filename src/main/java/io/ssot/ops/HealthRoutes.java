@@ -64,7 +64,8 @@ public final class HealthRoutes {
 
   /**
    * {@code checks.cluster}: the role, the leader known, and how far behind PostgreSQL this node is.
-   * A follower is ready (it serves reads and watches); one whose store diverged says so.
+   * A follower is ready (it serves reads and watches); one whose store diverged says so. With
+   * Redis: its state, the commits applied from the stream and the catch-ups it asked of PostgreSQL.
    */
   private void cluster(JsonWriter json) {
     json.beginObject("cluster");
@@ -86,6 +87,10 @@ public final class HealthRoutes {
         .field("lagRevisions", cluster.lagRevisions())
         .field("lagMillis", cluster.lagMillis())
         .field("lastError", cluster.lastError())
+        .field("redis", cluster.redisStatus())
+        .field("appliedFromStream", cluster.appliedFromStream())
+        .field("streamCatchUps", cluster.streamCatchUps())
+        .field("publishedRevision", cluster.publishedRevision())
         .endObject();
   }
 
@@ -122,7 +127,8 @@ public final class HealthRoutes {
           .field("lastError", writeBehind.lastError());
     }
     json.endObject()
-        .beginObject("redis").field("status", "not-configured").endObject();
+        // Only a cluster uses Redis, and a node is ready without it (followers read PostgreSQL).
+        .beginObject("redis").field("status", cluster == null ? "not-configured" : cluster.redisStatus()).endObject();
     cluster(json);
     json
         .endObject()
