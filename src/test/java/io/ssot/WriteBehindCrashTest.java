@@ -52,8 +52,15 @@ class WriteBehindCrashTest {
       first.awaitReady(vertx);
       load = new CrashRecoveryTest.Load(vertx, first.port, 1, random.nextLong());
       load.start();
-      long killAfter = 1000 + random.nextInt(2001);
-      Thread.sleep(killAfter);
+      long started = System.nanoTime();
+      Thread.sleep(1000 + random.nextInt(2001));
+      // However slowly a loaded machine writes, the load makes progress before the kill (checked
+      // below), as in CrashRecoveryTest: go on until then, for at most 30 s more.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (load.acks.size() <= 50 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      long killAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       JsonObject before = ready(vertx, first.port);
       first.process.destroyForcibly();
       assertTrue(first.process.waitFor(20, TimeUnit.SECONDS), "the child died");
