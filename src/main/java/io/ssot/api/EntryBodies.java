@@ -8,7 +8,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ssot.security.ValueCipher;
 import io.ssot.store.Entry;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 
 /**
  * The GET answers built for often read entries, so a hot key's JSON and ETag are rendered once
@@ -97,7 +96,7 @@ final class EntryBodies {
   private Answer build(Entry entry, boolean raw, boolean kept) {
     Entry open = cipher.open(entry);
     Buffer body = raw ? Buffer.buffer(open.value()) : kept ? EntryJson.entry(open) : EntryJson.entryOnce(open);
-    return new Answer(body, HttpHeaders.createOptimized(Etags.of(entry.revision())));
+    return new Answer(body, Etags.header(entry.revision()));
   }
 
   /** Runs pending evictions now: for tests, which look at what stayed. */

@@ -3,6 +3,7 @@ package io.ssot.http;
 import io.ssot.protocol.Etag;
 import io.ssot.protocol.Problem;
 import io.ssot.store.Precondition;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +18,29 @@ public final class Etags {
 
   public static String of(long revision) {
     return Etag.of(revision);
+  }
+
+  /**
+   * {@link #of} as a header value Vert.x writes without encoding it again, made straight from the
+   * digits: an answer rendered once for a key read once (random reads) builds one per request.
+   */
+  public static CharSequence header(long revision) {
+    if (revision < 0) {
+      return new AsciiString(of(revision));
+    }
+    int digits = 1;
+    for (long n = revision; n >= 10; n /= 10) {
+      digits++;
+    }
+    byte[] tag = new byte[digits + 2];
+    tag[0] = '"';
+    tag[digits + 1] = '"';
+    long n = revision;
+    for (int i = digits; i >= 1; i--) {
+      tag[i] = (byte) ('0' + n % 10);
+      n /= 10;
+    }
+    return new AsciiString(tag, false);
   }
 
   /** The precondition of a write's {@code If-Match} / {@code If-None-Match} headers. */
