@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -62,8 +63,11 @@ public final class WriteForwarding {
     this.api = api;
     this.node = node;
     this.maxBodyBytes = Math.max(api.limits().maxValueBytes(), api.limits().maxTxnBytes());
+    // HTTP/2 with prior knowledge (h2c) to an http:// leader, by ALPN to an https:// one (trusted by
+    // the JVM's trust store): one connection per event loop carries every forwarded write.
     this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
-        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(16));
+        .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setUseAlpn(true),
+        new PoolOptions().setHttp2MaxSize(1));
   }
 
   /** Installs the forwarding handler on one event loop's router, after authentication. */
