@@ -51,6 +51,7 @@ class ClusterForwardTest {
     ChildServer leader = ClusterTest.awaitOneLeader(vertx, nodes);
     ChildServer follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
     long txnRevision;
+    long last;
     try (Http http = new Http(vertx, follower.port)) {
       Http.Response put = http.put("/v1/kv/fw/a", "{\"v\":1}");
       assertEquals(201, put.status(), put.toString());
@@ -80,18 +81,33 @@ class ClusterForwardTest {
       assertEquals(txnRevision, c.json().getLong("revision"), c.toString());
       assertEquals(404, http.get("/v1/kv/fw/b").status());
 
+      // A rollback and a token, forwarded too; the new token is known on this follower at once.
+      Http.Response rollback = http.post("/v1/rollback/fw/c", "{\"toRevision\":" + txnRevision + "}");
+      assertEquals(200, rollback.status(), rollback.toString());
+      long cRevision = rollback.json().getLong("revision");
+      assertEquals(cRevision, http.get("/v1/kv/fw/c").json().getLong("revision"));
+      Http.Response token = http.post("/v1/tokens",
+          "{\"name\":\"reader\",\"roles\":[{\"role\":\"read\",\"prefix\":\"fw/\"}]}");
+      assertEquals(201, token.status(), token.toString());
+      last = Long.parseLong(token.header("X-SSOT-Revision"));
+      try (Http reader = http.as(token.json().getString("token"))) {
+        assertEquals(200, reader.get("/v1/kv/fw/c").status(), "the token authenticates on this follower");
+      }
+
       String metrics = http.get("/metrics").body().toString();
-      assertTrue(metrics.contains("ssot_cluster_forwarded_writes_total 5.0"), metrics);
+      assertTrue(metrics.contains("ssot_cluster_forwarded_writes_total 7.0"), metrics);
     }
     // The same revisions on every node, the leader's: no node wrote one of its own.
     for (ChildServer n : nodes) {
-      ClusterTest.awaitRevision(vertx, n, txnRevision);
+      ClusterTest.awaitRevision(vertx, n, last);
       try (Http http = new Http(vertx, n.port)) {
-        assertEquals(txnRevision, http.get("/v1/kv/fw/c").json().getLong("revision"), "on " + n.port);
+        assertEquals(txnRevision + 1, http.get("/v1/kv/fw/c").json().getLong("revision"), "on " + n.port);
+        assertEquals(txnRevision, http.get("/v1/history/fw/c").json().getJsonArray("items").getJsonObject(1)
+            .getLong("revision"), "the same history on " + n.port);
         assertEquals(404, http.get("/v1/kv/fw/a").status());
       }
     }
-    assertEquals(txnRevision, PgMirror.persistedRevision(pg.db()));
+    assertEquals(last, PgMirror.persistedRevision(pg.db()));
     assertEquals(1, pg.db().scalar("SELECT term FROM ssot_cluster_term"));
   }
 
