@@ -19,7 +19,9 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -87,10 +89,11 @@ public final class WriteForwarding {
     // Read here, within the largest limit of a write's body (the leader applies the route's own):
     // the leader is only reached once the whole request is in hand, so a broken body sends nothing.
     api.bodies().read(ctx, maxBodyBytes).compose(body -> {
+      MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+      copyHeaders(req.headers(), headers);
+      headers.set(FORWARDED, node.self().id());
       RequestOptions options = new RequestOptions().setMethod(req.method()).setAbsoluteURI(leaderUrl + req.uri())
-          .setIdleTimeout(ANSWER_TIMEOUT_MILLIS);
-      copyHeaders(req.headers(), options.getHeaders() == null ? setHeaders(options) : options.getHeaders());
-      options.putHeader(FORWARDED, node.self().id());
+          .setHeaders(headers).setIdleTimeout(ANSWER_TIMEOUT_MILLIS);
       return client.request(options).recover(e -> Future.failedFuture(unreachable(leaderId, leaderUrl, e)))
           .compose(out -> {
             node.forwarded();
@@ -107,12 +110,6 @@ public final class WriteForwarding {
             ctx.fail(e);
           }
         });
-  }
-
-  private static MultiMap setHeaders(RequestOptions options) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    options.setHeaders(headers);
-    return headers;
   }
 
   private static ApiException unanswered(String leaderId, String leaderUrl, Throwable e) {
@@ -146,7 +143,7 @@ public final class WriteForwarding {
 
   private static ApiException unreachable(String leaderId, String leaderUrl, Throwable e) {
     String why = e.getMessage();
-    java.util.Map<String, String> leader = new java.util.LinkedHashMap<>();
+    Map<String, String> leader = new LinkedHashMap<>();
     leader.put("id", leaderId);
     leader.put("url", leaderUrl);
     return new ApiException(Problem.NOT_LEADER, "this node is a follower and the leader " + leaderId + " at "

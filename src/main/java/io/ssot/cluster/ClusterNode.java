@@ -139,8 +139,9 @@ public final class ClusterNode implements WriteGate {
     if (id == null || selfNamed) {
       throw new NotLeader("this node is not the leader and no leader is known now; retry shortly", null, null);
     }
-    throw new NotLeader("this node is a follower and could not forward the write: send it to the leader " + id
-        + " at " + url, id, url);
+    // A follower forwards what it can (api.WriteForwarding): what gets here could not be forwarded.
+    throw new NotLeader("this node does not commit writes now: send the write to the leader " + id + " at " + url,
+        id, url);
   }
 
   /** Whether this node commits writes itself now: it leads, its lease runs, and it is not stopping. */
