@@ -3,6 +3,7 @@ package io.ssot;
 import io.micrometer.core.instrument.Gauge;
 import io.ssot.api.Api;
 import io.ssot.api.ClusterRoutes;
+import io.ssot.api.WriteForwarding;
 import io.ssot.cluster.ClusterNode;
 import io.ssot.cluster.NodeIdentity;
 import io.ssot.core.WriteGate;
@@ -273,6 +274,7 @@ public final class SsotServer {
         healthRoutes.mount(r);
         if (clusterRoutes != null) {
           clusterRoutes.mount(r);
+          new WriteForwarding(v, api, cluster).mount(r);
         }
       });
     };

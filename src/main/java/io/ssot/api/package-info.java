@@ -2,8 +2,10 @@
  * The {@code /v1} key-value API: the router, its path guard and failure handler, and the routes
  * for keys, listings, history, transactions, rollback, schemas and tokens. Routes parse the
  * request, check access, call the store through {@link io.ssot.api.Api} and render the answer.
+ * In cluster mode, {@code /v1/cluster} and the forwarding of a follower's writes to the leader
+ * ({@link io.ssot.api.WriteForwarding}) are here too.
  *
- * <p>Layer: below {@code io.ssot} only. May import {@code config}, {@code core}, {@code http},
+ * <p>Layer: below {@code io.ssot} only. May import {@code cluster}, {@code config}, {@code core}, {@code http},
  * {@code schema}, {@code security}, {@code store} and {@code watch}; never {@code persist} or
  * {@code ops} (PostgreSQL is reached through {@code core}'s interfaces).
  *

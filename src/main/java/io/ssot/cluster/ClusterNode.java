@@ -47,6 +47,9 @@ public final class ClusterNode implements WriteGate {
   /** How long one XREAD waits for new entries: a dead Redis connection is noticed within it and a grace. */
   private static final Duration STREAM_BLOCK = Duration.ofSeconds(1);
 
+  /** How often a forwarded write's wait for its revision asks PostgreSQL again. */
+  private static final long AWAIT_RETRY_MILLIS = 20;
+
   private static final String HEARTBEAT = """
       INSERT INTO ssot_cluster_members (id, url, role, applied_revision, last_seen) VALUES (?, ?, ?, ?, now())
       ON CONFLICT (id) DO UPDATE SET url = excluded.url, role = excluded.role,
@@ -64,6 +67,7 @@ public final class ClusterNode implements WriteGate {
   private final String redisUrl;
   private final long redisStreamLength;
   private final AtomicBoolean polling = new AtomicBoolean();
+  private final AtomicLong forwardedWrites = new AtomicLong();
   /** The stream's publisher while this node leads, its follower while it follows (Redis configured). */
   private volatile StreamPublisher publisher;
   private volatile StreamFollower streamFollower;
@@ -126,7 +130,7 @@ public final class ClusterNode implements WriteGate {
 
   @Override
   public void admit() {
-    if (role == Role.LEADER && leaseUntilNanos - System.nanoTime() > 0 && !stopping) {
+    if (commitsWrites()) {
       return;
     }
     String id = leaderId;
@@ -135,8 +139,46 @@ public final class ClusterNode implements WriteGate {
     if (id == null || selfNamed) {
       throw new NotLeader("this node is not the leader and no leader is known now; retry shortly", null, null);
     }
-    throw new NotLeader("this node is a follower: send writes to the leader " + id + " at " + url
-        + " (forwarding is not supported yet)", id, url);
+    // A follower forwards what it can (api.WriteForwarding): what gets here could not be forwarded.
+    throw new NotLeader("this node does not commit writes now: send the write to the leader " + id + " at " + url,
+        id, url);
+  }
+
+  /** Whether this node commits writes itself now: it leads, its lease runs, and it is not stopping. */
+  public boolean commitsWrites() {
+    return role == Role.LEADER && leaseUntilNanos - System.nanoTime() > 0 && !stopping;
+  }
+
+  // ---- forwarded writes -----------------------------------------------------------------------
+
+  /** Counts a write this follower sent on to the leader. */
+  public void forwarded() {
+    forwardedWrites.incrementAndGet();
+  }
+
+  /** Writes this node has forwarded to the leader since it started. */
+  public long forwardedWrites() {
+    return forwardedWrites.get();
+  }
+
+  /**
+   * Completes, without blocking, once the store holds {@code revision} (a forwarded write the
+   * leader has committed) or {@code withinMillis} have passed; with the store's revision then.
+   * Asks for a catch-up from PostgreSQL at once rather than waiting for the next poll, and again
+   * every {@link #AWAIT_RETRY_MILLIS} (an async write reaches PostgreSQL a little after its answer).
+   */
+  public Future<Long> awaitApplied(long revision, long withinMillis) {
+    if (store.revision() >= revision) {
+      return Future.succeededFuture(store.revision());
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(withinMillis);
+    return catchUpNow().recover(e -> Future.succeededFuture(store.revision())).compose(now -> {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (now >= revision || left <= 0 || stopping) {
+        return Future.succeededFuture(store.revision());
+      }
+      return vertx.timer(Math.min(AWAIT_RETRY_MILLIS, left)).compose(v -> awaitApplied(revision, left));
+    });
   }
 
   // ---- called by Leadership -------------------------------------------------------------------

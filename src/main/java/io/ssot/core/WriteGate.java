@@ -2,8 +2,9 @@ package io.ssot.core;
 
 /**
  * Whether this node commits writes at all, asked by {@link Writes} before each one. Embedded, the
- * gate is always open; in cluster mode only the leader's is. A later gate may forward a write to
- * the leader instead of refusing it: this is the one place that decides.
+ * gate is always open; in cluster mode only the leader's is. This is the one place that refuses
+ * a write; a follower forwards the requests it can to the leader before they reach it
+ * ({@code api.WriteForwarding}), since forwarding needs the HTTP request, not the parsed write.
  */
 public interface WriteGate {
 

@@ -35,7 +35,9 @@ import java.util.function.Function;
  *     encrypted at rest. A refusal ({@code SchemaViolation}, 422) changes nothing.</li>
  * <li><b>Gate</b>: {@link WriteGate#admit}. Always open embedded; in cluster mode only the
  *     leader commits, and a follower refuses with {@link NotLeader} (503) before anything is
- *     committed.</li>
+ *     committed. A follower that knows a leader does not get here: {@code api.WriteForwarding}
+ *     has sent the request to the leader already; what reaches this gate on a follower is a
+ *     write that could not be forwarded (no leader known, already forwarded once).</li>
  * <li><b>Durability admission</b>: {@link Durability#admitWrite}. With PostgreSQL
  *     ({@code persist.PostgresDurability}) a full outbox refuses the write
  *     ({@code StoreException.Unavailable}, 503) before anything is committed.</li>

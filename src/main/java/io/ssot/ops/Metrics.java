@@ -76,6 +76,8 @@ public final class Metrics {
         .description("Revisions PostgreSQL held at the last poll that this node has not applied").register(registry);
     Gauge.builder("ssot_cluster_lag_seconds", cluster, c -> c.lagMillis() / 1000.0)
         .description("How long this node has been behind PostgreSQL (0 when it is not)").register(registry);
+    FunctionCounter.builder("ssot_cluster_forwarded_writes", cluster, ClusterNode::forwardedWrites)
+        .description("Writes this follower forwarded to the leader").register(registry);
     FunctionCounter.builder("ssot_cluster_stream_applied", cluster, ClusterNode::appliedFromStream)
         .description("Commits this follower applied from the Redis stream (not from PostgreSQL)").register(registry);
     FunctionCounter.builder("ssot_cluster_stream_catchups", cluster, ClusterNode::streamCatchUps)
