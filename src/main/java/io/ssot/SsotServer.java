@@ -335,6 +335,11 @@ public final class SsotServer {
     return dataDir.store();
   }
 
+  /** Requests waiting for a revision ({@code ?minRevision}), for tests. */
+  public io.ssot.watch.RevisionWaits revisionWaits() {
+    return hub.revisionWaits();
+  }
+
   /** Ends the watches, stops accepting, finishes in-flight requests, flushes and closes the store. Idempotent. */
   public void stop() {
     if (!stopping.compareAndSet(false, true)) {

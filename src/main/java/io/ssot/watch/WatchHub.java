@@ -47,6 +47,7 @@ public final class WatchHub {
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong slowConsumers = new AtomicLong();
   private volatile boolean shuttingDown;
+  private final RevisionWaits revisionWaits;
 
   /**
    * @param cipher       opens values encrypted at rest as events are encoded
@@ -63,6 +64,12 @@ public final class WatchHub {
     this.progressIntervalMillis = progressIntervalMillis;
     this.slowConsumerGraceMillis = slowConsumerGraceMillis;
     store.addCommitListener(this::onCommit);
+    this.revisionWaits = new RevisionWaits(vertx, store);
+  }
+
+  /** Requests waiting for this node to apply a revision ({@code ?minRevision}). */
+  public RevisionWaits revisionWaits() {
+    return revisionWaits;
   }
 
   private void onCommit(long revision) {
