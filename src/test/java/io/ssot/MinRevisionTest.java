@@ -7,8 +7,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -126,6 +131,28 @@ class MinRevisionTest {
     try (WatchClients.Sse sse = watch.get(10, TimeUnit.SECONDS)) {
       assertEquals(200, sse.status);
     }
+    client.close().await();
+  }
+
+  @Test
+  void aWebSocketUpgradeWaitsForItsMinRevision() throws Exception {
+    long target = revision() + 1;
+    WebSocketClient client = vertx.createWebSocketClient();
+    CompletableFuture<WebSocket> socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(server.port()).setURI("/v1/watch?minRevision=" + target)
+        .addHeader("Authorization", Http.ADMIN_AUTHORIZATION)).toCompletionStage().toCompletableFuture();
+    awaitWaiters(1);
+    assertTrue(!socket.isDone(), "the upgrade waits for its revision");
+    http.put("/v1/kv/mr/ws", "1");
+    WebSocket ws = socket.get(10, TimeUnit.SECONDS);
+    BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
+    ws.textMessageHandler(text -> messages.add(new JsonObject(text)));
+    ws.writeTextMessage(new JsonObject().put("op", "watch").put("id", "w").put("prefix", "mr/ws")
+        .put("fromRevision", target).encode()).await();
+    assertEquals(true, messages.poll(10, TimeUnit.SECONDS).getBoolean("created"));
+    JsonObject events = messages.poll(10, TimeUnit.SECONDS);
+    assertEquals(target, events.getJsonArray("events").getJsonObject(0).getLong("revision"), events::encode);
+    ws.close().await();
     client.close().await();
   }
 

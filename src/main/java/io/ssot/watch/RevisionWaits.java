@@ -45,7 +45,21 @@ public final class RevisionWaits {
   public Handler<RoutingContext> handler(long maxWaitMillis) {
     return ctx -> {
       long revision = new Params(ctx.request()).longIn(MIN_REVISION, 0, 0, Long.MAX_VALUE);
-      await(ctx, revision, maxWaitMillis).onSuccess(v -> ctx.next()).onFailure(ctx::fail);
+      Future<Void> applied = await(ctx, revision, maxWaitMillis);
+      if (applied.isComplete()) {
+        ctx.next();
+        return;
+      }
+      // Held unread while it waits: a WebSocket upgrade needs a request whose end is not read yet.
+      ctx.request().pause();
+      applied.onComplete(ar -> {
+        ctx.request().resume();
+        if (ar.succeeded()) {
+          ctx.next();
+        } else {
+          ctx.fail(ar.cause());
+        }
+      });
     };
   }
 
