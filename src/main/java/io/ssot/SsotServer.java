@@ -128,6 +128,7 @@ public final class SsotServer {
     }
     if (cluster != null) {
       metrics.bind(cluster);
+      hub.revisionWaits().leaderRevision(new io.ssot.cluster.LeaderRevisions(vertx, cluster, store)::revision);
     }
   }
 

@@ -62,6 +62,9 @@ class MinRevisionTest {
       assertTrue(Long.parseLong(r.header("X-SSOT-Revision")) >= rev, r::toString);
     }
     assertEquals(404, http.get("/v1/kv/mr/absent?minRevision=" + rev).status(), "then the read itself answers");
+    // Alone, the node is its own leader: consistency=leader is its own revision, at once.
+    assertEquals(200, http.get("/v1/kv/mr/met?consistency=leader").status());
+    LimitsTest.assertProblem(http.get("/v1/kv/mr/met?consistency=any"), 400, "invalid-parameter");
   }
 
   @Test

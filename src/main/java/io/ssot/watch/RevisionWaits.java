@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,14 @@ import java.util.TreeMap;
 public final class RevisionWaits {
 
   public static final String MIN_REVISION = "minRevision";
+  public static final String CONSISTENCY = "consistency";
+
+  /** Where {@code ?consistency=leader} learns the leader's revision. */
+  @FunctionalInterface
+  public interface LeaderRevision {
+    /** The leader's revision now, asked on behalf of {@code request}; within {@code timeoutMillis}. */
+    Future<Long> revision(HttpServerRequest request, long timeoutMillis);
+  }
 
   private final Vertx vertx;
   private final MvccStore store;
@@ -31,21 +40,37 @@ public final class RevisionWaits {
   private final TreeMap<Long, List<Waiter>> waiting = new TreeMap<>();
   /** The lowest revision waited for, so that a commit nobody waits for takes no lock. */
   private volatile long lowestWaited = Long.MAX_VALUE;
+  private volatile LeaderRevision leaderRevision;
 
   public RevisionWaits(Vertx vertx, MvccStore store) {
     this.vertx = vertx;
     this.store = store;
     store.addCommitListener(this::applied);
+    this.leaderRevision = (request, timeout) -> Future.succeededFuture(store.revision());
+  }
+
+  /** In cluster mode: how a follower learns the leader's revision for {@code ?consistency=leader}. */
+  public void leaderRevision(LeaderRevision source) {
+    this.leaderRevision = source;
   }
 
   /**
    * A route handler: goes on at once when the request has no {@code minRevision} or the store has
    * applied it, else when it does; {@code 504 revision-not-applied} after {@code maxWaitMillis}.
+   * {@code ?consistency=leader} first learns the leader's revision (this node's own when it leads
+   * or runs alone), then waits for it the same way.
    */
   public Handler<RoutingContext> handler(long maxWaitMillis) {
     return ctx -> {
-      long revision = new Params(ctx.request()).longIn(MIN_REVISION, 0, 0, Long.MAX_VALUE);
-      Future<Void> applied = await(ctx, revision, maxWaitMillis);
+      Params params = new Params(ctx.request());
+      long minRevision = params.longIn(MIN_REVISION, 0, 0, Long.MAX_VALUE);
+      String consistency = params.get(CONSISTENCY);
+      if (consistency != null && !consistency.equals("leader")) {
+        throw Params.invalid(CONSISTENCY, "must be leader (or left out for this node's own revision)");
+      }
+      Future<Void> applied = consistency == null ? await(ctx, minRevision, maxWaitMillis)
+          : leaderRevision.revision(ctx.request(), maxWaitMillis)
+              .compose(leader -> await(ctx, Math.max(minRevision, leader), maxWaitMillis));
       if (applied.isComplete()) {
         ctx.next();
         return;
