@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.ssot.api.Api;
 import io.ssot.api.ClusterRoutes;
 import io.ssot.cluster.ClusterNode;
+import io.ssot.cluster.DuplicateNodeId;
 import io.ssot.cluster.NodeIdentity;
 import io.ssot.core.WriteGate;
 import io.ssot.http.BodyBudget;
@@ -208,7 +209,14 @@ public final class SsotServer {
     }
     server.scheduleCompaction();
     if (server.cluster != null) {
-      server.cluster.start(NodeIdentity.from(config, server.port));
+      NodeIdentity self = NodeIdentity.from(config, server.port);
+      try {
+        DuplicateNodeId.refuse(pg, self, config.get(Settings.CLUSTER_POLL_INTERVAL).toMillis());
+      } catch (RuntimeException e) {
+        server.stop();
+        throw e;
+      }
+      server.cluster.start(self);
     }
     return server;
   }

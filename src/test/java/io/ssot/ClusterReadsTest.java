@@ -80,7 +80,35 @@ class ClusterReadsTest {
     }
   }
 
+  @Test
+  void aSecondNodeWithALiveNodesIdIsRefusedButARestartAfterKillIsNot(Vertx vertx) throws Exception {
+    ChildServer first = node("same");
+    first.awaitReady(vertx);
+    ClusterTest.awaitOneLeader(vertx, List.of(first));
+    Map<String, String> env = env("same");
+    env.put("SSOT_DATA_DIR", work.resolve("data-same-2").toString());
+    env.put("SSOT_HTTP_PORT", Integer.toString(ChildServer.freePort()));
+    env.put("SSOT_ADMIN_TOKEN", TestServer.ADMIN_TOKEN);
+    ChildServer.Exit exit = ChildServer.runToExit(ChildServer.mainOnTestClasspath(), work, env);
+    assertEquals(2, exit.code(), exit.stdout() + exit.stderr());
+    assertTrue(exit.stderr().contains("Cannot start: cluster.nodeId (SSOT_CLUSTER_NODE_ID) 'same' is in use"),
+        exit.stderr());
+
+    // kill -9 leaves a recent heartbeat behind; the node coming back with its id is no duplicate.
+    first.kill();
+    ChildServer again = node("same");
+    again.awaitReady(vertx);
+    ClusterTest.awaitOneLeader(vertx, List.of(again));
+  }
+
   private ChildServer node(String name) throws java.io.IOException {
+    ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve(name + ".log"),
+        ChildServer.freePort(), env(name));
+    children.add(child);
+    return child;
+  }
+
+  private Map<String, String> env(String name) {
     Map<String, String> env = new HashMap<>();
     env.put("SSOT_CLUSTER_ENABLED", "true");
     env.put("SSOT_CLUSTER_NODE_ID", name);
@@ -91,10 +119,7 @@ class ClusterReadsTest {
     env.put("SSOT_CHANGELOG_SEGMENT_BYTES", "1MiB");
     env.put("SSOT_CLUSTER_POLL_INTERVAL", "1s");
     env.put("SSOT_LIMITS_MAX_WAIT", "3s");
-    ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve(name + ".log"),
-        ChildServer.freePort(), env);
-    children.add(child);
-    return child;
+    return env;
   }
 
   /** Waits until {@code follower} names a leader: it learns it at a poll. */
