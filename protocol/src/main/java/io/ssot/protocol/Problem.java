@@ -284,6 +284,7 @@ public enum Problem {
       case 429 -> "Too Many Requests";
       case 431 -> "Request Header Fields Too Large";
       case 503 -> "Service Unavailable";
+      case 504 -> "Gateway Timeout";
       case 507 -> "Insufficient Storage";
       default -> status >= 500 ? "Internal Server Error" : "Client Error";
     };
