@@ -159,6 +159,26 @@ class MinRevisionTest {
     client.close().await();
   }
 
+  @Test
+  void aStoppingServerAnswersItsWaitersAtOnce() throws Exception {
+    try (TestServer own = TestServer.start(Map.of("limits.maxWait", "30s"))) {
+      CompletableFuture<Http.Response> read = CompletableFuture.supplyAsync(() -> {
+        try (Http reader = new Http(vertx, own.port())) {
+          return reader.get("/v1/kv/mr/x?minRevision=1000");
+        }
+      });
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (own.server().revisionWaits().waiting() != 1) {
+        assertTrue(System.nanoTime() < deadline, "the read waits");
+        Thread.sleep(10);
+      }
+      own.stop();
+      Http.Response r = read.get(10, TimeUnit.SECONDS); // well before limits.maxWait (30 s)
+      LimitsTest.assertProblem(r, 503, "unavailable");
+      assertEquals("1", r.header("Retry-After"));
+    }
+  }
+
   /** A read sent from another thread, returned once the server holds its waiter. */
   private static CompletableFuture<Http.Response> waitingRead(Function<Http, Http.Response> read)
       throws InterruptedException {

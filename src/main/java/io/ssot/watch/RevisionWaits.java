@@ -41,6 +41,7 @@ public final class RevisionWaits {
   /** The lowest revision waited for, so that a commit nobody waits for takes no lock. */
   private volatile long lowestWaited = Long.MAX_VALUE;
   private volatile LeaderRevision leaderRevision;
+  private volatile boolean stopping;
 
   public RevisionWaits(Vertx vertx, MvccStore store) {
     this.vertx = vertx;
@@ -97,6 +98,9 @@ public final class RevisionWaits {
     if (store.revision() >= revision) {
       return Future.succeededFuture();
     }
+    if (stopping) {
+      return Future.failedFuture(stopping());
+    }
     Context context = vertx.getOrCreateContext();
     Waiter waiter = new Waiter(revision, context, Promise.promise());
     add(waiter);
@@ -120,6 +124,28 @@ public final class RevisionWaits {
       remove(waiter);
     });
     return waiter.promise.future().andThen(ar -> vertx.cancelTimer(timer));
+  }
+
+  /**
+   * The server is stopping: every waiter is answered {@code 503} now, to ask another node, so
+   * that none holds the shutdown for {@code limits.maxWait}; later ones at once.
+   */
+  public void shutdown() {
+    stopping = true;
+    List<Waiter> all = new ArrayList<>();
+    synchronized (this) {
+      waiting.values().forEach(all::addAll);
+      waiting.clear();
+      lowestWaited = Long.MAX_VALUE;
+    }
+    for (Waiter w : all) {
+      w.context.runOnContext(v -> w.promise.tryFail(stopping()));
+    }
+  }
+
+  private static ApiException stopping() {
+    return new ApiException(Problem.UNAVAILABLE, "this node is stopping; read at this revision from another node")
+        .header("Retry-After", "1");
   }
 
   /** Waiters now waiting, for tests and metrics. */
