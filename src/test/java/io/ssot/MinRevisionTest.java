@@ -83,6 +83,23 @@ class MinRevisionTest {
   }
 
   @Test
+  void anHttp2ReadWaitsTheSameWay() throws Exception {
+    long target = revision() + 1;
+    int before = server.server().revisionWaits().waiting();
+    CompletableFuture<Http.Response> read = CompletableFuture.supplyAsync(() -> {
+      try (Http h2 = Http.h2c(vertx, server.port())) {
+        return h2.get("/v1/history/mr/h2?minRevision=" + target);
+      }
+    });
+    awaitWaiters(before + 1);
+    http.put("/v1/kv/mr/h2", "1");
+    Http.Response r = read.get(10, TimeUnit.SECONDS);
+    assertEquals(HttpVersion.HTTP_2, r.version());
+    assertEquals(200, r.status(), r::toString);
+    assertEquals(target, r.json().getJsonArray("items").getJsonObject(0).getLong("revision"));
+  }
+
+  @Test
   void aRevisionNeverReachedIs504AfterMaxWait() {
     long applied = revision();
     long start = System.nanoTime();

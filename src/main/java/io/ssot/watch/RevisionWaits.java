@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Requests waiting until the store has applied a revision ({@code ?minRevision=R}): a follower
@@ -69,11 +70,17 @@ public final class RevisionWaits {
       if (consistency != null && !consistency.equals("leader")) {
         throw Params.invalid(CONSISTENCY, "must be leader (or left out for this node's own revision)");
       }
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
+      // Asking the leader counts in the same limits.maxWait as waiting for its revision.
       Future<Void> applied = consistency == null ? await(ctx, minRevision, maxWaitMillis)
-          : leaderRevision.revision(ctx.request(), maxWaitMillis)
-              .compose(leader -> await(ctx, Math.max(minRevision, leader), maxWaitMillis));
-      if (applied.isComplete()) {
+          : leaderRevision.revision(ctx.request(), maxWaitMillis).compose(leader -> await(ctx,
+              Math.max(minRevision, leader), TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      if (applied.succeeded()) {
         ctx.next();
+        return;
+      }
+      if (applied.failed()) {
+        ctx.fail(applied.cause());
         return;
       }
       // Held unread while it waits: a WebSocket upgrade needs a request whose end is not read yet.
