@@ -5,6 +5,7 @@ import io.ssot.api.Api;
 import io.ssot.api.ClusterRoutes;
 import io.ssot.api.WriteForwarding;
 import io.ssot.cluster.ClusterNode;
+import io.ssot.cluster.DuplicateNodeId;
 import io.ssot.cluster.NodeIdentity;
 import io.ssot.core.WriteGate;
 import io.ssot.http.BodyBudget;
@@ -129,6 +130,7 @@ public final class SsotServer {
     }
     if (cluster != null) {
       metrics.bind(cluster);
+      hub.revisionWaits().leaderRevision(new io.ssot.cluster.LeaderRevisions(vertx, cluster, store)::revision);
     }
   }
 
@@ -208,7 +210,14 @@ public final class SsotServer {
     }
     server.scheduleCompaction();
     if (server.cluster != null) {
-      server.cluster.start(NodeIdentity.from(config, server.port));
+      NodeIdentity self = NodeIdentity.from(config, server.port);
+      try {
+        DuplicateNodeId.refuse(pg, self, config.get(Settings.CLUSTER_POLL_INTERVAL).toMillis());
+      } catch (RuntimeException e) {
+        server.stop();
+        throw e;
+      }
+      server.cluster.start(self);
     }
     return server;
   }
@@ -335,6 +344,11 @@ public final class SsotServer {
 
   public MvccStore store() {
     return dataDir.store();
+  }
+
+  /** Requests waiting for a revision ({@code ?minRevision}), for tests. */
+  public io.ssot.watch.RevisionWaits revisionWaits() {
+    return hub.revisionWaits();
   }
 
   /** Ends the watches, stops accepting, finishes in-flight requests, flushes and closes the store. Idempotent. */

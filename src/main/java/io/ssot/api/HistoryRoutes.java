@@ -38,7 +38,8 @@ final class HistoryRoutes {
   }
 
   void mount(Router router) {
-    router.get("/v1/history/*").setName("/v1/history/{key}").handler(this::history);
+    router.get("/v1/history/*").setName("/v1/history/{key}")
+        .handler(api.hub().revisionWaits().handler(api.limits().maxWaitMillis())).handler(this::history);
     router.route("/v1/history/*").setName("/v1/history/{key}").handler(ctx -> Routes.methodNotAllowed(ctx, "GET"));
     router.post("/v1/rollback/*").setName("/v1/rollback/{key}").handler(this::rollback);
     router.route("/v1/rollback/*").setName("/v1/rollback/{key}")

@@ -13,6 +13,7 @@ import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -42,9 +43,10 @@ final class KvRoutes {
   }
 
   void mount(Router router) {
-    router.get("/v1/kv").setName("/v1/kv").handler(this::list);
+    Handler<RoutingContext> minRevision = api.hub().revisionWaits().handler(api.limits().maxWaitMillis());
+    router.get("/v1/kv").setName("/v1/kv").handler(minRevision).handler(this::list);
     router.route("/v1/kv").setName("/v1/kv").handler(ctx -> Routes.methodNotAllowed(ctx, "GET"));
-    router.get("/v1/kv/*").setName("/v1/kv/{key}").handler(this::get);
+    router.get("/v1/kv/*").setName("/v1/kv/{key}").handler(minRevision).handler(this::get);
     router.put("/v1/kv/*").setName("/v1/kv/{key}").handler(this::put);
     router.delete("/v1/kv/*").setName("/v1/kv/{key}").handler(this::delete);
     router.route("/v1/kv/*").setName("/v1/kv/{key}")

@@ -47,6 +47,7 @@ public final class WatchHub {
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong slowConsumers = new AtomicLong();
   private volatile boolean shuttingDown;
+  private final RevisionWaits revisionWaits;
 
   /**
    * @param cipher       opens values encrypted at rest as events are encoded
@@ -63,6 +64,12 @@ public final class WatchHub {
     this.progressIntervalMillis = progressIntervalMillis;
     this.slowConsumerGraceMillis = slowConsumerGraceMillis;
     store.addCommitListener(this::onCommit);
+    this.revisionWaits = new RevisionWaits(vertx, store);
+  }
+
+  /** Requests waiting for this node to apply a revision ({@code ?minRevision}). */
+  public RevisionWaits revisionWaits() {
+    return revisionWaits;
   }
 
   private void onCommit(long revision) {
@@ -100,10 +107,12 @@ public final class WatchHub {
    * The server is stopping: ends every watch with {@code shutting-down} and the last revision it
    * delivered, from which its client resumes after the restart or on another node, so that no
    * watch holds the server to its shutdown timeout. A long-poll is answered with the key as it
-   * is (304 when unchanged). A watch opened from now on ends at once.
+   * is (304 when unchanged). A watch opened from now on ends at once. A read waiting for a
+   * revision gets 503, to read on another node.
    */
   public void shutdown() {
     shuttingDown = true;
+    revisionWaits.shutdown();
     for (ContextWatches cw : contexts.values()) {
       cw.context.runOnContext(v -> cw.forEach(this::endForShutdown));
     }

@@ -28,7 +28,8 @@ public final class WatchRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/v1/watch").setName("/v1/watch").handler(this::watch);
+    router.get("/v1/watch").setName("/v1/watch")
+        .handler(hub.revisionWaits().handler(limits.maxWaitMillis())).handler(this::watch);
     router.route("/v1/watch").setName("/v1/watch").handler(ctx -> ctx.fail(
         new ApiException(Problem.METHOD_NOT_ALLOWED, "use GET").header("Allow", "GET")));
   }

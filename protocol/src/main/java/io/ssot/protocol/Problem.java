@@ -155,6 +155,11 @@ public enum Problem {
   OUTPUT_BUDGET_EXHAUSTED("output-budget-exhausted", 503),
   /** The data directory's disk is too full to take the write; with {@code Retry-After}. */
   INSUFFICIENT_STORAGE("insufficient-storage", 507),
+  /**
+   * A read with {@code ?minRevision=R} (or {@code ?consistency=leader}) waited {@code limits.maxWait}
+   * and this node has still not applied R; with {@code minRevision} and {@code appliedRevision}.
+   */
+  REVISION_NOT_APPLIED("revision-not-applied", 504),
 
   /**
    * A 4xx of the HTTP stack itself, before any route (such as an HTTP/1.1 request without
@@ -279,6 +284,7 @@ public enum Problem {
       case 429 -> "Too Many Requests";
       case 431 -> "Request Header Fields Too Large";
       case 503 -> "Service Unavailable";
+      case 504 -> "Gateway Timeout";
       case 507 -> "Insufficient Storage";
       default -> status >= 500 ? "Internal Server Error" : "Client Error";
     };
