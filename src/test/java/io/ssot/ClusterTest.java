@@ -297,7 +297,7 @@ class ClusterTest {
       ChildServer newLeader = awaitOneLeader(vertx, List.of(b));
       long newLeaderWrite;
       try (Http onB = new Http(vertx, newLeader.port)) {
-        Http.Response r = onB.put("/v1/kv/after/k", "2");
+        Http.Response r = putAsClientsDo(onB, "/v1/kv/after/k", "2");
         assertEquals(201, r.status(), r.toString());
         newLeaderWrite = r.json().getLong("revision");
       }
@@ -307,7 +307,7 @@ class ClusterTest {
       String lastKey = "after/k";
       try (Http onB = new Http(vertx, newLeader.port)) {
         for (int i = 0; i <= acceptedAfterCut.size() + 2; i++) {
-          Http.Response r = onB.put("/v1/kv/after/more" + i, "3");
+          Http.Response r = putAsClientsDo(onB, "/v1/kv/after/more" + i, "3");
           assertEquals(201, r.status(), r.toString());
           lastWrite = r.json().getLong("revision");
           lastKey = "after/more" + i;
@@ -377,6 +377,20 @@ class ClusterTest {
   }
 
   /** Waits until exactly one of {@code nodes} says it leads and every other names it; returns it. */
+  /**
+   * A PUT retried, as a client does, while it gets 503 {@code not-leader} with Retry-After (for at
+   * most 10 s): a new leader on a loaded machine may not yet have confirmed its lease.
+   */
+  static Http.Response putAsClientsDo(Http http, String path, String body) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    Http.Response r = http.put(path, body);
+    while (r.status() == 503 && "not-leader".equals(r.json().getString("code")) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      r = http.put(path, body);
+    }
+    return r;
+  }
+
   static ChildServer awaitOneLeader(Vertx vertx, List<ChildServer> nodes) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     String seen = "";
