@@ -71,7 +71,11 @@ class ClusterTest {
 
   @Test
   void oneLeaderFollowersApplyItsWritesAndForwardTheirOwn(Vertx vertx) throws Exception {
-    List<ChildServer> nodes = List.of(node("n1", pg.db().url()), node("n2", pg.db().url()), node("n3", pg.db().url()));
+    // Leadership must stay put for this test's checks: a lease long enough that three JVMs starting
+    // on a loaded machine do not let it lapse (the failover tests keep the default).
+    Map<String, String> steady = Map.of("SSOT_CLUSTER_LEASE_TIMEOUT", "10s");
+    List<ChildServer> nodes = List.of(node("n1", pg.db().url(), null, steady), node("n2", pg.db().url(), null, steady),
+        node("n3", pg.db().url(), null, steady));
     for (ChildServer n : nodes) {
       n.awaitReady(vertx);
     }
@@ -357,6 +361,12 @@ class ClusterTest {
 
   /** @param redisUrl null: no Redis; else with a cluster name of the test's own, so the stream is fresh */
   private ChildServer node(String name, String pgUrl, String redisUrl) throws java.io.IOException {
+    return node(name, pgUrl, redisUrl, Map.of());
+  }
+
+  /** @param more settings of this test's own */
+  private ChildServer node(String name, String pgUrl, String redisUrl, Map<String, String> more)
+      throws java.io.IOException {
     Map<String, String> env = new HashMap<>();
     env.put("SSOT_CLUSTER_ENABLED", "true");
     env.put("SSOT_CLUSTER_NODE_ID", name);
@@ -370,13 +380,13 @@ class ClusterTest {
       env.put("SSOT_REDIS_URL", redisUrl);
       env.put("SSOT_CLUSTER_NAME", clusterName);
     }
+    env.putAll(more);
     ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve(name + ".log"),
         ChildServer.freePort(), env);
     children.add(child);
     return child;
   }
 
-  /** Waits until exactly one of {@code nodes} says it leads and every other names it; returns it. */
   /**
    * A PUT retried, as a client does, while it gets 503 {@code not-leader} with Retry-After (for at
    * most 10 s): a new leader on a loaded machine may not yet have confirmed its lease.
@@ -391,6 +401,7 @@ class ClusterTest {
     return r;
   }
 
+  /** Waits until exactly one of {@code nodes} says it leads and every other names it; returns it. */
   static ChildServer awaitOneLeader(Vertx vertx, List<ChildServer> nodes) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     String seen = "";
