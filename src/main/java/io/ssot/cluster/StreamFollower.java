@@ -9,7 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -43,9 +42,7 @@ public final class StreamFollower {
   private final Vertx vertx;
   private final Context context;
   private final MvccStore store;
-  private final String redisUrl;
-  /** Recreated after a failure: closing a pooled connection would only return it, dead or not, to the pool. */
-  private Redis redis;
+  private final RedisLink link;
   private final String key;
   private final CatchUp catchUp;
   private final Persisted persisted;
@@ -53,7 +50,6 @@ public final class StreamFollower {
   private final Backoff backoff = new Backoff(100, 2000);
   private final AtomicLong appliedFromStream = new AtomicLong();
   private final AtomicLong catchUps = new AtomicLong();
-  private RedisConnection connection;
   private boolean stopped;
   private volatile boolean failing;
 
@@ -75,8 +71,7 @@ public final class StreamFollower {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
-    this.redisUrl = redisUrl;
-    this.redis = Redis.createClient(vertx, CommitStream.options(redisUrl));
+    this.link = new RedisLink(vertx, context, redisUrl);
     this.key = CommitStream.key(clusterName);
     this.catchUp = catchUp;
     this.persisted = persisted;
@@ -129,7 +124,7 @@ public final class StreamFollower {
       return;
     }
     long from = store.revision();
-    connected().compose(c -> xread(c, from)).onComplete(ar -> {
+    link.connected().compose(c -> xread(c, from)).onComplete(ar -> {
       if (stopped) {
         return;
       }
@@ -158,16 +153,6 @@ public final class StreamFollower {
     });
   }
 
-  private Future<RedisConnection> connected() {
-    if (connection != null) {
-      return Future.succeededFuture(connection);
-    }
-    return redis.connect().onSuccess(c -> {
-      connection = c;
-      c.exceptionHandler(e -> dropConnection(c));
-      c.endHandler(v -> dropConnection(c));
-    });
-  }
 
   /** The XREAD answer, or a failure when none comes within the block plus a grace (a partition sends nothing). */
   private Future<Response> xread(RedisConnection c, long after) {
@@ -245,7 +230,7 @@ public final class StreamFollower {
   }
 
   private void redisFailed(Throwable cause) {
-    discardConnection();
+    link.discard();
     if (!failing) {
       LOG.warn("Cannot read the Redis stream {} ({}): following PostgreSQL until it answers again", key,
           cause.getMessage());
@@ -279,33 +264,14 @@ public final class StreamFollower {
     }));
   }
 
-  /** Closes the client with its connections and starts a new one, which connects afresh. */
-  private void discardConnection() {
-    connection = null;
-    redis.close();
-    if (!stopped) {
-      redis = Redis.createClient(vertx, CommitStream.options(redisUrl));
-    }
-  }
 
-  private void dropConnection(RedisConnection c) {
-    context.runOnContext(v -> {
-      if (connection == c) {
-        connection = null;
-      }
-    });
-  }
 
   /** Stops following (this node becomes the leader, or shuts down). */
   public Future<Void> stop() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
       stopped = true;
-      if (connection != null) {
-        connection.close();
-        connection = null;
-      }
-      redis.close();
+      link.close();
       done.complete();
     });
     return done.future();

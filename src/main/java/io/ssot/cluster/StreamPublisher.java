@@ -9,7 +9,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import java.util.ArrayList;
@@ -38,13 +37,10 @@ public final class StreamPublisher {
   private final Context context;
   private final Vertx vertx;
   private final MvccStore store;
-  private final String redisUrl;
-  /** Recreated after a failure: closing a pooled connection would only return it, dead or not, to the pool. */
-  private Redis redis;
+  private final RedisLink link;
   private final String key;
   private final long maxLength;
   private final Backoff backoff = new Backoff(100, 2000);
-  private RedisConnection connection;
   private boolean busy;
   private boolean stopped;
   private volatile boolean failing;
@@ -60,8 +56,7 @@ public final class StreamPublisher {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
-    this.redisUrl = redisUrl;
-    this.redis = Redis.createClient(vertx, CommitStream.options(redisUrl));
+    this.link = new RedisLink(vertx, context, redisUrl);
     this.key = CommitStream.key(clusterName);
     this.maxLength = maxLength;
     this.published = publishedBefore;
@@ -102,7 +97,7 @@ public final class StreamPublisher {
     }
     busy = true;
     long first = from;
-    connected().compose(c -> send(c, first, to)).onComplete(ar -> {
+    link.connected().compose(c -> send(c, first, to)).onComplete(ar -> {
       busy = false;
       if (ar.succeeded()) {
         if (failing) {
@@ -117,16 +112,6 @@ public final class StreamPublisher {
     });
   }
 
-  private Future<RedisConnection> connected() {
-    if (connection != null) {
-      return Future.succeededFuture(connection);
-    }
-    return redis.connect().onSuccess(c -> {
-      connection = c;
-      c.exceptionHandler(e -> dropConnection(c));
-      c.endHandler(v -> dropConnection(c));
-    });
-  }
 
   /** Pipelines XADD from..to; {@link #published} moves over every one Redis holds, stopping at the first failure. */
   private Future<Void> send(RedisConnection c, long from, long to) {
@@ -177,7 +162,7 @@ public final class StreamPublisher {
   }
 
   private void retryLater(Throwable cause) {
-    discardConnection();
+    link.discard();
     if (stopped) {
       return;
     }
@@ -190,33 +175,14 @@ public final class StreamPublisher {
     vertx.setTimer(delay, id -> context.runOnContext(v -> pump()));
   }
 
-  /** Closes the client with its connections and starts a new one, which connects afresh. */
-  private void discardConnection() {
-    connection = null;
-    redis.close();
-    if (!stopped) {
-      redis = Redis.createClient(vertx, CommitStream.options(redisUrl));
-    }
-  }
 
-  private void dropConnection(RedisConnection c) {
-    context.runOnContext(v -> {
-      if (connection == c) {
-        connection = null;
-      }
-    });
-  }
 
   /** Stops publishing (this node is no longer the leader, or shuts down). */
   public Future<Void> stop() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
       stopped = true;
-      if (connection != null) {
-        connection.close();
-        connection = null;
-      }
-      redis.close();
+      link.close();
       done.complete();
     });
     return done.future();
