@@ -6,6 +6,7 @@ import io.ssot.core.NotLeader;
 import io.ssot.core.WriteGate;
 import io.ssot.persist.PgLocation;
 import io.ssot.persist.WriteBehind;
+import io.ssot.store.Commit;
 import io.ssot.store.MvccStore;
 import io.ssot.store.StoreException;
 import io.vertx.core.Future;
@@ -24,6 +25,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +93,7 @@ public final class ClusterNode implements WriteGate {
   private volatile String diverged;
   private volatile String lastError;
   private volatile boolean stopping;
+  private volatile LongConsumer applyLagMillis = lag -> { };
 
   public ClusterNode(Vertx vertx, MvccStore store, WriteBehind writeBehind, PgLocation pg, Config config) {
     this.vertx = vertx;
@@ -99,7 +102,7 @@ public final class ClusterNode implements WriteGate {
     this.pg = pg;
     this.pollMillis = config.get(Settings.CLUSTER_POLL_INTERVAL).toMillis();
     this.leaseMillis = config.get(Settings.CLUSTER_LEASE_TIMEOUT).toMillis();
-    this.follower = new PgFollower(store, writeBehind);
+    this.follower = new PgFollower(store, writeBehind, this::applied);
     this.redisUrl = config.get(Settings.REDIS_URL);
     this.redisStreamLength = config.get(Settings.CLUSTER_REDIS_STREAM_LENGTH);
     if (redisConfigured()) {
@@ -273,7 +276,7 @@ public final class ClusterNode implements WriteGate {
           public void markPersisted(long revision) {
             writeBehind.markPersisted(revision);
           }
-        });
+        }, this::applied);
     streamFollower = f;
     f.start();
   }
@@ -470,6 +473,18 @@ public final class ClusterNode implements WriteGate {
   /** Revisions PostgreSQL held at the last poll that this node has not applied. */
   public long lagRevisions() {
     return role == Role.LEADER ? 0 : Math.max(0, pgRevision - store.revision());
+  }
+
+  /**
+   * Reports, for each commit this node applies as a follower, the time from the leader's commit
+   * to its own in milliseconds, by the two nodes' wall clocks (their skew counts in it).
+   */
+  public void reportApplyLagTo(LongConsumer millis) {
+    applyLagMillis = millis;
+  }
+
+  private void applied(Commit commit) {
+    applyLagMillis.accept(Math.max(0, System.currentTimeMillis() - commit.timestamp()));
   }
 
   /** Since when this node has been behind PostgreSQL (0 when it is not). */

@@ -30,6 +30,7 @@ final class PgFollower {
 
   private final MvccStore store;
   private final WriteBehind writeBehind;
+  private final Consumer<Commit> applied;
 
   /** This store holds revisions that PostgreSQL holds differently: another leader made them. */
   static final class Diverged extends Exception {
@@ -38,9 +39,11 @@ final class PgFollower {
     }
   }
 
-  PgFollower(MvccStore store, WriteBehind writeBehind) {
+  /** @param applied told of each commit applied here, after the store holds it */
+  PgFollower(MvccStore store, WriteBehind writeBehind, Consumer<Commit> applied) {
     this.store = store;
     this.writeBehind = writeBehind;
+    this.applied = applied;
   }
 
   /**
@@ -82,6 +85,7 @@ final class PgFollower {
     writeBehind.markPersisted(commit.revision());
     try {
       store.apply(commit);
+      applied.accept(commit);
     } catch (StoreException.RevisionRepeated appliedFromTheStreamMeanwhile) {
       // the same commit, from the stream
     }

@@ -15,6 +15,7 @@ import io.vertx.redis.client.Response;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,7 @@ public final class StreamFollower {
   private final String key;
   private final CatchUp catchUp;
   private final Persisted persisted;
+  private final Consumer<Commit> applied;
   private final long blockMillis;
   private final Backoff backoff = new Backoff(100, 2000);
   private final AtomicLong appliedFromStream = new AtomicLong();
@@ -59,15 +61,16 @@ public final class StreamFollower {
    */
   public StreamFollower(Vertx vertx, MvccStore store, String redisUrl, String clusterName, CatchUp catchUp,
                         Duration block) {
-    this(vertx, store, redisUrl, clusterName, catchUp, block, Persisted.ALL);
+    this(vertx, store, redisUrl, clusterName, catchUp, block, Persisted.ALL, commit -> { });
   }
 
   /**
    * @param persisted what the node's write-behind knows of PostgreSQL: the stream only extends a
    *                  store that holds nothing PostgreSQL lacks
+   * @param applied   told of each commit applied from the stream, after the store holds it
    */
   public StreamFollower(Vertx vertx, MvccStore store, String redisUrl, String clusterName, CatchUp catchUp,
-                        Duration block, Persisted persisted) {
+                        Duration block, Persisted persisted, Consumer<Commit> applied) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
@@ -75,6 +78,7 @@ public final class StreamFollower {
     this.key = CommitStream.key(clusterName);
     this.catchUp = catchUp;
     this.persisted = persisted;
+    this.applied = applied;
     this.blockMillis = block.toMillis();
   }
 
@@ -194,6 +198,7 @@ public final class StreamFollower {
         persisted.markPersisted(commit.revision());
         store.apply(commit);
         appliedFromStream.incrementAndGet();
+        applied.accept(commit);
       } catch (StoreException.RevisionRepeated e) {
         // applied by the catch-up between the check and here
       } catch (StoreException.RevisionGap e) {

@@ -2,6 +2,7 @@ package io.ssot.ops;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -15,6 +16,7 @@ import io.ssot.persist.WriteBehind;
 import io.ssot.store.MvccStore;
 import io.ssot.watch.WatchHub;
 import io.vertx.core.spi.VertxMetricsFactory;
+import java.util.concurrent.TimeUnit;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -76,6 +78,10 @@ public final class Metrics {
         .description("Revisions PostgreSQL held at the last poll that this node has not applied").register(registry);
     Gauge.builder("ssot_cluster_lag_seconds", cluster, c -> c.lagMillis() / 1000.0)
         .description("How long this node has been behind PostgreSQL (0 when it is not)").register(registry);
+    Timer applyLag = Timer.builder("ssot_cluster_apply_lag")
+        .description("Leader's commit to this follower's, per revision applied (by the two nodes' clocks)")
+        .publishPercentiles(0.5, 0.99).register(registry);
+    cluster.reportApplyLagTo(millis -> applyLag.record(millis, TimeUnit.MILLISECONDS));
     FunctionCounter.builder("ssot_cluster_forwarded_writes", cluster, ClusterNode::forwardedWrites)
         .description("Writes this follower forwarded to the leader").register(registry);
     FunctionCounter.builder("ssot_cluster_stream_applied", cluster, ClusterNode::appliedFromStream)
