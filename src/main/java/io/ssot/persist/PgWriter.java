@@ -20,10 +20,15 @@ import java.util.Map;
  * history, the last change of each key into the current state, and the high-water mark. Each
  * table gets one statement over arrays ({@code unnest}), however large the batch.
  *
- * <p>Idempotent: commits up to the high-water mark, read and locked in the same transaction, are
- * skipped, so writing a revision twice is harmless whatever the batches. (The {@code revision}
- * guards alone are not enough: a key deleted later has no current row left to compare with, and
- * an old put would bring it back.)
+ * <p>Idempotent: changes up to the high-water mark, locked by the transaction's first statement,
+ * are skipped by every statement, so writing a revision twice is harmless whatever the batches.
+ * (The {@code revision} guards alone are not enough: a key deleted later has no current row left
+ * to compare with, and an old put would bring it back.)
+ *
+ * <p>Every statement of a batch is sent at once, pipelined on its connection, so a batch costs
+ * three round trips (begin, the statements, commit) whatever it holds; a sync write waits for
+ * its batch, so the round trips are its latency. A cluster leader's term check is among them: a
+ * batch under a stale term is rolled back, never committed.
  */
 final class PgWriter {
 
@@ -32,13 +37,17 @@ final class PgWriter {
                                 updated_at, updated_by)
       SELECT * FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::bytea[], $5::bigint[], $6::bigint[],
                            $7::bigint[], $8::timestamptz[], $9::text[])
+             AS h(revision, key, type, value, create_revision, version, prev_revision, updated_at, updated_by)
+      WHERE h.revision > (SELECT persisted_revision FROM ssot_state WHERE id = 1)
       ON CONFLICT (revision, key) DO NOTHING""";
 
   private static final String UPSERT_CURRENT = """
       INSERT INTO ssot_current AS c (key, value, revision, create_revision, version, prev_revision, updated_at,
                                      updated_by)
       SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
-                           $7::timestamptz[], $8::text[])
+                           $7::timestamptz[], $8::text[]) AS u(key, value, revision, create_revision, version,
+                                                               prev_revision, updated_at, updated_by)
+      WHERE u.revision > (SELECT persisted_revision FROM ssot_state WHERE id = 1)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value, revision = excluded.revision,
         create_revision = excluded.create_revision, version = excluded.version,
         prev_revision = excluded.prev_revision, updated_at = excluded.updated_at, updated_by = excluded.updated_by
@@ -46,8 +55,10 @@ final class PgWriter {
 
   private static final String DELETE_CURRENT = """
       DELETE FROM ssot_current c USING unnest($1::text[], $2::bigint[]) AS d(key, revision)
-      WHERE c.key = d.key AND c.revision < d.revision""";
+      WHERE c.key = d.key AND c.revision < d.revision
+        AND d.revision > (SELECT persisted_revision FROM ssot_state WHERE id = 1)""";
 
+  /** First in the transaction: batches of two writers (a leader's stepping down, its successor's) take turns. */
   private static final String LOCK_MARK = "SELECT persisted_revision FROM ssot_state WHERE id = 1 FOR UPDATE";
 
   private static final String ADVANCE_MARK = """
@@ -80,32 +91,27 @@ final class PgWriter {
    *             (fails with {@link Fenced} unless it is PostgreSQL's); 0 outside a cluster
    */
   Future<Void> write(List<Commit> batch, long term) {
-    if (term == 0) {
-      return write(batch);
+    if (batch.isEmpty()) {
+      return Future.succeededFuture();
     }
-    return pool.withTransaction(conn -> conn.preparedQuery(READ_TERM).execute().compose(rows -> {
-      long current = rows.iterator().next().getLong(0);
-      return current == term ? writeIn(conn, batch) : Future.<Void>failedFuture(new Fenced(term, current));
-    }));
+    return pool.withTransaction(conn -> {
+      Future<Void> termChecked = term == 0 ? Future.succeededFuture()
+          : conn.preparedQuery(READ_TERM).execute().compose(rows -> {
+            long current = rows.iterator().next().getLong(0);
+            return current == term ? Future.<Void>succeededFuture() : Future.failedFuture(new Fenced(term, current));
+          });
+      // Sent together, before any answer: on the connection they still run one after the other.
+      Future<?> locked = conn.preparedQuery(LOCK_MARK).execute();
+      Future<Void> history = insertHistory(conn, batch);
+      Future<Void> current = applyCurrent(conn, batch);
+      Future<?> marked = conn.preparedQuery(ADVANCE_MARK).execute(Tuple.of(batch.get(batch.size() - 1).revision()));
+      return Future.all(List.of(termChecked, locked, history, current, marked)).<Void>mapEmpty()
+          .recover(e -> Future.failedFuture(termChecked.failed() ? termChecked.cause() : e));
+    });
   }
 
   Future<Void> write(List<Commit> batch) {
-    return pool.withTransaction(conn -> writeIn(conn, batch));
-  }
-
-  private static Future<Void> writeIn(SqlConnection conn, List<Commit> batch) {
-    return conn.preparedQuery(LOCK_MARK).execute().compose(rows -> {
-      long persisted = rows.iterator().next().getLong(0);
-      List<Commit> fresh = batch.stream().filter(c -> c.revision() > persisted).toList();
-      if (fresh.isEmpty()) {
-        return Future.<Void>succeededFuture();
-      }
-      long last = fresh.get(fresh.size() - 1).revision();
-      return insertHistory(conn, fresh)
-          .compose(v -> applyCurrent(conn, fresh))
-          .compose(v -> conn.preparedQuery(ADVANCE_MARK).execute(Tuple.of(last)))
-          .<Void>mapEmpty();
-    });
+    return write(batch, 0);
   }
 
   private static Future<Void> insertHistory(SqlConnection conn, List<Commit> batch) {
@@ -160,10 +166,11 @@ final class PgWriter {
             puts.stream().map(Entry::prevRevision).toArray(Long[]::new),
             puts.stream().map(e -> time(e.updatedAt())).toArray(OffsetDateTime[]::new),
             puts.stream().map(Entry::updatedBy).toArray(String[]::new)));
-    return upserted.compose(v -> deletes.isEmpty() ? Future.succeededFuture()
-        : conn.preparedQuery(DELETE_CURRENT).execute(Tuple.tuple()
+    Future<?> deleted = deletes.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(DELETE_CURRENT).execute(
+        Tuple.tuple()
             .addValue(deletes.stream().map(Entry::key).toArray(String[]::new))
-            .addValue(deletes.stream().map(Entry::revision).toArray(Long[]::new)))).mapEmpty();
+            .addValue(deletes.stream().map(Entry::revision).toArray(Long[]::new)));
+    return Future.all(upserted, deleted).mapEmpty();
   }
 
   static OffsetDateTime time(long epochMillis) {
