@@ -283,7 +283,7 @@ public final class SsotServer {
         healthRoutes.mount(r);
         if (clusterRoutes != null) {
           clusterRoutes.mount(r);
-          new WriteForwarding(v, api, cluster).mount(r);
+          new WriteForwarding(v, api, cluster, config).mount(r);
         }
       });
     };

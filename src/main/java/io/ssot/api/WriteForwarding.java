@@ -1,6 +1,8 @@
 package io.ssot.api;
 
 import io.ssot.cluster.ClusterNode;
+import io.ssot.config.Config;
+import io.ssot.config.Settings;
 import io.ssot.http.ApiException;
 import io.ssot.protocol.Headers;
 import io.ssot.protocol.Problem;
@@ -45,12 +47,6 @@ import java.util.Set;
 public final class WriteForwarding {
 
   static final String FORWARDED = "X-SSOT-Forwarded";
-  /** A leader that does not accept the connection within this is unreachable: nothing was sent. */
-  private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
-  /** Longest silence from the leader (after the request is sent) before the forward fails. */
-  private static final long ANSWER_TIMEOUT_MILLIS = 30_000;
-  /** Longest wait for the leader's revision to reach this store before answering anyway. */
-  private static final long APPLY_WAIT_MILLIS = 5_000;
   /** Headers of one connection (RFC 9110 section 7.6.1), not of the request: never copied. */
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
       "transfer-encoding", "te", "expect", "trailer", "upgrade", "host", "content-length", "http2-settings");
@@ -59,15 +55,24 @@ public final class WriteForwarding {
   private final ClusterNode node;
   private final HttpClient client;
   private final long maxBodyBytes;
+  /** Longest silence from the leader (after the request is sent) before the forward fails. */
+  private final long answerTimeoutMillis;
+  /** Longest wait for the leader's revision to reach this store before answering anyway. */
+  private final long applyWaitMillis;
 
   /** One per event loop: its client's connections stay on that loop. */
-  public WriteForwarding(Vertx vertx, Api api, ClusterNode node) {
+  public WriteForwarding(Vertx vertx, Api api, ClusterNode node, Config config) {
     this.api = api;
     this.node = node;
+    this.answerTimeoutMillis = config.get(Settings.CLUSTER_FORWARD_ANSWER_TIMEOUT).toMillis();
+    this.applyWaitMillis = config.get(Settings.CLUSTER_FORWARD_APPLY_WAIT).toMillis();
+    // A leader that does not accept the connection within this is unreachable: nothing was sent.
+    int connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE,
+        config.get(Settings.CLUSTER_FORWARD_CONNECT_TIMEOUT).toMillis());
     this.maxBodyBytes = Math.max(api.limits().maxValueBytes(), api.limits().maxTxnBytes());
     // HTTP/2 with prior knowledge (h2c) to an http:// leader, by ALPN to an https:// one (trusted by
     // the JVM's trust store): one connection per event loop carries every forwarded write.
-    this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
+    this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(connectTimeoutMillis)
         .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setUseAlpn(true),
         new PoolOptions().setHttp2MaxSize(1));
   }
@@ -93,7 +98,7 @@ public final class WriteForwarding {
       copyHeaders(req.headers(), headers);
       headers.set(FORWARDED, node.self().id());
       RequestOptions options = new RequestOptions().setMethod(req.method()).setAbsoluteURI(leaderUrl + req.uri())
-          .setHeaders(headers).setIdleTimeout(ANSWER_TIMEOUT_MILLIS);
+          .setHeaders(headers).setIdleTimeout(answerTimeoutMillis);
       return client.request(options).recover(e -> Future.failedFuture(unreachable(leaderId, leaderUrl, e)))
           .compose(out -> {
             node.forwarded();
@@ -121,7 +126,7 @@ public final class WriteForwarding {
   /** Waits until this store holds the revision the leader's answer names, within a bound. */
   private Future<Long> waitForRevision(HttpClientResponse answer, Buffer body) {
     long revision = revisionOf(answer, body);
-    return revision <= 0 ? Future.succeededFuture(0L) : node.awaitApplied(revision, APPLY_WAIT_MILLIS);
+    return revision <= 0 ? Future.succeededFuture(0L) : node.awaitApplied(revision, applyWaitMillis);
   }
 
   /** The {@code X-SSOT-Revision} of the answer, else the {@code revision} of its JSON body; 0 when none. */

@@ -53,6 +53,12 @@ public final class Settings {
       Parsers::duration, "How often a follower reads PostgreSQL for revisions it lacks, and each node heartbeats.");
   public static final Setting<Long> CLUSTER_REDIS_STREAM_LENGTH = new Setting<>("cluster.redisStreamLength", "100000",
       s -> Parsers.longIn(s, 1, 1L << 40), "Commits the Redis stream keeps (about: trimmed with MAXLEN ~); a follower further behind catches up from PostgreSQL.");
+  public static final Setting<Duration> CLUSTER_FORWARD_CONNECT_TIMEOUT = new Setting<>("cluster.forwardConnectTimeout",
+      "2s", Parsers::duration, "A follower that cannot connect to the leader within this answers a write 503 not-leader (nothing was sent).");
+  public static final Setting<Duration> CLUSTER_FORWARD_ANSWER_TIMEOUT = new Setting<>("cluster.forwardAnswerTimeout",
+      "30s", Parsers::duration, "Longest silence from the leader after a forwarded write was sent; then 503 saying the write may or may not have been applied.");
+  public static final Setting<Duration> CLUSTER_FORWARD_APPLY_WAIT = new Setting<>("cluster.forwardApplyWait",
+      "5s", Parsers::duration, "How long a follower waits for the revision of a forwarded write to reach its own store before answering anyway.");
   public static final Setting<String> ADMIN_TOKEN = new Setting<>("admin.token", "",
       Parsers::text, "Bootstrap admin token (16 to 512 visible ASCII characters); empty: generated on the first start into <data.dir>/admin.token (mode 0600).");
   public static final Setting<Boolean> AUTH_ENABLED = new Setting<>("auth.enabled", "true",
@@ -190,6 +196,7 @@ public final class Settings {
       PG_POOL_SIZE, PG_MAX_BATCH_REVISIONS, PG_MAX_OUTBOX_REVISIONS, PG_CIRCUIT_RESET_TIMEOUT, PG_SYNC_TIMEOUT,
       PG_HEALTH_TIMEOUT, PG_HISTORY_RETENTION_REVISIONS, REDIS_URL, CLUSTER_ENABLED, CLUSTER_NODE_ID,
       CLUSTER_ADVERTISE_URL, CLUSTER_NAME, CLUSTER_LEASE_TIMEOUT, CLUSTER_POLL_INTERVAL, CLUSTER_REDIS_STREAM_LENGTH,
+      CLUSTER_FORWARD_CONNECT_TIMEOUT, CLUSTER_FORWARD_ANSWER_TIMEOUT, CLUSTER_FORWARD_APPLY_WAIT,
       ADMIN_TOKEN, AUTH_ENABLED, AUTH_ANONYMOUS_MONITORING,
       AUTH_MAX_FAILURES_PER_MINUTE, TLS_CERT, TLS_KEY, TLS_CLIENT_AUTH, TLS_CLIENT_CA, TLS_CLIENT_ROLES,
       ENCRYPTION_KEY_FILE, ENCRYPTION_PREFIXES, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES, STORE_MIN_FREE_DISK_BYTES,
