@@ -63,20 +63,31 @@ public final class Orphans {
 
   /**
    * Saves and drops the local revisions PostgreSQL lacks, if any: the store is closed and built
-   * anew from PostgreSQL. On failure the store is closed.
+   * anew from PostgreSQL. So is a store too far behind to catch up: the revisions after it are no
+   * longer in PostgreSQL's history ({@code pg.historyRetentionRevisions}), only their outcome in
+   * its current state. On failure the store is closed.
    *
    * @param persisted PostgreSQL's high-water mark, read at start-up
    */
   public static Settled settle(DataDir dataDir, Path dataPath, DataDir.Options options, PgLocation pg,
                                long persisted, long keepRevisions) throws IOException {
-    Range orphaned;
-    Saved saved;
     try {
-      orphaned = find(dataDir.store(), persisted, pg);
-      if (orphaned == null) {
-        return new Settled(dataDir, persisted);
+      Range orphaned = find(dataDir.store(), persisted, pg);
+      if (orphaned != null) {
+        Saved saved = save(dataDir.store(), orphaned, dataPath);
+        LOG.warn("The local store holds {} revision(s) ({} change(s)) that PostgreSQL ({}) does not, {}..{}: "
+                + "saved to {} for an operator; rebuilding the store from PostgreSQL, they will not be served",
+            orphaned.count(), saved.changes(), pg, orphaned.from(), orphaned.to(), saved.file().toAbsolutePath());
+      } else {
+        long next = dataDir.store().revision() + 1;
+        long floor = historyFloor(pg);
+        if (next > persisted || next >= floor) {
+          return new Settled(dataDir, persisted);
+        }
+        LOG.warn("The local store is at revision {} but PostgreSQL's history ({}) starts at revision {} "
+                + "(pg.historyRetentionRevisions): the revisions between cannot be replayed; rebuilding the store "
+                + "from PostgreSQL's current state", next - 1, pg, floor);
       }
-      saved = save(dataDir.store(), orphaned, dataPath);
     } catch (IOException | RuntimeException e) {
       try {
         dataDir.close();
@@ -85,13 +96,18 @@ public final class Orphans {
       }
       throw e;
     }
-    LOG.warn("The local store holds {} revision(s) ({} change(s)) that PostgreSQL ({}) does not, {}..{}: "
-            + "saved to {} for an operator; rebuilding the store from PostgreSQL, they will not be served",
-        orphaned.count(), saved.changes(), pg, orphaned.from(), orphaned.to(), saved.file().toAbsolutePath());
     dataDir.close();
     StoreLoader.discard(dataPath);
     long rebuiltAt = Bootstrap.run(pg, dataPath, options, keepRevisions);
     return new Settled(DataDir.open(dataPath, options), rebuiltAt);
+  }
+
+  private static long historyFloor(PgLocation pg) {
+    try (Connection c = pg.jdbc()) {
+      return PgCommitReader.floor(c);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read where the history of " + pg + " starts: " + e.getMessage(), e);
+    }
   }
 
   /** The local revisions PostgreSQL lacks or holds differently, or {@code null} when there are none. */

@@ -134,7 +134,8 @@ final class PgFollower {
     } catch (PgCommitReader.MissingRevision e) {
       c.rollback();
       throw new SQLException("PostgreSQL's history lacks revision " + e.revision() + " below its high-water mark "
-          + "(trimmed by pg.historyRetentionRevisions?); this node cannot catch up from it", e);
+          + "(trimmed by pg.historyRetentionRevisions?); this node cannot catch up from it: restart it to rebuild its "
+          + "store from PostgreSQL's current state", e);
     } finally {
       c.setAutoCommit(true);
     }

@@ -100,4 +100,43 @@ class OrphansTest {
     assertNull(find(1200, 0), "behind PostgreSQL: it catches up, nothing is orphaned");
     assertNull(find(0, 0));
   }
+
+  @Test
+  void aStoreBehindWhatPostgresStillKeepsIsRebuiltFromItsCurrentState() throws Exception {
+    assertEquals(2000, pg.db().scalar(
+        "WITH d AS (DELETE FROM ssot_history WHERE revision < 2001 RETURNING 1) SELECT count(*) FROM d"));
+    Path dir = tmp.resolve("behind");
+    DataDir local = DataDir.open(dir, OPTIONS);
+    write(local.store(), 0, 1200, "same");
+    Orphans.Settled settled = Orphans.settle(local, dir, OPTIONS, location, persisted, 0);
+    try (DataDir rebuilt = settled.dataDir()) {
+      assertEquals(3000, settled.persisted());
+      assertEquals(3000, rebuilt.store().revision());
+      for (int k = 0; k < 100; k++) {
+        int last = 2900 + k; // the last write of key k/k, at revision last + 1
+        assertEquals("{\"h\":\"same\",\"i\":" + last + "}",
+            new String(rebuilt.store().get("k/" + k).value(), StandardCharsets.UTF_8));
+      }
+    }
+    assertEquals(java.util.List.of(), orphanedFiles(dir), "nothing of its own to save");
+  }
+
+  @Test
+  void aStoreBehindWithinPostgresHistoryIsKeptToCatchUp() throws Exception {
+    assertEquals(1000, pg.db().scalar(
+        "WITH d AS (DELETE FROM ssot_history WHERE revision < 1001 RETURNING 1) SELECT count(*) FROM d"));
+    Path dir = tmp.resolve("within");
+    DataDir local = DataDir.open(dir, OPTIONS);
+    write(local.store(), 0, 1200, "same");
+    Orphans.Settled settled = Orphans.settle(local, dir, OPTIONS, location, persisted, 0);
+    try (DataDir kept = settled.dataDir()) {
+      assertEquals(1200, kept.store().revision(), "the same store, left to catch up from the history");
+    }
+  }
+
+  private static java.util.List<Path> orphanedFiles(Path dir) throws java.io.IOException {
+    try (var files = java.nio.file.Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("orphaned-")).toList();
+    }
+  }
 }
