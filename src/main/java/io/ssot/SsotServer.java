@@ -116,8 +116,16 @@ public final class SsotServer {
         ? new ClusterNode(vertx, store, postgres.writeBehind(), pg, config) : null;
     this.writes = new Writes(store, schemas, cipher, durability, postgres == null ? null : postgres.history(),
         cluster == null ? WriteGate.OPEN : cluster);
-    if (encryptionMarker != null) {
+    if (encryptionMarker != null && cluster == null) {
       writes.recordEncryptionMarker(encryptionMarker);
+    } else if (encryptionMarker != null) {
+      // Only a leader commits: the cluster gets one marker, from its first leader, and the others
+      // receive it as any other revision (a node that recorded its own would diverge).
+      cluster.whenLeading(() -> {
+        if (store.get(ValueCipher.MARKER_KEY) == null) {
+          writes.recordEncryptionMarker(encryptionMarker);
+        }
+      });
     }
     this.hub = new WatchHub(vertx, store, cipher, config.get(Settings.WATCH_PROGRESS_INTERVAL).toMillis(),
         config.get(Settings.WATCH_SLOW_CONSUMER_GRACE).toMillis(), config.get(Settings.WATCH_MAX_QUEUE_BYTES),

@@ -94,6 +94,7 @@ public final class ClusterNode implements WriteGate {
   private volatile String lastError;
   private volatile boolean stopping;
   private volatile LongConsumer applyLagMillis = lag -> { };
+  private final List<Runnable> onLeading = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ClusterNode(Vertx vertx, MvccStore store, WriteBehind writeBehind, PgLocation pg, Config config) {
     this.vertx = vertx;
@@ -227,6 +228,15 @@ public final class ClusterNode implements WriteGate {
       publisher = p;
       p.persisted(writeBehind.persistedRevision());
     }
+    onLeading.forEach(Runnable::run);
+  }
+
+  /**
+   * Runs {@code action} each time this node starts to lead, once it has caught up with
+   * PostgreSQL: a write the cluster needs once (not one per node) belongs there.
+   */
+  public void whenLeading(Runnable action) {
+    onLeading.add(action);
   }
 
   long leaseUntilNanos() {
