@@ -30,19 +30,22 @@ final class Json {
     }
   }
 
-  /** A value to send: a JsonNode or any object Jackson can write; bytes and strings are taken as JSON text. */
+  /** A value to send: a JsonNode or any object Jackson can write (a String is a JSON string). */
   static byte[] bytes(Object value) {
-    if (value instanceof byte[] b) {
-      return b;
-    }
     try {
-      if (value instanceof String s) {
-        MAPPER.readTree(s); // a JSON text, checked here rather than by a 400
-        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      }
       return MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not a JSON value: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException("not writable as JSON: " + e.getOriginalMessage(), e);
     }
+  }
+
+  /** JSON text to send as it is, checked here rather than by a 400. */
+  static byte[] text(String json) {
+    try {
+      MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a JSON text: " + e.getOriginalMessage(), e);
+    }
+    return json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -121,13 +121,26 @@ public final class SsotClient implements AutoCloseable {
 
   // ---- writes --------------------------------------------------------------------------------
 
-  /** Writes a value: a JsonNode, any object Jackson writes, or JSON text as a String or bytes. */
+  /** Writes a value: a JsonNode, or any object Jackson writes (a String is written as a JSON string). */
   public WriteResult put(String key, Object value) {
     return put(key, value, WriteOptions.none());
   }
 
   public WriteResult put(String key, Object value, WriteOptions options) {
-    Transport.Response r = transport.send("PUT", kv(key) + durability(options), Json.bytes(value),
+    return write(key, Json.bytes(value), options);
+  }
+
+  /** Writes a JSON text as it is ({@code "{\"pool\":{\"max\":32}}"}); stored and served as these bytes. */
+  public WriteResult putJson(String key, String json) {
+    return putJson(key, json, WriteOptions.none());
+  }
+
+  public WriteResult putJson(String key, String json, WriteOptions options) {
+    return write(key, Json.text(json), options);
+  }
+
+  private WriteResult write(String key, byte[] body, WriteOptions options) {
+    Transport.Response r = transport.send("PUT", kv(key) + durability(options), body,
         preconditions(options), false);
     JsonNode n = r.json();
     return new WriteResult(key, n.path("revision").asLong(), n.path("createRevision").asLong(),
