@@ -46,7 +46,7 @@ public final class SsotClient implements AutoCloseable {
 
   private SsotClient(Builder b) {
     HttpClient http = HttpClient.newBuilder()
-        .version(b.http2 ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+        .version(b.http2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
         .connectTimeout(b.connectTimeout)
         .build();
     this.transport = new Transport(http, b.endpoints, b.token, b.requestTimeout, b.retryBudget);
@@ -54,7 +54,7 @@ public final class SsotClient implements AutoCloseable {
     this.notifier = Executors.newSingleThreadExecutor(daemon("ssot-listeners"));
     this.blocking = Executors.newCachedThreadPool(daemon("ssot-worker"));
     this.timers = Executors.newSingleThreadScheduledExecutor(daemon("ssot-timer"));
-    this.watches = new WatchConnection(transport, dispatcher, timers, b.connectTimeout);
+    this.watches = new WatchConnection(transport, dispatcher, timers, b.connectTimeout, b.watchIdleTimeout);
     this.startupTimeout = b.startupTimeout;
   }
 
@@ -263,7 +263,8 @@ public final class SsotClient implements AutoCloseable {
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration retryBudget = Duration.ofSeconds(15);
     private Duration startupTimeout = Duration.ofSeconds(5);
-    private boolean http2 = true;
+    private Duration watchIdleTimeout = Duration.ofSeconds(30);
+    private Boolean http2;
 
     private Builder() {
     }
@@ -309,10 +310,28 @@ public final class SsotClient implements AutoCloseable {
       return this;
     }
 
-    /** HTTP/2 (h2c upgrade on cleartext, ALPN on TLS), the default; false for HTTP/1.1 only. */
+    /**
+     * How long the watch connection may hear nothing (it pings when quiet) before it is taken for
+     * dead and reopened, on the next endpoint if need be (default 30 s).
+     */
+    public Builder watchIdleTimeout(Duration d) {
+      this.watchIdleTimeout = d;
+      return this;
+    }
+
+    /**
+     * Whether to speak HTTP/2. By default yes over TLS (negotiated by ALPN) and no over cleartext:
+     * the JDK has no h2c with prior knowledge, only the Upgrade of each new connection's first
+     * request, and it loses an error answer after which the server closes that connection (a 503
+     * too-many-connections), which would then not be retried as a 503.
+     */
     public Builder http2(boolean on) {
       this.http2 = on;
       return this;
+    }
+
+    boolean http2() {
+      return http2 != null ? http2 : endpoints.stream().allMatch(u -> "https".equals(u.getScheme()));
     }
 
     public SsotClient build() {

@@ -29,6 +29,9 @@ import java.util.logging.Logger;
  * stopping, crash, network), it is reopened on the same or the next endpoint, with backoff, and
  * every watch reopened from that revision: no gap, no duplicate. Each (re)opening gets a new wire
  * id, so that a late message for an old one is ignored.
+ *
+ * <p>A socket that hears nothing (no message, no pong to the pings sent while it is quiet) for
+ * {@code idleTimeout} is taken for dead (a peer gone without closing, a network cut) and replaced.
  */
 final class WatchConnection {
 
@@ -38,6 +41,7 @@ final class WatchConnection {
   private final ExecutorService dispatcher;
   private final ScheduledExecutorService timers;
   private final Duration connectTimeout;
+  private final long idleNanos;
   private final AtomicLong ids = new AtomicLong();
 
   // Dispatcher-thread state.
@@ -50,12 +54,31 @@ final class WatchConnection {
   private boolean closed;
 
   WatchConnection(Transport transport, ExecutorService dispatcher, ScheduledExecutorService timers,
-                  Duration connectTimeout) {
+                  Duration connectTimeout, Duration idleTimeout) {
     this.transport = transport;
     this.dispatcher = dispatcher;
     this.timers = timers;
     this.connectTimeout = connectTimeout;
+    this.idleNanos = idleTimeout.toNanos();
     this.endpoint = transport.preferred();
+    long check = Math.max(100, idleTimeout.toMillis() / 3);
+    timers.scheduleWithFixedDelay(() -> dispatcher.execute(this::checkIdle), check, check, TimeUnit.MILLISECONDS);
+  }
+
+  /** Pings a quiet socket; replaces one that stayed silent for the idle timeout. */
+  private void checkIdle() {
+    Socket s = current;
+    if (s == null) {
+      return;
+    }
+    long silent = System.nanoTime() - s.lastHeard;
+    if (silent > idleNanos) {
+      LOG.warning("the watch connection heard nothing for " + Duration.ofNanos(silent).toMillis() + " ms: reconnecting");
+      s.ws.thenAccept(WebSocket::abort);
+      lost(s);
+    } else if (silent > idleNanos / 3) {
+      s.ws.thenAccept(ws -> ws.sendPing(java.nio.ByteBuffer.allocate(0)));
+    }
   }
 
   /** Opens a watch of a key or a prefix from {@code fromRevision} (0: from the next revision). */
@@ -283,6 +306,7 @@ final class WatchConnection {
   private final class Socket implements WebSocket.Listener {
     /** Sends are chained: the JDK takes the next only when the last one is done. */
     CompletableFuture<WebSocket> ws;
+    volatile long lastHeard = System.nanoTime();
     private final StringBuilder text = new StringBuilder();
 
     void send(String message) {
@@ -299,7 +323,15 @@ final class WatchConnection {
     }
 
     @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, java.nio.ByteBuffer message) {
+      lastHeard = System.nanoTime();
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      lastHeard = System.nanoTime();
       text.append(data);
       if (!last) {
         webSocket.request(1);

@@ -6,13 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -89,17 +86,19 @@ final class ServerProcess implements AutoCloseable {
     awaitReady();
   }
 
+  /** Asks /health/ready on a connection of its own that it closes, so that it holds none of the server's. */
   private void awaitReady() throws InterruptedException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         fail("the server exited with " + process.exitValue() + " before it was ready:\n" + tail());
       }
-      try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/health/ready")).build(),
-            HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200) {
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        s.setSoTimeout(2000);
+        s.getOutputStream().write("GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+        String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+        if (status.equals("HTTP/1.1 200")) {
           return;
         }
       } catch (IOException notYet) {
