@@ -62,6 +62,20 @@ public final class ConfigView implements AutoCloseable {
     this.startupTimeout = startupTimeout;
   }
 
+  /**
+   * A view that holds {@code values} (JsonNodes, or objects Jackson converts) at revision 1, is
+   * ready at once and never changes: for tests of code that reads a view, and for benchmarks.
+   */
+  public static ConfigView fixed(String prefix, Map<String, ?> values) {
+    ConfigView view = new ConfigView(null, prefix, null, Duration.ZERO);
+    HashMap<String, ViewEntry> entries = new HashMap<>();
+    values.forEach((k, v) -> entries.put(k, new ViewEntry(Json.MAPPER.valueToTree(v), 1)));
+    view.state = new ViewSnapshot(1, entries);
+    view.listed = true;
+    view.ready.countDown();
+    return view;
+  }
+
   // ---- reads: no I/O, no lock -----------------------------------------------------------------
 
   /** The key's value; null when absent. */
@@ -179,6 +193,7 @@ public final class ConfigView implements AutoCloseable {
     }
   }
 
+
   // ---- loading and following ------------------------------------------------------------------
 
   private void start() {
@@ -223,12 +238,12 @@ public final class ConfigView implements AutoCloseable {
   }
 
   private synchronized void install(Listing listing) {
-    Map<String, ViewEntry> entries = new HashMap<>();
+    HashMap<String, ViewEntry> entries = new HashMap<>();
     for (Entry e : listing.entries()) {
       entries.put(e.key(), new ViewEntry(e.value(), e.revision()));
     }
     ViewSnapshot old = state;
-    ViewSnapshot next = new ViewSnapshot(listing.revision(), Map.copyOf(entries));
+    ViewSnapshot next = new ViewSnapshot(listing.revision(), entries);
     List<Change.KeyChange> changes = new ArrayList<>();
     Set<String> keys = new HashSet<>(old.entries.keySet());
     keys.addAll(next.entries.keySet());
@@ -322,7 +337,7 @@ public final class ConfigView implements AutoCloseable {
           return;
         }
         ViewSnapshot old = state;
-        Map<String, ViewEntry> entries = new HashMap<>(old.entries);
+        HashMap<String, ViewEntry> entries = new HashMap<>(old.entries);
         List<Change.KeyChange> changes = new ArrayList<>(events.size());
         for (WatchEvent e : events) {
           ViewEntry cur = entries.get(e.key());
@@ -339,7 +354,7 @@ public final class ConfigView implements AutoCloseable {
             changes.add(new Change.KeyChange(e.key(), cur == null ? null : cur.value, e.value()));
           }
         }
-        publish(new ViewSnapshot(Math.max(revision, old.revision), Map.copyOf(entries)), changes, false);
+        publish(new ViewSnapshot(Math.max(revision, old.revision), entries), changes, false);
       }
     }
 

@@ -52,11 +52,11 @@ final class FallbackFile {
       if (!prefix.equals(root.path("prefix").asText(null))) {
         return null;
       }
-      Map<String, ViewEntry> entries = new HashMap<>();
+      HashMap<String, ViewEntry> entries = new HashMap<>();
       for (JsonNode e : root.path("entries")) {
         entries.put(e.path("key").asText(), new ViewEntry(e.get("value"), e.path("revision").asLong()));
       }
-      return new ViewSnapshot(root.path("revision").asLong(), Map.copyOf(entries));
+      return new ViewSnapshot(root.path("revision").asLong(), entries);
     } catch (IOException | RuntimeException e) {
       return null;
     }

@@ -27,9 +27,10 @@ public final class LayeredConfig implements AutoCloseable {
   private final ConfigView view;
   /** Layer prefixes, lowest precedence first. */
   private final List<String> layers = new ArrayList<>();
-  private volatile Props props = new Props(0, Map.of());
+  private volatile Props props = new Props(0, new HashMap<>());
 
-  private record Props(long revision, Map<String, JsonNode> values) {
+  /** The values map is never changed once made (a HashMap: its lookups are the fastest). */
+  private record Props(long revision, HashMap<String, JsonNode> values) {
   }
 
   LayeredConfig(ConfigView view, String application, String... profiles) {
@@ -51,14 +52,14 @@ public final class LayeredConfig implements AutoCloseable {
   }
 
   private void rebuild(ViewSnapshot s) {
-    Map<String, JsonNode> out = new HashMap<>();
+    HashMap<String, JsonNode> out = new HashMap<>();
     TreeMap<String, ViewEntry> sorted = new TreeMap<>(s.entries);
     for (String layer : layers) {
       for (Map.Entry<String, ViewEntry> e : sorted.subMap(layer, true, layer + Character.MAX_VALUE, false).entrySet()) {
         PropertyFlattener.flatten(PropertyFlattener.name(e.getKey().substring(layer.length())), e.getValue().value, out);
       }
     }
-    props = new Props(s.revision, Map.copyOf(out));
+    props = new Props(s.revision, out);
   }
 
   /** The property's value (a JSON scalar); null when no layer has it. */
