@@ -41,6 +41,14 @@ public class SsotException extends RuntimeException {
     return problem;
   }
 
+  /**
+   * The key's revision when a precondition failed ({@code currentRevision} of a 412); -1 when the
+   * problem has none (the key does not exist, or another problem).
+   */
+  public long currentRevision() {
+    return longMember("currentRevision");
+  }
+
   /** A member of the problem as a number ({@code currentRevision}, {@code compactRevision}...); -1 when absent. */
   public long longMember(String name) {
     JsonNode n = problem == null ? null : problem.get(name);
@@ -73,11 +81,6 @@ public class SsotException extends RuntimeException {
   public static final class PreconditionFailedException extends SsotException {
     PreconditionFailedException(int status, String code, String message, JsonNode problem) {
       super(status, code, message, problem, null);
-    }
-
-    /** The key's revision now; -1 when the key does not exist. */
-    public long currentRevision() {
-      return longMember("currentRevision");
     }
   }
 

@@ -161,22 +161,27 @@ class ClientApiTest {
     client.put("other", 3);
     List<Long> revisions = new CopyOnWriteArrayList<>();
     List<String> keys = new CopyOnWriteArrayList<>();
+    List<String> keyOnly = new CopyOnWriteArrayList<>();
     CountDownLatch four = new CountDownLatch(4);
-    CountDownLatch keyEvents = new CountDownLatch(2);
+    CountDownLatch three = new CountDownLatch(3);
     try (Watch prefix = client.watchPrefix("w/", from, (revision, events) -> {
       revisions.add(revision);
       events.forEach(e -> keys.add(e.key() + (e.deleted() ? "-" : "+")));
       four.countDown();
     });
-         Watch key = client.watchKey("w/b", 0, (revision, events) -> keyEvents.countDown())) {
-      Thread.sleep(300); // the key watch starts at the next revision: let it open first
-      client.put("w/b", 22);
-      client.delete("w/b");
+         Watch key = client.watchKey("w/b", from, (revision, events) -> {
+           events.forEach(e -> keyOnly.add(e.key() + (e.deleted() ? "-" : "+") + e.revision()));
+           three.countDown();
+         })) {
+      long r22 = client.put("w/b", 22).revision();
+      long rDel = client.delete("w/b").revision();
       assertTrue(four.await(10, TimeUnit.SECONDS), "events: " + keys);
-      assertTrue(keyEvents.await(10, TimeUnit.SECONDS));
+      assertTrue(three.await(10, TimeUnit.SECONDS), "events: " + keyOnly);
       assertEquals(List.of("w/a+", "w/b+", "w/b+", "w/b-"), keys);
       assertEquals(revisions.stream().sorted().distinct().toList(), revisions);
-      assertTrue(prefix.nextRevision() > revisions.get(3));
+      assertEquals(List.of("w/b+" + (from + 1), "w/b+" + r22, "w/b-" + rDel), keyOnly);
+      assertEquals(rDel + 1, key.nextRevision());
+      assertTrue(prefix.nextRevision() > rDel);
     }
   }
 
