@@ -126,7 +126,10 @@ final class WatchConnection {
       b.header("Authorization", "Bearer " + transport.token());
     }
     Socket socket = new Socket();
-    b.buildAsync(uri, socket).whenComplete((ws, error) -> dispatcher.execute(() -> {
+    // A server that takes the connection but never answers the handshake (frozen, overloaded)
+    // must not hold the reconnection up for ever.
+    b.buildAsync(uri, socket).orTimeout(connectTimeout.toMillis() + idleNanos / 1_000_000, TimeUnit.MILLISECONDS)
+        .whenComplete((ws, error) -> dispatcher.execute(() -> {
       connecting = false;
       if (closed) {
         if (ws != null) {

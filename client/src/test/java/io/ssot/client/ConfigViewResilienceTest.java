@@ -71,6 +71,34 @@ class ConfigViewResilienceTest {
   }
 
   @Test
+  void aSilentConnectionIsTakenForLostAndReplaced() throws Exception {
+    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), ServerProcess.freePort(), QUICK_STOP);
+         FreezingProxy proxy = new FreezingProxy(server.port);
+         SsotClient direct = server.client().build();
+         SsotClient client = SsotClient.builder().endpoints("http://127.0.0.1:" + proxy.port())
+             .token(ServerProcess.TOKEN).watchIdleTimeout(Duration.ofSeconds(1)).build()) {
+      ConfigView view = client.view("cut/");
+      assertTrue(view.awaitReady(Duration.ofSeconds(10)));
+      Recorder rec = new Recorder();
+      view.onPrefix("", rec);
+      List<Long> written = new ArrayList<>();
+      written.add(direct.put("cut/a", 1).revision());
+      Recorder.await("the first change", 10_000, () -> view.revision() >= written.get(0));
+
+      // The watch socket stays open but carries nothing: only the silence tells.
+      proxy.freezeOpenConnections();
+      for (int i = 2; i < 6; i++) {
+        written.add(direct.put("cut/a", i).revision());
+      }
+      long last = written.get(written.size() - 1);
+      Recorder.await("the view over a new connection", 15_000, () -> view.revision() >= last);
+      rec.assertOrderedOnce();
+      rec.assertSawExactly(written);
+      assertEquals(5, view.getInt("cut/a", "", 0));
+    }
+  }
+
+  @Test
   void clientAndViewFailOverToAnotherEndpoint() throws Exception {
     int portA = ServerProcess.freePort();
     int portB = ServerProcess.freePort();
