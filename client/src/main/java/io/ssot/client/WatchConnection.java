@@ -128,8 +128,9 @@ final class WatchConnection {
     Socket socket = new Socket();
     // A server that takes the connection but never answers the handshake (frozen, overloaded)
     // must not hold the reconnection up for ever.
-    b.buildAsync(uri, socket).orTimeout(connectTimeout.toMillis() + idleNanos / 1_000_000, TimeUnit.MILLISECONDS)
-        .whenComplete((ws, error) -> dispatcher.execute(() -> {
+    CompletableFuture<WebSocket> handshake = b.buildAsync(uri, socket)
+        .orTimeout(connectTimeout.toMillis() + idleNanos / 1_000_000, TimeUnit.MILLISECONDS);
+    handshake.whenComplete((ws, error) -> dispatcher.execute(() -> {
       connecting = false;
       if (closed) {
         if (ws != null) {
@@ -348,6 +349,8 @@ final class WatchConnection {
             handle(message);
           }
         } finally {
+          // Silence counts from when the client is ready to hear again, not while a listener ran.
+          lastHeard = System.nanoTime();
           webSocket.request(1);
         }
       });
