@@ -1,0 +1,344 @@
+package io.ssot.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ssot.protocol.Etag;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A client of the v1 API, safe to share: one per process is the intent. Calls block the calling
+ * thread; see {@link Transport} for fail-over and what is retried. Watches share one WebSocket.
+ *
+ * <pre>{@code
+ * SsotClient client = SsotClient.builder().endpoints("http://ssot-1:8080", "http://ssot-2:8080")
+ *     .token(System.getenv("SSOT_TOKEN")).build();
+ * ConfigView view = client.view("payments/prod/");
+ * view.awaitReady(Duration.ofSeconds(10));
+ * int max = view.getInt("payments/prod/db", "/pool/max", 16);
+ * }</pre>
+ */
+public final class SsotClient implements AutoCloseable {
+
+  /** Largest page the server gives. */
+  private static final int PAGE_LIMIT = 1000;
+
+  private final Transport transport;
+  private final WatchConnection watches;
+  private final ExecutorService dispatcher;
+  private final ExecutorService notifier;
+  private final ExecutorService blocking;
+  private final ScheduledExecutorService timers;
+  private final Duration startupTimeout;
+
+  private SsotClient(Builder b) {
+    HttpClient http = HttpClient.newBuilder()
+        .version(b.http2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+        .connectTimeout(b.connectTimeout)
+        .build();
+    this.transport = new Transport(http, b.endpoints, b.token, b.requestTimeout, b.retryBudget);
+    this.dispatcher = Executors.newSingleThreadExecutor(daemon("ssot-watch"));
+    this.notifier = Executors.newSingleThreadExecutor(daemon("ssot-listeners"));
+    this.blocking = Executors.newCachedThreadPool(daemon("ssot-worker"));
+    this.timers = Executors.newSingleThreadScheduledExecutor(daemon("ssot-timer"));
+    this.watches = new WatchConnection(transport, dispatcher, timers, b.connectTimeout, b.watchIdleTimeout);
+    this.startupTimeout = b.startupTimeout;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  /** The key's entry, or empty when it does not exist. */
+  public Optional<Entry> get(String key) {
+    try {
+      return Optional.of(Entry.of(transport.send("GET", kv(key), null, Map.of(), true).json()));
+    } catch (SsotException.KeyNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The value's JSON bytes as stored (the fast path), or empty when the key does not exist. */
+  public Optional<byte[]> getRaw(String key) {
+    try {
+      return Optional.of(transport.send("GET", kv(key) + "?raw=true", null, Map.of(), true).body());
+    } catch (SsotException.KeyNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Every entry under {@code prefix} (a plain byte prefix; "" for all), all pages read. */
+  public Listing list(String prefix) {
+    List<Entry> entries = new ArrayList<>();
+    long revision = -1;
+    String cursor = null;
+    do {
+      String query = "/v1/kv?prefix=" + enc(prefix) + "&limit=" + PAGE_LIMIT + (cursor == null ? "" : "&cursor=" + enc(cursor));
+      JsonNode page = transport.send("GET", query, null, Map.of(), true).json();
+      if (revision < 0) {
+        revision = page.path("revision").asLong();
+      }
+      for (JsonNode item : page.path("items")) {
+        entries.add(Entry.of(item));
+      }
+      JsonNode next = page.get("next");
+      cursor = next == null || next.isNull() ? null : next.asText();
+    } while (cursor != null);
+    return new Listing(revision, List.copyOf(entries));
+  }
+
+  /** The key's past versions, newest first, at most {@code limit} of them (0: all, page by page). */
+  public List<HistoryItem> history(String key, int limit) {
+    List<HistoryItem> items = new ArrayList<>();
+    String before = null;
+    do {
+      int page = limit == 0 ? PAGE_LIMIT : Math.min(PAGE_LIMIT, limit - items.size());
+      String query = "/v1/history/" + key + "?limit=" + page + (before == null ? "" : "&before=" + enc(before));
+      JsonNode answer = transport.send("GET", query, null, Map.of(), true).json();
+      for (JsonNode item : answer.path("items")) {
+        items.add(HistoryItem.of(item));
+      }
+      JsonNode next = answer.get("next");
+      before = next == null || next.isNull() ? null : next.asText();
+    } while (before != null && (limit == 0 || items.size() < limit));
+    return List.copyOf(items);
+  }
+
+  // ---- writes --------------------------------------------------------------------------------
+
+  /** Writes a value: a JsonNode, or any object Jackson writes (a String is written as a JSON string). */
+  public WriteResult put(String key, Object value) {
+    return put(key, value, WriteOptions.none());
+  }
+
+  public WriteResult put(String key, Object value, WriteOptions options) {
+    return write(key, Json.bytes(value), options);
+  }
+
+  /** Writes a JSON text as it is ({@code "{\"pool\":{\"max\":32}}"}); stored and served as these bytes. */
+  public WriteResult putJson(String key, String json) {
+    return putJson(key, json, WriteOptions.none());
+  }
+
+  public WriteResult putJson(String key, String json, WriteOptions options) {
+    return write(key, Json.text(json), options);
+  }
+
+  private WriteResult write(String key, byte[] body, WriteOptions options) {
+    Transport.Response r = transport.send("PUT", kv(key) + durability(options), body,
+        preconditions(options), false);
+    JsonNode n = r.json();
+    return new WriteResult(key, n.path("revision").asLong(), n.path("createRevision").asLong(),
+        n.path("version").asLong(), r.status() == 201);
+  }
+
+  /** Deletes the key; {@link SsotException.KeyNotFoundException} if it does not exist. */
+  public WriteResult delete(String key) {
+    return delete(key, WriteOptions.none());
+  }
+
+  public WriteResult delete(String key, WriteOptions options) {
+    if (options.onlyIfAbsent()) {
+      throw new IllegalArgumentException("a delete takes no ifAbsent");
+    }
+    JsonNode n = transport.send("DELETE", kv(key) + durability(options), null, preconditions(options), false).json();
+    return new WriteResult(key, n.path("revision").asLong(), 0, 0, false);
+  }
+
+  public TxnResult txn(Txn txn) {
+    JsonNode n = transport.send("POST", "/v1/txn", Json.bytes(txn.body()), Map.of(), false).json();
+    List<JsonNode> results = new ArrayList<>();
+    n.path("results").forEach(results::add);
+    return new TxnResult(n.path("succeeded").asBoolean(), n.path("revision").asLong(), List.copyOf(results));
+  }
+
+  // ---- watches and views ---------------------------------------------------------------------
+
+  /** Watches every key under {@code prefix} from {@code fromRevision} (0: from the next revision). */
+  public Watch watchPrefix(String prefix, long fromRevision, WatchListener listener) {
+    return watches.open(null, Objects.requireNonNull(prefix), fromRevision, listener);
+  }
+
+  /** Watches one key from {@code fromRevision} (0: from the next revision). */
+  public Watch watchKey(String key, long fromRevision, WatchListener listener) {
+    return watches.open(Objects.requireNonNull(key), null, fromRevision, listener);
+  }
+
+  /** A started view of {@code prefix}, without fallback file: see {@link #newView}. */
+  public ConfigView view(String prefix) {
+    return newView(prefix).start();
+  }
+
+  /** A view of {@code prefix} to configure (fallback file, start-up timeout) and start. */
+  public ConfigView.Builder newView(String prefix) {
+    return new ConfigView.Builder(this, prefix, startupTimeout);
+  }
+
+  /**
+   * Spring Cloud Config-style properties of {@code application} in {@code profiles} (later ones
+   * win), from the keys under {@code config/}: see {@link LayeredConfig}.
+   */
+  public LayeredConfig layered(String application, String... profiles) {
+    return new LayeredConfig(newView(LayeredConfig.ROOT).start(), application, profiles);
+  }
+
+  @Override
+  public void close() {
+    watches.close();
+    dispatcher.shutdown();
+    notifier.shutdown();
+    blocking.shutdownNow();
+    timers.shutdownNow();
+  }
+
+  ExecutorService notifier() {
+    return notifier;
+  }
+
+  ExecutorService blocking() {
+    return blocking;
+  }
+
+  ScheduledExecutorService timers() {
+    return timers;
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private static String kv(String key) {
+    if (key == null || key.isEmpty()) {
+      throw new IllegalArgumentException("a key is not empty");
+    }
+    return "/v1/kv/" + key; // the key grammar has only characters that stand as they are in a path
+  }
+
+  private static String durability(WriteOptions o) {
+    return o.durability() == null ? "" : "?durability=" + o.durability().wire();
+  }
+
+  private static Map<String, String> preconditions(WriteOptions o) {
+    Map<String, String> h = new HashMap<>();
+    if (o.ifMatch() >= 0) {
+      h.put("If-Match", Etag.of(o.ifMatch()));
+    }
+    if (o.onlyIfAbsent()) {
+      h.put("If-None-Match", "*");
+    }
+    return h;
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Endpoints, token, timeouts. */
+  public static final class Builder {
+    private final List<URI> endpoints = new ArrayList<>();
+    private String token;
+    private Duration connectTimeout = Duration.ofSeconds(2);
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private Duration retryBudget = Duration.ofSeconds(15);
+    private Duration startupTimeout = Duration.ofSeconds(5);
+    private Duration watchIdleTimeout = Duration.ofSeconds(30);
+    private Boolean http2;
+
+    private Builder() {
+    }
+
+    /** Base URLs of the nodes ({@code http://host:port}); calls fail over between them in this order. */
+    public Builder endpoints(String... urls) {
+      for (String u : urls) {
+        URI uri = URI.create(u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+          throw new IllegalArgumentException("an endpoint is an http or https URL: " + u);
+        }
+        endpoints.add(uri);
+      }
+      return this;
+    }
+
+    /** The bearer token sent with every call and the watch handshake. */
+    public Builder token(String token) {
+      this.token = token;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration d) {
+      this.connectTimeout = d;
+      return this;
+    }
+
+    /** How long one request may take (a long list page, a sync write). */
+    public Builder requestTimeout(Duration d) {
+      this.requestTimeout = d;
+      return this;
+    }
+
+    /** How long a call keeps retrying 503s and unreachable endpoints before it throws. */
+    public Builder retryBudget(Duration d) {
+      this.retryBudget = d;
+      return this;
+    }
+
+    /** How long a view waits for a server before it loads its fallback file (default 5 s). */
+    public Builder startupTimeout(Duration d) {
+      this.startupTimeout = d;
+      return this;
+    }
+
+    /**
+     * How long the watch connection may hear nothing (it pings when quiet) before it is taken for
+     * dead and reopened, on the next endpoint if need be (default 30 s).
+     */
+    public Builder watchIdleTimeout(Duration d) {
+      this.watchIdleTimeout = d;
+      return this;
+    }
+
+    /**
+     * Whether to speak HTTP/2. By default yes over TLS (negotiated by ALPN) and no over cleartext:
+     * the JDK has no h2c with prior knowledge, only the Upgrade of each new connection's first
+     * request, and it loses an error answer after which the server closes that connection (a 503
+     * too-many-connections), which would then not be retried as a 503.
+     */
+    public Builder http2(boolean on) {
+      this.http2 = on;
+      return this;
+    }
+
+    boolean http2() {
+      return http2 != null ? http2 : endpoints.stream().allMatch(u -> "https".equals(u.getScheme()));
+    }
+
+    public SsotClient build() {
+      if (endpoints.isEmpty()) {
+        throw new IllegalStateException("no endpoint");
+      }
+      return new SsotClient(this);
+    }
+  }
+}
