@@ -102,6 +102,7 @@ public final class PropagationProbe {
     System.out.printf("writer: wall clock granularity %d ns, calibration uncertainty %.1f µs%n",
         clock.granularityNanos(), clock.uncertaintyNanos() / 1e3);
     List<String> results = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
     boolean clean = true;
     try (SsotClient client = client(url); Listener listener = Listener.start(url, prefix)) {
       WriteOptions options = WriteOptions.none().durability(durability);
@@ -111,6 +112,7 @@ public final class PropagationProbe {
         clock.calibrate();
         send(client, options, clock, runPrefix, run, rate, warmup, true);
         Sent sent = send(client, options, clock, runPrefix, run, rate, seconds, false);
+        long writerShiftMicros = clock.calibrate() / 1_000;
         StringBuilder failed = new StringBuilder();
         for (int i = 0; i < sent.failed.size(); i++) {
           failed.append(i == 0 ? "" : ",").append(sent.failed.get(i));
@@ -131,6 +133,8 @@ public final class PropagationProbe {
             sent.achievedPerSecond, sent.sendLagMicros.getValueAtPercentile(99) / 1e3,
             sent.sendLagMicros.getMaxValue() / 1e3));
         System.out.println(line);
+        notes.add(String.format(Locale.ROOT, "%d/s: %s latencies below zero (clock error, counted as 0); clock offset"
+            + " moved during the run by %s µs in the listener, %d µs in the writer", rate, f[14], f[15], writerShiftMicros));
         if (sent.achievedPerSecond < rate * 0.95) {
           System.out.printf(Locale.ROOT, "WARNING rate %d/s: the writer sent only %.0f changes/s (p99 %.1f ms behind its"
               + " schedule); the figures are for that rate%n", rate, sent.achievedPerSecond,
@@ -142,6 +146,7 @@ public final class PropagationProbe {
     System.out.printf("%6s %7s %7s %9s %8s %6s %8s %8s %8s %8s %9s %10s %10s%n", "rate/s", "sent", "errors",
         "received", "missing", "dups", "p50 ms", "p90 ms", "p99 ms", "max ms", "sent/s", "lag p99 ms", "lag max ms");
     results.forEach(System.out::println);
+    notes.forEach(System.out::println);
     System.out.println("(latency: a PUT's send time in the writer JVM to the ConfigView listener's call in the listener JVM;"
         + " lag: how late the writer sent behind its schedule; " + durability.name().toLowerCase(Locale.ROOT) + " durability)");
     return clean;
