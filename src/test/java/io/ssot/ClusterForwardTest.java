@@ -5,19 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Writes on any node (SPEC section 9): a follower forwards a write to the leader and answers the
@@ -27,28 +22,19 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class ClusterForwardTest {
 
-  @TempDir
-  Path work;
-
   @RegisterExtension
   final PgExtension pg = new PgExtension();
 
-  private final List<ChildServer> children = new ArrayList<>();
-
-  @AfterEach
-  void killChildren() throws InterruptedException {
-    for (ChildServer c : children) {
-      c.kill();
-    }
-  }
+  @RegisterExtension
+  final ClusterNodes cluster = new ClusterNodes(pg);
 
   @Test
   void aFollowerForwardsWritesAndReadsThemBackAtOnce(Vertx vertx) throws Exception {
-    List<ChildServer> nodes = List.of(node("n1", null), node("n2", null), node("n3", null));
+    List<ChildServer> nodes = List.of(cluster.start("n1"), cluster.start("n2"), cluster.start("n3"));
     for (ChildServer n : nodes) {
       n.awaitReady(vertx);
     }
-    ChildServer leader = ClusterTest.awaitOneLeader(vertx, nodes);
+    ChildServer leader = cluster.awaitOneLeader(nodes);
     ChildServer follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
     long txnRevision;
     long last;
@@ -99,7 +85,7 @@ class ClusterForwardTest {
     }
     // The same revisions on every node, the leader's: no node wrote one of its own.
     for (ChildServer n : nodes) {
-      ClusterTest.awaitRevision(vertx, n, last);
+      cluster.awaitRevision(n, last);
       try (Http http = new Http(vertx, n.port)) {
         assertEquals(txnRevision + 1, http.get("/v1/kv/fw/c").json().getLong("revision"), "on " + n.port);
         assertEquals(txnRevision, http.get("/v1/history/fw/c").json().getJsonArray("items").getJsonObject(1)
@@ -114,12 +100,13 @@ class ClusterForwardTest {
   @Test
   void aFollowerThatCannotReachTheLeaderAnswers503AndAppliesNothing(Vertx vertx) throws Exception {
     // The leader advertises an address where nothing listens: every forward fails to connect.
-    ChildServer leader = node("a", "http://127.0.0.1:" + ChildServer.freePort());
+    ChildServer leader = cluster.node("a")
+        .env("SSOT_CLUSTER_ADVERTISE_URL", "http://127.0.0.1:" + ChildServer.freePort()).start();
     leader.awaitReady(vertx);
-    ClusterTest.awaitOneLeader(vertx, List.of(leader));
-    ChildServer follower = node("b", null);
+    cluster.awaitOneLeader(List.of(leader));
+    ChildServer follower = cluster.start("b");
     follower.awaitReady(vertx);
-    awaitLeaderKnown(vertx, follower);
+    cluster.awaitLeaderKnown(follower);
     try (Http http = new Http(vertx, follower.port)) {
       long started = System.nanoTime();
       Http.Response refused = http.put("/v1/kv/lost/k", "1");
@@ -143,13 +130,13 @@ class ClusterForwardTest {
 
   @Test
   void aFollowerWhoseLeaderWasKilledAnswers503QuicklyAndAppliesNothing(Vertx vertx) throws Exception {
-    List<ChildServer> nodes = List.of(node("n1", null), node("n2", null));
+    List<ChildServer> nodes = List.of(cluster.start("n1"), cluster.start("n2"));
     for (ChildServer n : nodes) {
       n.awaitReady(vertx);
     }
-    ChildServer leader = ClusterTest.awaitOneLeader(vertx, nodes);
+    ChildServer leader = cluster.awaitOneLeader(nodes);
     ChildServer follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
-    awaitLeaderKnown(vertx, follower);
+    cluster.awaitLeaderKnown(follower);
     leader.process.destroyForcibly();
     assertTrue(leader.process.waitFor(20, TimeUnit.SECONDS));
     // Until the follower takes over, it either forwards to a dead address or knows no leader:
@@ -179,37 +166,5 @@ class ClusterForwardTest {
       }
     }
     System.out.printf("refused %d writes with 503 between the leader's kill and the takeover%n", refused.size());
-  }
-
-  private static void awaitLeaderKnown(Vertx vertx, ChildServer n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      JsonObject cluster = ClusterTest.cluster(vertx, n);
-      if (cluster != null && cluster.getValue("leader") instanceof JsonObject) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no leader known on " + n.port + "\n" + n.tail());
-  }
-
-  /** @param advertiseUrl null: the node's own address */
-  private ChildServer node(String name, String advertiseUrl) throws java.io.IOException {
-    Map<String, String> env = new HashMap<>();
-    env.put("SSOT_CLUSTER_ENABLED", "true");
-    env.put("SSOT_CLUSTER_NODE_ID", name);
-    env.put("SSOT_DATA_DIR", work.resolve("data-" + name).toString());
-    env.put("SSOT_PG_URL", pg.db().url());
-    env.put("SSOT_HTTP_EVENT_LOOPS", "1");
-    env.put("SSOT_STORE_MAX_KEYS", "20000");
-    env.put("SSOT_CHANGELOG_SEGMENT_BYTES", "1MiB");
-    env.put("SSOT_CLUSTER_POLL_INTERVAL", "200ms");
-    if (advertiseUrl != null) {
-      env.put("SSOT_CLUSTER_ADVERTISE_URL", advertiseUrl);
-    }
-    ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve(name + ".log"),
-        ChildServer.freePort(), env);
-    children.add(child);
-    return child;
   }
 }
