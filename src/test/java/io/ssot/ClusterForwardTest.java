@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Writes on any node (SPEC section 9): a follower forwards a write to the leader and answers the
@@ -166,5 +169,109 @@ class ClusterForwardTest {
       }
     }
     System.out.printf("refused %d writes with 503 between the leader's kill and the takeover%n", refused.size());
+  }
+
+  /**
+   * No node can reach PostgreSQL, so none leads: a write on any node answers 503 problem+json
+   * with Retry-After. Those refused as {@code not-leader} are never applied once PostgreSQL is
+   * back. Cut (connections closed), the leader finds out at once; partitioned (nothing moves), it
+   * may commit a write locally before its lease runs out and answer {@code not-durable}: that one
+   * may land once PostgreSQL answers again (no other leader took over meanwhile), at one revision,
+   * the same on every node.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"cut", "partition"})
+  void withPostgresCutOffFromEveryNodeAWriteOnAnyNodeAnswers503AndNothingIsApplied(String outage, Vertx vertx)
+      throws Exception {
+    List<ChildServer> nodes = List.of(cluster.node("n1").pgProxy().start(), cluster.node("n2").pgProxy().start(),
+        cluster.node("n3").pgProxy().start());
+    cluster.awaitReady(nodes);
+    ChildServer leader = cluster.awaitOneLeader(nodes);
+    for (ChildServer n : nodes) {
+      cluster.awaitLeaderKnown(n);
+    }
+    long before;
+    try (Http http = new Http(vertx, leader.port)) {
+      Http.Response r = http.put("/v1/kv/kept/k", "1");
+      assertEquals(201, r.status(), r.toString());
+      before = r.json().getLong("revision");
+    }
+    for (ChildServer n : nodes) {
+      cluster.awaitRevision(n, before);
+    }
+
+    for (ChildServer n : nodes) {
+      if (outage.equals("cut")) {
+        cluster.pgProxy(n).cut();
+      } else {
+        cluster.pgProxy(n).blackhole();
+      }
+    }
+    List<String> notLeader = new ArrayList<>();
+    List<String> notDurable = new ArrayList<>();
+    // At once, the leader first (it may not have found out yet), and after the lease (nobody leads).
+    List<ChildServer> leaderFirst = new ArrayList<>(List.of(leader));
+    nodes.stream().filter(n -> n != leader).forEach(leaderFirst::add);
+    for (int round = 0; round < 2; round++) {
+      for (ChildServer n : leaderFirst) {
+        try (Http http = new Http(vertx, n.port)) {
+          String key = "outage/" + n.port + "-" + round;
+          long started = System.nanoTime();
+          Http.Response r = http.put("/v1/kv/" + key, "1");
+          long tookMillis = (System.nanoTime() - started) / 1_000_000;
+          System.out.printf("%s, round %d, %s: %d %s in %d ms%n", outage, round, n == leader ? "leader" : "follower",
+              r.status(), r.body(), tookMillis);
+          assertEquals(503, r.status(), r.toString());
+          assertTrue(r.header("Content-Type").startsWith("application/problem+json"), r.header("Content-Type"));
+          assertEquals("1", r.header("Retry-After"), r.toString());
+          if (r.json().getString("code").equals("not-durable")) {
+            // pg.syncTimeout (10 s): committed locally by the leader before it lost its lease
+            assertTrue(round == 0 && n == leader && outage.equals("partition"), r.toString());
+            assertTrue(tookMillis < 15_000, "answered after the sync timeout: " + tookMillis);
+            notDurable.add(key);
+          } else {
+            assertEquals("not-leader", r.json().getString("code"), r.toString());
+            assertTrue(tookMillis < 3_000, "answered at once: " + tookMillis);
+            notLeader.add(key);
+          }
+        }
+      }
+      Thread.sleep(3000);
+    }
+    for (ChildServer n : nodes) {
+      cluster.pgProxy(n).restore();
+    }
+    ChildServer next = cluster.awaitOneLeader(nodes);
+    long after;
+    try (Http http = new Http(vertx, next.port)) {
+      Http.Response r = ClusterNodes.putAsClientsDo(http, "/v1/kv/kept/later", "2");
+      assertEquals(201, r.status(), r.toString());
+      after = r.json().getLong("revision");
+    }
+    assertEquals(after, PgMirror.persistedRevision(pg.db()));
+    List<Object> landedKeys = pg.db().rows("SELECT key FROM ssot_history WHERE key LIKE 'outage/%'").stream()
+        .map(row -> row.get(0)).toList();
+    assertTrue(notDurable.containsAll(landedKeys), "no write refused as not-leader reached PostgreSQL: " + landedKeys);
+    long landed = landedKeys.size();
+    System.out.printf("%s: %d writes refused as not-leader, %d as not-durable of which %d landed%n", outage,
+        notLeader.size(), notDurable.size(), landed);
+    assertEquals(before + 1 + landed, after, "the refused writes took no revision");
+    for (ChildServer n : nodes) {
+      cluster.awaitRevision(n, after);
+      try (Http http = new Http(vertx, n.port)) {
+        for (String key : notLeader) {
+          assertEquals(404, http.get("/v1/kv/" + key).status(), key + " on " + n.port);
+        }
+        for (String key : notDurable) {
+          Http.Response got = http.get("/v1/history/" + key);
+          List<Object> inPg = pg.db().rows("SELECT revision FROM ssot_history WHERE key = ?", key).stream()
+              .map(row -> (Object) ((Number) row.get(0)).longValue()).toList();
+          assertEquals(inPg, got.json().getJsonArray("items").stream()
+              .map(item -> (Object) ((JsonObject) item).getLong("revision")).toList(),
+              key + " on " + n.port + " as in PostgreSQL, at one revision at most");
+        }
+        assertEquals(after, http.get("/v1/kv/kept/later").json().getLong("revision"), "on " + n.port);
+      }
+    }
   }
 }

@@ -340,12 +340,6 @@ final class ClusterNodes implements BeforeEachCallback, AfterEachCallback {
     awaitCheck(n, "store", s -> s.getLong("revision") >= revision);
   }
 
-  /** {@code n}'s store revision from /health/ready, or -1 when it does not answer. */
-  long revision(ChildServer n) {
-    JsonObject checks = WriteBehindCrashTest.ready(vertx, n.port);
-    return checks == null ? -1 : checks.getJsonObject("store").getLong("revision");
-  }
-
   /** Polls /health/ready until {@code checks.<name>} satisfies {@code done}; returns it. */
   JsonObject awaitCheck(ChildServer n, String name, Predicate<JsonObject> done) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
