@@ -16,11 +16,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Redis only speeds delivery (SPEC section 9): three nodes under a steady write load, Redis
- * reached through a proxy per node. With the followers' Redis cut they follow PostgreSQL, within
- * 2 s of the leader, and go back to the stream once it is restored; a follower paused until the
+ * reached through a proxy per node. With the followers' Redis cut (or every node's) they follow
+ * PostgreSQL, within 2 s of the leader, and go back to the stream once it is restored; a follower paused until the
  * stream is trimmed past it catches up from PostgreSQL. A WebSocket and an SSE watcher on each
  * follower see every revision once, in order, on one connection.
  */
@@ -37,8 +39,10 @@ class ClusterRedisOutageTest {
   private record Sample(long atNanos, long revision, String redis, long appliedFromStream) {
   }
 
-  @Test
-  void followersCutOffFromRedisFollowPostgresAndReturnToTheStream(Vertx vertx) throws Exception {
+  /** @param cut whose Redis is cut: the followers', or every node's (the leader cannot publish either) */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"followers", "all"})
+  void followersCutOffFromRedisFollowPostgresAndReturnToTheStream(String cut, Vertx vertx) throws Exception {
     // The default poll interval: what a follower cut off from Redis falls back to.
     List<ChildServer> nodes = new ArrayList<>();
     for (String id : List.of("n1", "n2", "n3")) {
@@ -47,6 +51,7 @@ class ClusterRedisOutageTest {
     cluster.awaitReady(nodes);
     ChildServer leader = cluster.awaitOneLeader(nodes);
     List<ChildServer> followers = nodes.stream().filter(n -> n != leader).toList();
+    List<ChildServer> cutOff = cut.equals("all") ? nodes : followers;
     List<PrefixWatch> watchers = new ArrayList<>();
     for (ChildServer f : followers) {
       watchers.add(new PrefixWatch(vertx, f.port, "steady/", 1));
@@ -58,8 +63,8 @@ class ClusterRedisOutageTest {
         streamedBeforeCut += check.getLong("appliedFromStream");
       }
 
-      for (ChildServer f : followers) {
-        cluster.redisProxy(f).cut();
+      for (ChildServer n : cutOff) {
+        cluster.redisProxy(n).cut();
       }
       long cutAt = System.nanoTime();
       long sampledUntil = cutAt + TimeUnit.SECONDS.toNanos(6);
@@ -87,13 +92,20 @@ class ClusterRedisOutageTest {
           maxLagMillis = Math.max(maxLagMillis, (held.atNanos() - a.ackedNanos()) / 1_000_000);
         }
       }
-      System.out.printf("followers cut off from Redis: at most %d ms behind the leader's acknowledgement "
-          + "(%d commits streamed before the cut)%n", maxLagMillis, streamedBeforeCut);
+      System.out.printf("Redis cut off from %s: followers at most %d ms behind the leader's acknowledgement "
+          + "(%d commits streamed before the cut)%n", cut, maxLagMillis, streamedBeforeCut);
       assertTrue(maxLagMillis < 2_000, "a follower cut off from Redis stays within 2 s: " + maxLagMillis);
 
-      for (ChildServer f : followers) {
-        cluster.redisProxy(f).restore();
+      if (cut.equals("all")) {
+        JsonObject publishing = cluster.awaitCheck(leader, "cluster", c -> true);
+        assertEquals("down", publishing.getString("redis"), "the leader cannot publish: " + publishing.encode());
       }
+      for (ChildServer n : cutOff) {
+        cluster.redisProxy(n).restore();
+      }
+      long ackedAtRestore = load.lastAcked();
+      cluster.awaitCheck(leader, "cluster", c -> "up".equals(c.getString("redis"))
+          && c.getLong("publishedRevision") >= ackedAtRestore);
       for (int i = 0; i < followers.size(); i++) {
         long before = streamedWhileDown.get(i);
         JsonObject back = cluster.awaitCheck(followers.get(i), "cluster",
