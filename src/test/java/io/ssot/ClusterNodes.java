@@ -21,7 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -29,9 +29,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Cluster nodes for a test (SPEC section 9): child JVMs ({@link ChildServer}) with their own port
  * and data directory on the test's fresh database, with a fresh {@code cluster.name} (so a fresh
  * Redis stream key), optionally with Redis and with a {@link TcpProxy} in front of PostgreSQL or
- * Redis that the test can cut. After each test every child is killed, every proxy closed, the
- * stream key deleted and the work directory removed. Register it after the {@link PgExtension}
- * it uses, so it stops the nodes before the database is dropped:
+ * Redis that the test can cut. Right after each test (before any {@code @AfterEach} and before
+ * the {@link PgExtension} drops the database) every child is killed, every proxy closed, the
+ * stream key deleted and the work directory removed; when the test failed, each node's last
+ * lines are printed first:
  *
  * <pre>{@code
  * @RegisterExtension
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * ... ChildServer n1 = cluster.node("n1").redis().pgProxy().start(); ...
  * }</pre>
  */
-final class ClusterNodes implements BeforeEachCallback, AfterEachCallback {
+final class ClusterNodes implements BeforeEachCallback, AfterTestExecutionCallback {
 
   static final String REDIS = "redis://127.0.0.1:6379";
 
@@ -69,8 +70,13 @@ final class ClusterNodes implements BeforeEachCallback, AfterEachCallback {
   }
 
   @Override
-  public void afterEach(ExtensionContext context) throws Exception {
+  public void afterTestExecution(ExtensionContext context) throws Exception {
     try {
+      if (context.getExecutionException().isPresent()) {
+        for (ChildServer c : children) {
+          System.out.printf("---- node %s on port %d, the end of its log:%n%s%n", started.get(c).id(), c.port, c.tail());
+        }
+      }
       for (ChildServer c : children) {
         c.kill();
       }
