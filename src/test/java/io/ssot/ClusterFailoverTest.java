@@ -9,12 +9,13 @@ import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The whole failover (SPEC section 9) under load: three nodes with Redis, {@code sync} writes
+ * The whole failover (SPEC section 9) under load: three nodes (with Redis, and without), {@code sync} writes
  * through every node from a thread each (followers forward to the leader), a WebSocket and an SSE
  * watcher on each follower, and {@code kill -9} of the leader mid-load. A survivor takes writes
  * within 5 s; every acknowledged write is on both survivors at the revision it was acknowledged
@@ -30,10 +31,16 @@ class ClusterFailoverTest {
   @RegisterExtension
   final ClusterNodes cluster = new ClusterNodes(pg);
 
-  @Test
-  void killingTheLeaderUnderLoadLosesNoAcknowledgedWriteAndWatchersMissNothing(Vertx vertx) throws Exception {
-    List<ChildServer> nodes = List.of(cluster.node("n1").redis().start(), cluster.node("n2").redis().start(),
-        cluster.node("n3").redis().start());
+  /** @param redis whether followers get commits through Redis, or from PostgreSQL alone (every 200 ms) */
+  @ParameterizedTest(name = "redis {0}")
+  @ValueSource(booleans = {true, false})
+  void killingTheLeaderUnderLoadLosesNoAcknowledgedWriteAndWatchersMissNothing(boolean redis, Vertx vertx)
+      throws Exception {
+    List<ChildServer> nodes = new ArrayList<>();
+    for (String id : List.of("n1", "n2", "n3")) {
+      ClusterNodes.Node node = cluster.node(id);
+      nodes.add(redis ? node.redis().start() : node.start());
+    }
     cluster.awaitReady(nodes);
     ChildServer leader = cluster.awaitOneLeader(nodes);
     List<ChildServer> survivors = nodes.stream().filter(n -> n != leader).toList();
@@ -64,8 +71,8 @@ class ClusterFailoverTest {
       load.stop();
       assertTrue(firstAfterKill > 0, "a survivor acknowledged a write after the kill");
       long tookMillis = (firstAfterKill - killedAt) / 1_000_000;
-      System.out.printf("kill -9 of the leader under load to the first write a survivor acknowledged: %d ms; "
-          + "%d writes acknowledged before the kill, %d in all, %d failed%n", tookMillis, ackedBeforeKill,
+      System.out.printf("kill -9 of the leader under load (redis %s) to the first write a survivor acknowledged: "
+          + "%d ms; %d writes acknowledged before the kill, %d in all, %d failed%n", redis, tookMillis, ackedBeforeKill,
           load.acked.size(), load.failed.size());
       assertTrue(ackedBeforeKill > 10, "the load made progress before the kill: " + ackedBeforeKill);
       assertTrue(tookMillis < 5_000, "a survivor acknowledged a write within 5 s of the kill: " + tookMillis);
