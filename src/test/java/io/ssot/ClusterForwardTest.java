@@ -7,17 +7,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Writes on any node (SPEC section 9): a follower forwards a write to the leader and answers the
@@ -27,28 +25,19 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class ClusterForwardTest {
 
-  @TempDir
-  Path work;
-
   @RegisterExtension
   final PgExtension pg = new PgExtension();
 
-  private final List<ChildServer> children = new ArrayList<>();
-
-  @AfterEach
-  void killChildren() throws InterruptedException {
-    for (ChildServer c : children) {
-      c.kill();
-    }
-  }
+  @RegisterExtension
+  final ClusterNodes cluster = new ClusterNodes(pg);
 
   @Test
   void aFollowerForwardsWritesAndReadsThemBackAtOnce(Vertx vertx) throws Exception {
-    List<ChildServer> nodes = List.of(node("n1", null), node("n2", null), node("n3", null));
+    List<ChildServer> nodes = List.of(cluster.start("n1"), cluster.start("n2"), cluster.start("n3"));
     for (ChildServer n : nodes) {
       n.awaitReady(vertx);
     }
-    ChildServer leader = ClusterTest.awaitOneLeader(vertx, nodes);
+    ChildServer leader = cluster.awaitOneLeader(nodes);
     ChildServer follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
     long txnRevision;
     long last;
@@ -99,7 +88,7 @@ class ClusterForwardTest {
     }
     // The same revisions on every node, the leader's: no node wrote one of its own.
     for (ChildServer n : nodes) {
-      ClusterTest.awaitRevision(vertx, n, last);
+      cluster.awaitRevision(n, last);
       try (Http http = new Http(vertx, n.port)) {
         assertEquals(txnRevision + 1, http.get("/v1/kv/fw/c").json().getLong("revision"), "on " + n.port);
         assertEquals(txnRevision, http.get("/v1/history/fw/c").json().getJsonArray("items").getJsonObject(1)
@@ -114,12 +103,13 @@ class ClusterForwardTest {
   @Test
   void aFollowerThatCannotReachTheLeaderAnswers503AndAppliesNothing(Vertx vertx) throws Exception {
     // The leader advertises an address where nothing listens: every forward fails to connect.
-    ChildServer leader = node("a", "http://127.0.0.1:" + ChildServer.freePort());
+    ChildServer leader = cluster.node("a")
+        .env("SSOT_CLUSTER_ADVERTISE_URL", "http://127.0.0.1:" + ChildServer.freePort()).start();
     leader.awaitReady(vertx);
-    ClusterTest.awaitOneLeader(vertx, List.of(leader));
-    ChildServer follower = node("b", null);
+    cluster.awaitOneLeader(List.of(leader));
+    ChildServer follower = cluster.start("b");
     follower.awaitReady(vertx);
-    awaitLeaderKnown(vertx, follower);
+    cluster.awaitLeaderKnown(follower);
     try (Http http = new Http(vertx, follower.port)) {
       long started = System.nanoTime();
       Http.Response refused = http.put("/v1/kv/lost/k", "1");
@@ -143,13 +133,13 @@ class ClusterForwardTest {
 
   @Test
   void aFollowerWhoseLeaderWasKilledAnswers503QuicklyAndAppliesNothing(Vertx vertx) throws Exception {
-    List<ChildServer> nodes = List.of(node("n1", null), node("n2", null));
+    List<ChildServer> nodes = List.of(cluster.start("n1"), cluster.start("n2"));
     for (ChildServer n : nodes) {
       n.awaitReady(vertx);
     }
-    ChildServer leader = ClusterTest.awaitOneLeader(vertx, nodes);
+    ChildServer leader = cluster.awaitOneLeader(nodes);
     ChildServer follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
-    awaitLeaderKnown(vertx, follower);
+    cluster.awaitLeaderKnown(follower);
     leader.process.destroyForcibly();
     assertTrue(leader.process.waitFor(20, TimeUnit.SECONDS));
     // Until the follower takes over, it either forwards to a dead address or knows no leader:
@@ -181,35 +171,110 @@ class ClusterForwardTest {
     System.out.printf("refused %d writes with 503 between the leader's kill and the takeover%n", refused.size());
   }
 
-  private static void awaitLeaderKnown(Vertx vertx, ChildServer n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      JsonObject cluster = ClusterTest.cluster(vertx, n);
-      if (cluster != null && cluster.getValue("leader") instanceof JsonObject) {
-        return;
-      }
-      Thread.sleep(50);
+  /**
+   * No node can reach PostgreSQL, so none leads: a write on any node answers 503 problem+json
+   * with Retry-After. Those refused as {@code not-leader} are never applied once PostgreSQL is
+   * back. Cut (connections closed), the leader finds out at once; partitioned (nothing moves), it
+   * may commit a write locally before its lease runs out and answer {@code not-durable}: that one
+   * may land once PostgreSQL answers again (no other leader took over meanwhile), at one revision,
+   * the same on every node.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"cut", "partition"})
+  void withPostgresCutOffFromEveryNodeAWriteOnAnyNodeAnswers503AndNothingIsApplied(String outage, Vertx vertx)
+      throws Exception {
+    List<ChildServer> nodes = List.of(cluster.node("n1").pgProxy().start(), cluster.node("n2").pgProxy().start(),
+        cluster.node("n3").pgProxy().start());
+    cluster.awaitReady(nodes);
+    ChildServer leader = cluster.awaitOneLeader(nodes);
+    for (ChildServer n : nodes) {
+      cluster.awaitLeaderKnown(n);
     }
-    throw new AssertionError("no leader known on " + n.port + "\n" + n.tail());
-  }
+    long before;
+    try (Http http = new Http(vertx, leader.port)) {
+      Http.Response r = http.put("/v1/kv/kept/k", "1");
+      assertEquals(201, r.status(), r.toString());
+      before = r.json().getLong("revision");
+    }
+    for (ChildServer n : nodes) {
+      cluster.awaitRevision(n, before);
+    }
 
-  /** @param advertiseUrl null: the node's own address */
-  private ChildServer node(String name, String advertiseUrl) throws java.io.IOException {
-    Map<String, String> env = new HashMap<>();
-    env.put("SSOT_CLUSTER_ENABLED", "true");
-    env.put("SSOT_CLUSTER_NODE_ID", name);
-    env.put("SSOT_DATA_DIR", work.resolve("data-" + name).toString());
-    env.put("SSOT_PG_URL", pg.db().url());
-    env.put("SSOT_HTTP_EVENT_LOOPS", "1");
-    env.put("SSOT_STORE_MAX_KEYS", "20000");
-    env.put("SSOT_CHANGELOG_SEGMENT_BYTES", "1MiB");
-    env.put("SSOT_CLUSTER_POLL_INTERVAL", "200ms");
-    if (advertiseUrl != null) {
-      env.put("SSOT_CLUSTER_ADVERTISE_URL", advertiseUrl);
+    for (ChildServer n : nodes) {
+      if (outage.equals("cut")) {
+        cluster.pgProxy(n).cut();
+      } else {
+        cluster.pgProxy(n).blackhole();
+      }
     }
-    ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve(name + ".log"),
-        ChildServer.freePort(), env);
-    children.add(child);
-    return child;
+    List<String> notLeader = new ArrayList<>();
+    List<String> notDurable = new ArrayList<>(); // and the other 503s for a write committed locally
+    // At once, the leader first (it may not have found out yet), and after the lease (nobody leads).
+    List<ChildServer> leaderFirst = new ArrayList<>(List.of(leader));
+    nodes.stream().filter(n -> n != leader).forEach(leaderFirst::add);
+    for (int round = 0; round < 2; round++) {
+      for (ChildServer n : leaderFirst) {
+        try (Http http = new Http(vertx, n.port)) {
+          String key = "outage/" + n.port + "-" + round;
+          long started = System.nanoTime();
+          Http.Response r = http.put("/v1/kv/" + key, "1");
+          long tookMillis = (System.nanoTime() - started) / 1_000_000;
+          System.out.printf("%s, round %d, %s: %d %s in %d ms%n", outage, round, n == leader ? "leader" : "follower",
+              r.status(), r.body(), tookMillis);
+          assertEquals(503, r.status(), r.toString());
+          assertTrue(r.header("Content-Type").startsWith("application/problem+json"), r.header("Content-Type"));
+          assertEquals("1", r.header("Retry-After"), r.toString());
+          if (!r.json().getString("code").equals("not-leader")) {
+            // Committed locally by the leader before it found out (partitioned, it finds out when its
+            // lease runs out), then not-durable after pg.syncTimeout (10 s), or unavailable at once
+            // once its write-behind failed.
+            assertTrue(round == 0 && n == leader, r.toString());
+            assertTrue(List.of("not-durable", "unavailable").contains(r.json().getString("code")), r.toString());
+            assertTrue(tookMillis < 15_000, "answered by the sync timeout: " + tookMillis);
+            notDurable.add(key);
+          } else {
+            assertEquals("not-leader", r.json().getString("code"), r.toString());
+            assertTrue(tookMillis < 3_000, "answered at once: " + tookMillis);
+            notLeader.add(key);
+          }
+        }
+      }
+      Thread.sleep(3000);
+    }
+    for (ChildServer n : nodes) {
+      cluster.pgProxy(n).restore();
+    }
+    ChildServer next = cluster.awaitOneLeader(nodes);
+    long after;
+    try (Http http = new Http(vertx, next.port)) {
+      Http.Response r = ClusterNodes.putAsClientsDo(http, "/v1/kv/kept/later", "2");
+      assertEquals(201, r.status(), r.toString());
+      after = r.json().getLong("revision");
+    }
+    assertEquals(after, PgMirror.persistedRevision(pg.db()));
+    List<Object> landedKeys = pg.db().rows("SELECT key FROM ssot_history WHERE key LIKE 'outage/%'").stream()
+        .map(row -> row.get(0)).toList();
+    assertTrue(notDurable.containsAll(landedKeys), "no write refused as not-leader reached PostgreSQL: " + landedKeys);
+    long landed = landedKeys.size();
+    System.out.printf("%s: %d writes refused as not-leader, %d as not-durable of which %d landed%n", outage,
+        notLeader.size(), notDurable.size(), landed);
+    assertEquals(before + 1 + landed, after, "the refused writes took no revision");
+    for (ChildServer n : nodes) {
+      cluster.awaitRevision(n, after);
+      try (Http http = new Http(vertx, n.port)) {
+        for (String key : notLeader) {
+          assertEquals(404, http.get("/v1/kv/" + key).status(), key + " on " + n.port);
+        }
+        for (String key : notDurable) {
+          Http.Response got = http.get("/v1/history/" + key);
+          List<Object> inPg = pg.db().rows("SELECT revision FROM ssot_history WHERE key = ?", key).stream()
+              .map(row -> (Object) ((Number) row.get(0)).longValue()).toList();
+          assertEquals(inPg, got.json().getJsonArray("items").stream()
+              .map(item -> (Object) ((JsonObject) item).getLong("revision")).toList(),
+              key + " on " + n.port + " as in PostgreSQL, at one revision at most");
+        }
+        assertEquals(after, http.get("/v1/kv/kept/later").json().getLong("revision"), "on " + n.port);
+      }
+    }
   }
 }

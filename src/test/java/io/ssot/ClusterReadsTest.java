@@ -2,22 +2,14 @@ package io.ssot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reads at a revision on a follower (SPEC section 9): {@code ?minRevision=R} waits until the
@@ -28,20 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class ClusterReadsTest {
 
-  @TempDir
-  Path work;
-
   @RegisterExtension
   final PgExtension pg = new PgExtension();
 
-  private final List<ChildServer> children = new ArrayList<>();
-
-  @AfterEach
-  void killChildren() throws Exception {
-    for (ChildServer c : children) {
-      c.kill();
-    }
-  }
+  @RegisterExtension
+  final ClusterNodes cluster = new ClusterNodes(pg);
 
   @Test
   void aFollowerAnswersAtTheRevisionAsked(Vertx vertx) throws Exception {
@@ -49,9 +32,9 @@ class ClusterReadsTest {
     for (ChildServer n : nodes) {
       n.awaitReady(vertx);
     }
-    ChildServer leader = ClusterTest.awaitOneLeader(vertx, nodes);
+    ChildServer leader = cluster.awaitOneLeader(nodes);
     ChildServer follower = nodes.get(0) == leader ? nodes.get(1) : nodes.get(0);
-    awaitLeaderKnown(vertx, follower);
+    cluster.awaitLeaderKnown(follower);
     try (Http onLeader = new Http(vertx, leader.port); Http onFollower = new Http(vertx, follower.port)) {
       long written = onLeader.put("/v1/kv/app/a", "1").json().getLong("revision");
       Http.Response read = onFollower.get("/v1/kv/app/a?minRevision=" + written);
@@ -84,12 +67,12 @@ class ClusterReadsTest {
   void aSecondNodeWithALiveNodesIdIsRefusedButARestartAfterKillIsNot(Vertx vertx) throws Exception {
     ChildServer first = node("same");
     first.awaitReady(vertx);
-    ClusterTest.awaitOneLeader(vertx, List.of(first));
+    cluster.awaitOneLeader(List.of(first));
     Map<String, String> env = env("same");
-    env.put("SSOT_DATA_DIR", work.resolve("data-same-2").toString());
+    env.put("SSOT_DATA_DIR", cluster.work().resolve("data-same-2").toString());
     env.put("SSOT_HTTP_PORT", Integer.toString(ChildServer.freePort()));
     env.put("SSOT_ADMIN_TOKEN", TestServer.ADMIN_TOKEN);
-    ChildServer.Exit exit = ChildServer.runToExit(ChildServer.mainOnTestClasspath(), work, env);
+    ChildServer.Exit exit = ChildServer.runToExit(ChildServer.mainOnTestClasspath(), cluster.work(), env);
     assertEquals(2, exit.code(), exit.stdout() + exit.stderr());
     assertTrue(exit.stderr().contains("Cannot start: cluster.nodeId (SSOT_CLUSTER_NODE_ID) 'same' is in use"),
         exit.stderr());
@@ -98,41 +81,18 @@ class ClusterReadsTest {
     first.kill();
     ChildServer again = node("same");
     again.awaitReady(vertx);
-    ClusterTest.awaitOneLeader(vertx, List.of(again));
+    cluster.awaitOneLeader(List.of(again));
   }
 
   private ChildServer node(String name) throws java.io.IOException {
-    ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve(name + ".log"),
-        ChildServer.freePort(), env(name));
-    children.add(child);
-    return child;
+    return cluster.node(name).env(env(name)).start();
   }
 
+  /** Polling every second, so a follower is visibly behind between polls. */
   private Map<String, String> env(String name) {
-    Map<String, String> env = new HashMap<>();
-    env.put("SSOT_CLUSTER_ENABLED", "true");
-    env.put("SSOT_CLUSTER_NODE_ID", name);
-    env.put("SSOT_DATA_DIR", work.resolve("data-" + name).toString());
-    env.put("SSOT_PG_URL", pg.db().url());
-    env.put("SSOT_HTTP_EVENT_LOOPS", "1");
-    env.put("SSOT_STORE_MAX_KEYS", "20000");
-    env.put("SSOT_CHANGELOG_SEGMENT_BYTES", "1MiB");
+    Map<String, String> env = cluster.env(name);
     env.put("SSOT_CLUSTER_POLL_INTERVAL", "1s");
     env.put("SSOT_LIMITS_MAX_WAIT", "3s");
     return env;
-  }
-
-  /** Waits until {@code follower} names a leader: it learns it at a poll. */
-  private static void awaitLeaderKnown(Vertx vertx, ChildServer follower) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    JsonObject cluster = null;
-    while (System.nanoTime() < deadline) {
-      cluster = ClusterTest.cluster(vertx, follower);
-      if (cluster != null && cluster.getValue("leader") != null) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    fail("the follower names no leader: " + cluster);
   }
 }

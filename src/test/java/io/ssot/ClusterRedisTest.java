@@ -1,8 +1,5 @@
 package io.ssot;
 
-import static io.ssot.ClusterTest.awaitCheck;
-import static io.ssot.ClusterTest.awaitOneLeader;
-import static io.ssot.ClusterTest.awaitRevision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,22 +9,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Cluster mode with Redis (SPEC section 9): three nodes as child JVMs on one fresh PostgreSQL
@@ -38,29 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class ClusterRedisTest {
 
-  private static final String REDIS = "redis://127.0.0.1:6379";
-
-  @TempDir
-  Path work;
-
   @RegisterExtension
   final PgExtension pg = new PgExtension();
 
-  private final String clusterName = "test-" + UUID.randomUUID();
-  private final List<ChildServer> children = new ArrayList<>();
-
-  @AfterEach
-  void killChildrenAndDropTheStream(Vertx vertx) throws Exception {
-    for (ChildServer c : children) {
-      c.kill();
-    }
-    Redis redis = Redis.createClient(vertx, REDIS);
-    try {
-      redis.send(Request.cmd(Command.DEL).arg("ssot:" + clusterName + ":commits")).await();
-    } finally {
-      redis.close();
-    }
-  }
+  @RegisterExtension
+  final ClusterNodes cluster = new ClusterNodes(pg);
 
   @Test
   void followersApplyTheLeadersWritesFromTheStream(Vertx vertx) throws Exception {
@@ -68,7 +39,7 @@ class ClusterRedisTest {
     for (ChildServer n : nodes) {
       n.awaitReady(vertx);
     }
-    ChildServer leader = awaitOneLeader(vertx, nodes);
+    ChildServer leader = cluster.awaitOneLeader(nodes);
     Map<String, Long> acked = new LinkedHashMap<>();
     try (Http http = new Http(vertx, leader.port)) {
       for (int i = 0; i < 50; i++) {
@@ -78,14 +49,14 @@ class ClusterRedisTest {
       }
     }
     long last = acked.get("app/k49");
-    JsonObject onLeader = awaitCheck(vertx, leader, "cluster", c -> c.getLong("publishedRevision") >= last);
+    JsonObject onLeader = cluster.awaitCheck(leader, "cluster", c -> c.getLong("publishedRevision") >= last);
     assertEquals("up", onLeader.getString("redis"), onLeader.encode());
     for (ChildServer n : nodes) {
       if (n == leader) {
         continue;
       }
-      awaitRevision(vertx, n, last);
-      JsonObject check = awaitCheck(vertx, n, "cluster", c -> true);
+      cluster.awaitRevision(n, last);
+      JsonObject check = cluster.awaitCheck(n, "cluster", c -> true);
       System.out.printf("follower %d: %s%n", n.port, check.encode());
       assertEquals("up", check.getString("redis"), check.encode());
       assertTrue(check.getLong("appliedFromStream") >= 45,
@@ -108,7 +79,7 @@ class ClusterRedisTest {
     for (ChildServer n : nodes) {
       n.awaitReady(vertx);
     }
-    ChildServer leader = awaitOneLeader(vertx, nodes);
+    ChildServer leader = cluster.awaitOneLeader(nodes);
     List<ChildServer> survivors = nodes.stream().filter(n -> n != leader).toList();
     // A watcher on each follower, connected across the failover.
     List<WatchClients.Ws> watchers = new ArrayList<>();
@@ -142,9 +113,9 @@ class ClusterRedisTest {
     assertFalse(writer.isAlive());
     assertTrue(acked.size() > 10, "the load made progress: " + acked.size());
 
-    ChildServer next = awaitOneLeader(vertx, survivors);
+    ChildServer next = cluster.awaitOneLeader(survivors);
     ChildServer other = survivors.stream().filter(n -> n != next).findFirst().orElseThrow();
-    long fromStreamBefore = awaitCheck(vertx, other, "cluster", c -> true).getLong("appliedFromStream");
+    long fromStreamBefore = cluster.awaitCheck(other, "cluster", c -> true).getLong("appliedFromStream");
     try (Http http = new Http(vertx, next.port)) {
       for (int i = 0; i < 50; i++) {
         Http.Response r = http.put("/v1/kv/load/after" + i, "{\"n\":" + i + "}");
@@ -154,11 +125,11 @@ class ClusterRedisTest {
     }
     long last = acked.values().stream().mapToLong(Long::longValue).max().orElseThrow();
     assertEquals(last, PgMirror.persistedRevision(pg.db()));
-    awaitCheck(vertx, next, "cluster", c -> c.getLong("publishedRevision") >= last);
+    cluster.awaitCheck(next, "cluster", c -> c.getLong("publishedRevision") >= last);
     for (ChildServer s : survivors) {
-      awaitRevision(vertx, s, last);
+      cluster.awaitRevision(s, last);
     }
-    JsonObject check = awaitCheck(vertx, other, "cluster", c -> true);
+    JsonObject check = cluster.awaitCheck(other, "cluster", c -> true);
     System.out.printf("the follower after the failover: %s%n", check.encode());
     assertTrue(check.getLong("appliedFromStream") - fromStreamBefore >= 45,
         "the new leader's writes came through the stream: " + check.encode());
@@ -201,21 +172,7 @@ class ClusterRedisTest {
   }
 
   private ChildServer node(String name) throws java.io.IOException {
-    Map<String, String> env = new HashMap<>();
-    env.put("SSOT_CLUSTER_ENABLED", "true");
-    env.put("SSOT_CLUSTER_NAME", clusterName);
-    env.put("SSOT_CLUSTER_NODE_ID", name);
-    env.put("SSOT_DATA_DIR", work.resolve("data-" + name).toString());
-    env.put("SSOT_PG_URL", pg.db().url());
-    env.put("SSOT_REDIS_URL", REDIS);
-    env.put("SSOT_HTTP_EVENT_LOOPS", "1");
-    env.put("SSOT_STORE_MAX_KEYS", "20000");
-    env.put("SSOT_CHANGELOG_SEGMENT_BYTES", "1MiB");
     // Polling so slow that it cannot explain what followers apply within the test: the stream does.
-    env.put("SSOT_CLUSTER_POLL_INTERVAL", "30s");
-    ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve(name + ".log"),
-        ChildServer.freePort(), env);
-    children.add(child);
-    return child;
+    return cluster.node(name).redis().env("SSOT_CLUSTER_POLL_INTERVAL", "30s").start();
   }
 }

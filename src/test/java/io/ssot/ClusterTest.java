@@ -4,28 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -41,45 +32,23 @@ class ClusterTest {
 
   private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
 
-  @TempDir
-  Path work;
-
   @RegisterExtension
   final PgExtension pg = new PgExtension();
 
-  private final List<ChildServer> children = new ArrayList<>();
-  private final List<TcpProxy> proxies = new ArrayList<>();
-  private final String clusterName = "test-" + java.util.UUID.randomUUID();
-
-  @AfterEach
-  void killChildren(Vertx vertx) throws Exception {
-    for (ChildServer c : children) {
-      c.kill();
-    }
-    for (TcpProxy p : proxies) {
-      p.close();
-    }
-    Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:6379");
-    try {
-      redis.send(Request.cmd(Command.DEL).arg("ssot:" + clusterName + ":commits")).await();
-    } catch (RuntimeException noRedisNoStream) {
-      // the tests without Redis made none
-    } finally {
-      redis.close();
-    }
-  }
+  @RegisterExtension
+  final ClusterNodes cluster = new ClusterNodes(pg);
 
   @Test
   void oneLeaderFollowersApplyItsWritesAndForwardTheirOwn(Vertx vertx) throws Exception {
     // Leadership must stay put for this test's checks: a lease long enough that three JVMs starting
     // on a loaded machine do not let it lapse (the failover tests keep the default).
     Map<String, String> steady = Map.of("SSOT_CLUSTER_LEASE_TIMEOUT", "10s");
-    List<ChildServer> nodes = List.of(node("n1", pg.db().url(), null, steady), node("n2", pg.db().url(), null, steady),
-        node("n3", pg.db().url(), null, steady));
+    List<ChildServer> nodes = List.of(cluster.node("n1").env(steady).start(), cluster.node("n2").env(steady).start(),
+        cluster.node("n3").env(steady).start());
     for (ChildServer n : nodes) {
       n.awaitReady(vertx);
     }
-    ChildServer leader = awaitOneLeader(vertx, nodes);
+    ChildServer leader = cluster.awaitOneLeader(nodes);
     Map<String, Long> acked = new LinkedHashMap<>();
     try (Http http = new Http(vertx, leader.port)) {
       for (int i = 0; i < 20; i++) {
@@ -91,7 +60,7 @@ class ClusterTest {
     long last = acked.get("app/k19");
     assertEquals(last, PgMirror.persistedRevision(pg.db()), "cluster mode writes are sync by default");
     for (ChildServer n : nodes) {
-      awaitRevision(vertx, n, last);
+      cluster.awaitRevision(n, last);
       try (Http http = new Http(vertx, n.port)) {
         for (Map.Entry<String, Long> a : acked.entrySet()) {
           JsonObject got = http.get("/v1/kv/" + a.getKey()).json();
@@ -154,11 +123,11 @@ class ClusterTest {
 
   @Test
   void aKilledLeaderIsReplacedAndNoAcknowledgedWriteIsLost(Vertx vertx) throws Exception {
-    List<ChildServer> nodes = List.of(node("n1", pg.db().url()), node("n2", pg.db().url()), node("n3", pg.db().url()));
+    List<ChildServer> nodes = List.of(cluster.start("n1"), cluster.start("n2"), cluster.start("n3"));
     for (ChildServer n : nodes) {
       n.awaitReady(vertx);
     }
-    ChildServer leader = awaitOneLeader(vertx, nodes);
+    ChildServer leader = cluster.awaitOneLeader(nodes);
     Map<String, Long> acked = new LinkedHashMap<>();
     // Writes until the kill, from another thread: the kill lands mid-load.
     Thread writer = new Thread(() -> {
@@ -208,7 +177,7 @@ class ClusterTest {
 
     long maxAck = acked.values().stream().mapToLong(Long::longValue).max().orElseThrow();
     for (ChildServer s : survivors) {
-      awaitRevision(vertx, s, maxAck + 1);
+      cluster.awaitRevision(s, maxAck + 1);
       try (Http http = new Http(vertx, s.port)) {
         for (Map.Entry<String, Long> a : acked.entrySet()) {
           Http.Response got = http.get("/v1/kv/" + a.getKey());
@@ -222,11 +191,11 @@ class ClusterTest {
 
   @Test
   void aLeaderStoppedWithSigtermHandsOverWithItsLocalWrites(Vertx vertx) throws Exception {
-    List<ChildServer> nodes = List.of(node("n1", pg.db().url()), node("n2", pg.db().url()));
+    List<ChildServer> nodes = List.of(cluster.start("n1"), cluster.start("n2"));
     for (ChildServer n : nodes) {
       n.awaitReady(vertx);
     }
-    ChildServer leader = awaitOneLeader(vertx, nodes);
+    ChildServer leader = cluster.awaitOneLeader(nodes);
     ChildServer other = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
     long local;
     try (Http http = new Http(vertx, leader.port)) {
@@ -237,12 +206,12 @@ class ClusterTest {
     leader.process.destroy();
     assertTrue(leader.process.waitFor(30, TimeUnit.SECONDS));
     assertEquals(0, leader.process.exitValue(), leader.tail());
-    awaitOneLeader(vertx, List.of(other));
+    cluster.awaitOneLeader(List.of(other));
     try (Http http = new Http(vertx, other.port)) {
       // The stopping leader drained its write-behind before it released the lock.
       assertEquals(local, http.get("/v1/kv/app/local").json().getLong("revision"));
       assertEquals(201, http.put("/v1/kv/app/next", "2").status());
-      JsonObject stopped = awaitMember(vertx, other, leader == nodes.get(0) ? "n1" : "n2", "stopped");
+      JsonObject stopped = cluster.awaitMember(other, leader == nodes.get(0) ? "n1" : "n2", "stopped");
       assertEquals(local, stopped.getLong("appliedRevision"), stopped.encode());
     }
   }
@@ -254,13 +223,17 @@ class ClusterTest {
   @ParameterizedTest(name = "redis {0}")
   @ValueSource(booleans = {false, true})
   void aLeaderCutOffFromPostgresIsFencedAndStopsTakingWrites(boolean withRedis, Vertx vertx) throws Exception {
-    TcpProxy proxy = new TcpProxy(PgTestDatabase.PORT);
-    proxies.add(proxy);
-    String redis = withRedis ? "redis://127.0.0.1:6379" : null;
-    ChildServer a = node("a", pg.db().url(proxy.port()), redis);
+    ClusterNodes.Node first = cluster.node("a").pgProxy();
+    ClusterNodes.Node second = cluster.node("b");
+    if (withRedis) {
+      first.redis();
+      second.redis();
+    }
+    ChildServer a = first.start();
+    TcpProxy proxy = cluster.pgProxy(a);
     a.awaitReady(vertx);
-    awaitOneLeader(vertx, List.of(a));
-    ChildServer b = node("b", pg.db().url(), redis);
+    cluster.awaitOneLeader(List.of(a));
+    ChildServer b = second.start();
     b.awaitReady(vertx);
     Map<String, Long> acked = new LinkedHashMap<>();
     try (Http http = new Http(vertx, a.port)) {
@@ -298,10 +271,10 @@ class ClusterTest {
       // and releases the lock.
       pg.db().rows("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted");
 
-      ChildServer newLeader = awaitOneLeader(vertx, List.of(b));
+      ChildServer newLeader = cluster.awaitOneLeader(List.of(b));
       long newLeaderWrite;
       try (Http onB = new Http(vertx, newLeader.port)) {
-        Http.Response r = putAsClientsDo(onB, "/v1/kv/after/k", "2");
+        Http.Response r = ClusterNodes.putAsClientsDo(onB, "/v1/kv/after/k", "2");
         assertEquals(201, r.status(), r.toString());
         newLeaderWrite = r.json().getLong("revision");
       }
@@ -311,7 +284,7 @@ class ClusterTest {
       String lastKey = "after/k";
       try (Http onB = new Http(vertx, newLeader.port)) {
         for (int i = 0; i <= acceptedAfterCut.size() + 2; i++) {
-          Http.Response r = putAsClientsDo(onB, "/v1/kv/after/more" + i, "3");
+          Http.Response r = ClusterNodes.putAsClientsDo(onB, "/v1/kv/after/more" + i, "3");
           assertEquals(201, r.status(), r.toString());
           lastWrite = r.json().getLong("revision");
           lastKey = "after/more" + i;
@@ -320,7 +293,7 @@ class ClusterTest {
 
       proxy.restore();
       // The old leader's write-behind reaches PostgreSQL again and is refused by the term.
-      JsonObject postgres = awaitCheck(vertx, a, "postgres", p -> p.getString("reason") != null
+      JsonObject postgres = cluster.awaitCheck(a, "postgres", p -> p.getString("reason") != null
           && p.getString("reason").contains("refused by PostgreSQL"));
       System.out.println("the old leader's write-behind: " + postgres.getString("reason"));
       for (String key : acceptedAfterCut) {
@@ -330,8 +303,8 @@ class ClusterTest {
       assertEquals(lastWrite, PgMirror.persistedRevision(pg.db()));
       assertEquals(1, pg.db().scalar("SELECT count(*) FROM ssot_history WHERE key = 'after/k' AND revision = ?",
           newLeaderWrite));
-      JsonObject cluster = awaitCheck(vertx, a, "cluster", c -> "diverged".equals(c.getString("status")));
-      System.out.println("the old leader: " + cluster.getString("reason"));
+      JsonObject diverged = cluster.awaitCheck(a, "cluster", c -> "diverged".equals(c.getString("status")));
+      System.out.println("the old leader: " + diverged.getString("reason"));
       assertEquals(404, http.get("/v1/kv/" + lastKey).status(),
           "the deposed leader applied nothing of the new leader's on top of its own revisions");
       Http.Response refused = http.put("/v1/kv/fenced/late", "1");
@@ -346,132 +319,10 @@ class ClusterTest {
 
   @Test
   void clusterModeWithoutPostgresIsRefusedAtStartup() throws Exception {
-    ChildServer.Exit exit = ChildServer.runToExit(ChildServer.mainOnTestClasspath(), work,
-        Map.of("SSOT_CLUSTER_ENABLED", "true", "SSOT_DATA_DIR", work.resolve("d").toString(),
+    ChildServer.Exit exit = ChildServer.runToExit(ChildServer.mainOnTestClasspath(), cluster.work(),
+        Map.of("SSOT_CLUSTER_ENABLED", "true", "SSOT_DATA_DIR", cluster.work().resolve("d").toString(),
             "SSOT_HTTP_PORT", Integer.toString(ChildServer.freePort())));
     assertEquals(2, exit.code(), exit.stdout() + exit.stderr());
     assertTrue(exit.stderr().contains("SSOT_CLUSTER_ENABLED is true but SSOT_PG_URL is not set"), exit.stderr());
-  }
-
-  // ---- helpers --------------------------------------------------------------------------------
-
-  private ChildServer node(String name, String pgUrl) throws java.io.IOException {
-    return node(name, pgUrl, null);
-  }
-
-  /** @param redisUrl null: no Redis; else with a cluster name of the test's own, so the stream is fresh */
-  private ChildServer node(String name, String pgUrl, String redisUrl) throws java.io.IOException {
-    return node(name, pgUrl, redisUrl, Map.of());
-  }
-
-  /** @param more settings of this test's own */
-  private ChildServer node(String name, String pgUrl, String redisUrl, Map<String, String> more)
-      throws java.io.IOException {
-    Map<String, String> env = new HashMap<>();
-    env.put("SSOT_CLUSTER_ENABLED", "true");
-    env.put("SSOT_CLUSTER_NODE_ID", name);
-    env.put("SSOT_DATA_DIR", work.resolve("data-" + name).toString());
-    env.put("SSOT_PG_URL", pgUrl);
-    env.put("SSOT_HTTP_EVENT_LOOPS", "1");
-    env.put("SSOT_STORE_MAX_KEYS", "20000");
-    env.put("SSOT_CHANGELOG_SEGMENT_BYTES", "1MiB");
-    env.put("SSOT_CLUSTER_POLL_INTERVAL", "200ms");
-    if (redisUrl != null) {
-      env.put("SSOT_REDIS_URL", redisUrl);
-      env.put("SSOT_CLUSTER_NAME", clusterName);
-    }
-    env.putAll(more);
-    ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve(name + ".log"),
-        ChildServer.freePort(), env);
-    children.add(child);
-    return child;
-  }
-
-  /**
-   * A PUT retried, as a client does, while it gets 503 {@code not-leader} with Retry-After (for at
-   * most 10 s): a new leader on a loaded machine may not yet have confirmed its lease.
-   */
-  static Http.Response putAsClientsDo(Http http, String path, String body) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    Http.Response r = http.put(path, body);
-    while (r.status() == 503 && "not-leader".equals(r.json().getString("code")) && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      r = http.put(path, body);
-    }
-    return r;
-  }
-
-  /** Waits until exactly one of {@code nodes} says it leads and every other names it; returns it. */
-  static ChildServer awaitOneLeader(Vertx vertx, List<ChildServer> nodes) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    String seen = "";
-    while (System.nanoTime() < deadline) {
-      List<ChildServer> leaders = new ArrayList<>();
-      StringBuilder views = new StringBuilder();
-      for (ChildServer n : nodes) {
-        JsonObject cluster = cluster(vertx, n);
-        views.append(n.port).append(": ").append(cluster).append('\n');
-        if (cluster != null && "leader".equals(cluster.getJsonObject("self").getString("role"))) {
-          leaders.add(n);
-        }
-      }
-      seen = views.toString();
-      if (leaders.size() == 1) {
-        return leaders.get(0);
-      }
-      assertTrue(leaders.size() <= 1, "more than one leader:\n" + seen);
-      Thread.sleep(100);
-    }
-    fail("no leader within 30 s:\n" + seen + nodes.get(0).tail());
-    return null;
-  }
-
-  /** Waits until the row of {@code id} in {@code /v1/cluster} on {@code n} has {@code role}; returns it. */
-  private static JsonObject awaitMember(Vertx vertx, ChildServer n, String id, String role)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    JsonObject cluster = null;
-    while (System.nanoTime() < deadline) {
-      cluster = cluster(vertx, n);
-      for (int i = 0; cluster != null && i < cluster.getJsonArray("members").size(); i++) {
-        JsonObject m = cluster.getJsonArray("members").getJsonObject(i);
-        if (m.getString("id").equals(id) && m.getString("role").equals(role)) {
-          return m;
-        }
-      }
-      Thread.sleep(100);
-    }
-    fail(id + " is not a member with role " + role + ": " + cluster);
-    return null;
-  }
-
-  static JsonObject cluster(Vertx vertx, ChildServer n) {
-    try (Http http = new Http(vertx, n.port)) {
-      Http.Response r = http.get("/v1/cluster");
-      return r.status() == 200 ? r.json() : null;
-    } catch (Exception e) {
-      return null;
-    }
-  }
-
-  static void awaitRevision(Vertx vertx, ChildServer n, long revision) throws InterruptedException {
-    awaitCheck(vertx, n, "store", s -> s.getLong("revision") >= revision);
-  }
-
-  /** Polls /health/ready until {@code checks.<name>} satisfies {@code done}; returns it. */
-  static JsonObject awaitCheck(Vertx vertx, ChildServer n, String name, Predicate<JsonObject> done)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    JsonObject check = null;
-    while (System.nanoTime() < deadline) {
-      JsonObject checks = WriteBehindCrashTest.ready(vertx, n.port);
-      check = checks == null ? null : checks.getJsonObject(name);
-      if (check != null && done.test(check)) {
-        return check;
-      }
-      Thread.sleep(100);
-    }
-    fail("checks." + name + " on " + n.port + " did not get there within 30 s: " + check + "\n" + n.tail());
-    return null;
   }
 }

@@ -79,6 +79,15 @@ class StartupFailureTest {
   }
 
   @Test
+  void aRedisUrlThatDoesNotParseIsNamedWithoutRepeatingIt() throws Exception {
+    // Refused before PostgreSQL or Redis is reached; the URL is not repeated, it may hold a password.
+    String line = failure(2, Map.of("SSOT_CLUSTER_ENABLED", "true", "SSOT_PG_URL", "postgresql://postgres@127.0.0.1:"
+        + ChildServer.freePort() + "/ssot", "SSOT_REDIS_URL", "http://s3cret@127.0.0.1:6379"));
+    assertContains(line, "SSOT_REDIS_URL", "redis://[user:password@]host");
+    assertFalse(line.contains("s3cret"), line);
+  }
+
+  @Test
   void anAddressInUseIsNamedWithHostAndPort() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       String line = failure(1, Map.of("SSOT_HTTP_PORT", Integer.toString(taken.getLocalPort())));
