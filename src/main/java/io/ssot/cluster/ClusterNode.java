@@ -255,6 +255,7 @@ public final class ClusterNode implements WriteGate {
     leaderUrl = null;
     LOG.warn("No longer leading cluster '{}' (term {}): {}; writes are refused, following", self.clusterName(),
         term, reason);
+    writeBehind.abandonWaits("this node stopped leading (" + reason + ")");
     StreamPublisher p = publisher;
     publisher = null;
     if (p != null) {

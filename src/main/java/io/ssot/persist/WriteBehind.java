@@ -214,6 +214,21 @@ public final class WriteBehind {
   }
 
   /**
+   * Fails every wait for a revision PostgreSQL has not confirmed, at once rather than at its
+   * timeout: a cluster leader that steps down cannot tell whether its pending batches will land
+   * (they do unless another node has taken over meanwhile), and its callers should know now.
+   */
+  public void abandonWaits(String reason) {
+    context.runOnContext(v -> {
+      while (!waiters.isEmpty()) {
+        Waiter w = waiters.poll();
+        w.done.tryFail("PostgreSQL has not confirmed revision " + w.revision + " and " + reason
+            + ": it may or may not be written there; read the key before retrying");
+      }
+    });
+  }
+
+  /**
    * Tells {@code listener} each new high-water mark once PostgreSQL has committed it, on the
    * write-behind's event loop (it must not block): what a cluster's leader publishes to followers.
    */
