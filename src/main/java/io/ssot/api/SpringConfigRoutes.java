@@ -5,6 +5,7 @@ import io.ssot.http.Params;
 import io.ssot.protocol.Problem;
 import io.ssot.security.Access;
 import io.ssot.security.Role;
+import io.ssot.store.Commit;
 import io.ssot.store.Entry;
 import io.ssot.store.Keys;
 import io.ssot.store.MvccStore;
@@ -17,8 +18,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,12 +45,12 @@ final class SpringConfigRoutes {
   static final String PREFIX = "/config/";
   static final String V2_JSON = "application/vnd.spring-cloud.config-server.v2+json";
   private static final Pattern RENDERING = Pattern.compile("(.+)-([^-]+)\\.(yml|yaml|properties|json)");
-  /** The most keys one environment reads, all layers together. */
-  static final int MAX_KEYS = 10_000;
   /** The most properties one environment gives, all sources together. */
-  static final int MAX_PROPERTIES = 50_000;
-  /** Reads that a commit overlapped are run again, this many times at most, before a 503. */
-  private static final int READ_ATTEMPTS = 32;
+  static final int MAX_PROPERTIES = 20_000;
+  /** Reads that a commit overlapped are run again, this many times at most, before they are corrected. */
+  private static final int READ_ATTEMPTS = 3;
+  /** A read is corrected for at most this many commits made meanwhile, else 503. */
+  private static final int MAX_COMMITS_UNDONE = 10_000;
 
   private final Api api;
   private final MvccStore store;
@@ -91,11 +94,7 @@ final class SpringConfigRoutes {
 
   private Future<Void> answer(RoutingContext ctx, Ask ask, boolean withOrigin, long maxBytes, long maxAnswerBytes) {
     List<String> layers = SpringEnvironment.layers(ask.application(), ask.profiles());
-    Snapshot snapshot = store.atOneRevision(revision -> read(layers, revision, maxBytes), READ_ATTEMPTS);
-    if (snapshot == null) {
-      throw new ApiException(Problem.UNAVAILABLE, "the keys changed during each of " + READ_ATTEMPTS
-          + " reads of the environment; retry").header("Retry-After", "1");
-    }
+    Snapshot snapshot = read(store, layers, api.limits().maxPageSize(), maxBytes, READ_ATTEMPTS);
     SpringEnvironment.Budget budget = new SpringEnvironment.Budget(MAX_PROPERTIES, maxAnswerBytes);
     List<SpringEnvironment.Source> sources = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
@@ -132,7 +131,83 @@ final class SpringConfigRoutes {
   record Snapshot(long revision, List<List<Entry>> layers) {
   }
 
-  private Snapshot read(List<String> layers, long revision, long maxBytes) {
+  /**
+   * The entries of {@code layers} at one revision. First as a plain read that no commit
+   * overlapped ({@link MvccStore#atOneRevision}); on a store so busy that commits keep
+   * overlapping it, the read is taken as it is and then corrected: every key of the layers that a
+   * commit after the revision read first changed (its change is in the log before it reaches the
+   * map) is put back as it was at that revision. Either way nothing waits for a commit.
+   */
+  static Snapshot read(MvccStore store, List<String> layers, int maxKeys, long maxBytes, int attempts) {
+    Snapshot consistent = store.atOneRevision(revision -> readNow(store, layers, revision, maxKeys, maxBytes),
+        attempts);
+    if (consistent != null) {
+      return consistent;
+    }
+    long revision = store.revision();
+    Snapshot now = readNow(store, layers, revision, maxKeys, maxBytes);
+    // What the read saw was committed by then, or is the one commit being applied (commits apply
+    // one at a time, each logged first): the last revision that can have changed it.
+    long last = store.revision() + 1;
+    if (last - revision > MAX_COMMITS_UNDONE) {
+      throw new ApiException(Problem.UNAVAILABLE, "more than " + MAX_COMMITS_UNDONE
+          + " commits were made while the environment was read; retry").header("Retry-After", "1");
+    }
+    Set<String> changed = new HashSet<>();
+    for (long rev = revision + 1; rev <= last; rev++) {
+      Commit commit = store.commitAt(rev);
+      if (commit == null) {
+        break;
+      }
+      for (Entry change : commit.changes()) {
+        if (layerOf(change.key(), layers) >= 0) {
+          changed.add(change.key());
+        }
+      }
+    }
+    if (changed.isEmpty()) {
+      return now;
+    }
+    List<TreeMap<String, Entry>> byKey = new ArrayList<>();
+    for (List<Entry> entries : now.layers()) {
+      TreeMap<String, Entry> keyed = new TreeMap<>();
+      entries.forEach(e -> keyed.put(e.key(), e));
+      byKey.add(keyed);
+    }
+    for (String key : changed) {
+      Entry then = store.at(key, revision);
+      TreeMap<String, Entry> layer = byKey.get(layerOf(key, layers));
+      if (then == null) {
+        layer.remove(key);
+      } else {
+        layer.put(key, then);
+      }
+    }
+    List<List<Entry>> fixed = new ArrayList<>(byKey.size());
+    int keys = 0;
+    for (TreeMap<String, Entry> layer : byKey) {
+      keys += layer.size();
+      fixed.add(new ArrayList<>(layer.values())); // the layer's own key sorts first
+    }
+    if (keys > maxKeys) {
+      throw tooManyKeys(maxKeys, maxBytes);
+    }
+    return new Snapshot(revision, fixed);
+  }
+
+  /** The index of the layer {@code key} belongs to (the layer's key or a key below it), or -1. */
+  private static int layerOf(String key, List<String> layers) {
+    for (int i = 0; i < layers.size(); i++) {
+      String layer = layers.get(i);
+      if (key.startsWith(layer) && (key.length() == layer.length() || key.charAt(layer.length()) == '/')) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The layers as the store holds them now, said to be at {@code revision}. */
+  private static Snapshot readNow(MvccStore store, List<String> layers, long revision, int maxKeys, long maxBytes) {
     List<List<Entry>> read = new ArrayList<>(layers.size());
     int keys = 0;
     long bytes = 0;
@@ -143,20 +218,24 @@ final class SpringConfigRoutes {
         entries.add(own);
       }
       // One more than the rest of the bound: a full page means the environment is over it.
-      MvccStore.ListPage page = store.list(layer + "/", null, MAX_KEYS - keys + 1 - entries.size(),
+      MvccStore.ListPage page = store.list(layer + "/", null, Math.max(0, maxKeys - keys + 1 - entries.size()),
           maxBytes - bytes, true);
       entries.addAll(page.items());
       for (Entry e : entries) {
         bytes += MvccStore.pageBytes(e, true);
       }
       keys += entries.size();
-      if (keys > MAX_KEYS || page.more() || bytes > maxBytes) {
-        throw SpringEnvironment.tooLarge("reads more than " + MAX_KEYS + " keys or " + maxBytes
-            + " bytes (limits.maxPageBytes)");
+      if (keys > maxKeys || page.more() || bytes > maxBytes) {
+        throw tooManyKeys(maxKeys, maxBytes);
       }
       read.add(entries);
     }
     return new Snapshot(revision, read);
+  }
+
+  private static ApiException tooManyKeys(int maxKeys, long maxBytes) {
+    return SpringEnvironment.tooLarge("reads more than " + maxKeys + " keys (limits.maxPageSize) or " + maxBytes
+        + " bytes (limits.maxPageBytes)");
   }
 
   // ---- the path ------------------------------------------------------------------------------

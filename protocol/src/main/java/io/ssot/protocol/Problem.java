@@ -117,7 +117,7 @@ public enum Problem {
   TXN_READS_TOO_LARGE("txn-reads-too-large", 422),
   /**
    * A Spring Cloud Config environment ({@code GET /config/...}) would read more keys or bytes, or
-   * give more properties, than one answer holds (with {@code maxKeys}, {@code maxBytes} and {@code maxProperties}).
+   * give more properties or bytes, than one answer holds; the detail says which bound.
    */
   ENVIRONMENT_TOO_LARGE("environment-too-large", 422),
   /**
