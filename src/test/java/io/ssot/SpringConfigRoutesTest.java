@@ -223,4 +223,16 @@ class SpringConfigRoutesTest {
     assertProblem(admin.get("/config/big-default.properties"), 422, "environment-too-large");
     assertEquals(200, admin.get("/config/payments/prod").status(), "other environments still answer");
   }
+  @Test
+  void aReadCountsAgainstTheReadRate() throws Exception {
+    try (TestServer limited = TestServer.start(Map.of("rateLimit.readsPerSecond", "1", "rateLimit.readBurst", "2"));
+         Http http = new Http(vertx, limited.port())) {
+      List<Integer> statuses = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        statuses.add(http.get("/config/payments/prod").status());
+      }
+      assertEquals(200, statuses.get(0), statuses::toString);
+      assertTrue(statuses.contains(429), statuses::toString);
+    }
+  }
 }
