@@ -1,5 +1,6 @@
 package io.ssot.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ssot.http.ApiException;
 import io.ssot.http.Params;
 import io.ssot.protocol.Problem;
@@ -18,10 +19,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,7 +95,7 @@ final class SpringConfigRoutes {
 
   private Future<Void> answer(RoutingContext ctx, Ask ask, boolean withOrigin, long maxBytes, long maxAnswerBytes) {
     List<String> layers = SpringEnvironment.layers(ask.application(), ask.profiles());
-    Snapshot snapshot = read(store, layers, api.limits().maxPageSize(), maxBytes, READ_ATTEMPTS);
+    Snapshot snapshot = read(store, layers, api.limits().maxPageSize(), maxBytes, READ_ATTEMPTS, MAX_COMMITS_UNDONE);
     SpringEnvironment.Budget budget = new SpringEnvironment.Budget(MAX_PROPERTIES, maxAnswerBytes);
     List<SpringEnvironment.Source> sources = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
@@ -110,7 +111,7 @@ final class SpringConfigRoutes {
           withOrigin);
       return send(response, withOrigin ? V2_JSON : "application/json", Buffer.buffer(body));
     }
-    TreeMap<String, com.fasterxml.jackson.databind.JsonNode> merged = SpringEnvironment.merged(sources);
+    TreeMap<String, JsonNode> merged = SpringEnvironment.merged(sources);
     return switch (ask.format()) {
       case PROPERTIES -> send(response, "text/plain; charset=utf-8",
           Buffer.buffer(SpringEnvironment.properties(merged).getBytes(StandardCharsets.UTF_8)));
@@ -136,24 +137,30 @@ final class SpringConfigRoutes {
    * overlapped ({@link MvccStore#atOneRevision}); on a store so busy that commits keep
    * overlapping it, the read is taken as it is and then corrected: every key of the layers that a
    * commit after the revision read first changed (its change is in the log before it reaches the
-   * map) is put back as it was at that revision. Either way nothing waits for a commit.
+   * map) is put back as it was at that revision, the version that first change replaced, read
+   * from the log. Either way nothing waits for a commit.
    */
-  static Snapshot read(MvccStore store, List<String> layers, int maxKeys, long maxBytes, int attempts) {
+  static Snapshot read(MvccStore store, List<String> layers, int maxKeys, long maxBytes, int attempts,
+      long maxCommitsUndone) {
     Snapshot consistent = store.atOneRevision(revision -> readNow(store, layers, revision, maxKeys, maxBytes),
         attempts);
     if (consistent != null) {
       return consistent;
     }
-    long revision = store.revision();
+    // One below the revision now: a commit makes its revision known a moment before the read
+    // cache forgets what it replaced, so only the revision before it is sure to be read whole.
+    long revision = Math.max(0, store.revision() - 1);
     Snapshot now = readNow(store, layers, revision, maxKeys, maxBytes);
     // What the read saw was committed by then, or is the one commit being applied (commits apply
     // one at a time, each logged first): the last revision that can have changed it.
     long last = store.revision() + 1;
-    if (last - revision > MAX_COMMITS_UNDONE) {
-      throw new ApiException(Problem.UNAVAILABLE, "more than " + MAX_COMMITS_UNDONE
+    if (last - revision > maxCommitsUndone) {
+      throw new ApiException(Problem.UNAVAILABLE, "more than " + maxCommitsUndone
           + " commits were made while the environment was read; retry").header("Retry-After", "1");
     }
-    Set<String> changed = new HashSet<>();
+    // The first change after the revision of each key of the layers: its prevRevision names the
+    // key's state at the revision (read from the log, not from the maps, which commits change).
+    Map<String, Entry> firstChanges = new HashMap<>();
     for (long rev = revision + 1; rev <= last; rev++) {
       Commit commit = store.commitAt(rev);
       if (commit == null) {
@@ -161,11 +168,11 @@ final class SpringConfigRoutes {
       }
       for (Entry change : commit.changes()) {
         if (layerOf(change.key(), layers) >= 0) {
-          changed.add(change.key());
+          firstChanges.putIfAbsent(change.key(), change);
         }
       }
     }
-    if (changed.isEmpty()) {
+    if (firstChanges.isEmpty()) {
       return now;
     }
     List<TreeMap<String, Entry>> byKey = new ArrayList<>();
@@ -174,13 +181,13 @@ final class SpringConfigRoutes {
       entries.forEach(e -> keyed.put(e.key(), e));
       byKey.add(keyed);
     }
-    for (String key : changed) {
-      Entry then = store.at(key, revision);
-      TreeMap<String, Entry> layer = byKey.get(layerOf(key, layers));
+    for (Entry change : firstChanges.values()) {
+      Entry then = previous(store, change);
+      TreeMap<String, Entry> layer = byKey.get(layerOf(change.key(), layers));
       if (then == null) {
-        layer.remove(key);
+        layer.remove(change.key());
       } else {
-        layer.put(key, then);
+        layer.put(change.key(), then);
       }
     }
     List<List<Entry>> fixed = new ArrayList<>(byKey.size());
@@ -193,6 +200,26 @@ final class SpringConfigRoutes {
       throw tooManyKeys(maxKeys, maxBytes);
     }
     return new Snapshot(revision, fixed);
+  }
+
+  /** The key's version before {@code change}, or null when it had none or it was a delete. */
+  private static Entry previous(MvccStore store, Entry change) {
+    if (change.prevRevision() == 0) {
+      return null;
+    }
+    Commit commit = store.commitAt(change.prevRevision());
+    if (commit == null) {
+      // Compacted from the log since: rare (a key unchanged for long, changed during the read),
+      // and the plain read a retry makes will most likely not be overlapped.
+      throw new ApiException(Problem.UNAVAILABLE, "the environment changed while it was read; retry")
+          .header("Retry-After", "1");
+    }
+    for (Entry e : commit.changes()) {
+      if (e.key().equals(change.key())) {
+        return e.isDelete() ? null : e;
+      }
+    }
+    throw new IllegalStateException("revision " + change.prevRevision() + " does not change " + change.key());
   }
 
   /** The index of the layer {@code key} belongs to (the layer's key or a key below it), or -1. */

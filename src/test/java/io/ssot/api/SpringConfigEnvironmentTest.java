@@ -166,8 +166,8 @@ class SpringConfigEnvironmentTest {
       writer.start();
       try {
         for (int i = 0; i < 3000; i++) {
-          // No plain attempt: always the corrected read.
-          SpringConfigRoutes.Snapshot s = SpringConfigRoutes.read(store, layers, 100, 1 << 20, 0);
+          // No plain attempt: always the corrected read (however far this thread falls behind the writer).
+          SpringConfigRoutes.Snapshot s = SpringConfigRoutes.read(store, layers, 100, 1 << 20, 0, Long.MAX_VALUE);
           assertEquals(1, s.layers().get(0).size(), s::toString);
           Entry a = s.layers().get(0).get(0);
           List<Entry> base = s.layers().get(1);
