@@ -37,9 +37,13 @@ class SpringConfigRoutesTest {
     server = TestServer.start(Map.of("limits.maxPageBytes", "64KiB"));
     admin = new Http(vertx, server.port());
     // payments in prod, on the shared layers; "production" and "other" must never be read.
-    put("config/application/default", "{\"greeting\":\"hello\",\"shared\":\"base\",\"db\":{\"pool\":{\"max\":4}},"
-        + "\"hosts\":[\"x\",\"y\",\"z\"],\"nothing\":null}");
-    put("config/application/prod", "{\"shared\":\"prod-all\"}");
+    put("config/application/default/greeting", "\"hello\"");
+    put("config/application/default/shared", "\"base\"");
+    put("config/application/default/db", "{\"pool\":{\"max\":4}}");
+    put("config/application/default/hosts", "[\"x\",\"y\",\"z\"]");
+    put("config/application/default/nothing", "null");
+    put("config/application/prod/shared", "\"prod-all\"");
+    put("config/payments/prod", "{\"ignored\":true}"); // the layer's own key: no property has an empty name
     put("config/payments/default/db", "{\"pool\":{\"max\":8,\"min\":1},\"url\":\"jdbc:base\"}");
     put("config/payments/prod/db", "{\"pool\":{\"max\":32}}");
     put("config/payments/prod/db/url", "\"jdbc:prod\"");

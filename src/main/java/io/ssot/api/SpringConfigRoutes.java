@@ -128,7 +128,7 @@ final class SpringConfigRoutes {
     return response.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body);
   }
 
-  /** Each layer's entries at one revision: the layer's key, then the keys below it in key order. */
+  /** Each layer's entries at one revision: the keys below it, in key order. */
   record Snapshot(long revision, List<List<Entry>> layers) {
   }
 
@@ -194,7 +194,7 @@ final class SpringConfigRoutes {
     int keys = 0;
     for (TreeMap<String, Entry> layer : byKey) {
       keys += layer.size();
-      fixed.add(new ArrayList<>(layer.values())); // the layer's own key sorts first
+      fixed.add(new ArrayList<>(layer.values()));
     }
     if (keys > maxKeys) {
       throw tooManyKeys(maxKeys, maxBytes);
@@ -222,11 +222,11 @@ final class SpringConfigRoutes {
     throw new IllegalStateException("revision " + change.prevRevision() + " does not change " + change.key());
   }
 
-  /** The index of the layer {@code key} belongs to (the layer's key or a key below it), or -1. */
+  /** The index of the layer {@code key} is below, or -1. */
   private static int layerOf(String key, List<String> layers) {
     for (int i = 0; i < layers.size(); i++) {
       String layer = layers.get(i);
-      if (key.startsWith(layer) && (key.length() == layer.length() || key.charAt(layer.length()) == '/')) {
+      if (key.length() > layer.length() && key.startsWith(layer) && key.charAt(layer.length()) == '/') {
         return i;
       }
     }
@@ -239,15 +239,9 @@ final class SpringConfigRoutes {
     int keys = 0;
     long bytes = 0;
     for (String layer : layers) {
-      List<Entry> entries = new ArrayList<>();
-      Entry own = store.get(layer);
-      if (own != null) {
-        entries.add(own);
-      }
       // One more than the rest of the bound: a full page means the environment is over it.
-      MvccStore.ListPage page = store.list(layer + "/", null, Math.max(0, maxKeys - keys + 1 - entries.size()),
-          maxBytes - bytes, true);
-      entries.addAll(page.items());
+      MvccStore.ListPage page = store.list(layer + "/", null, maxKeys - keys + 1, maxBytes - bytes, true);
+      List<Entry> entries = page.items();
       for (Entry e : entries) {
         bytes += MvccStore.pageBytes(e, true);
       }

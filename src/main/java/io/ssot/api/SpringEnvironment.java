@@ -30,10 +30,10 @@ import org.yaml.snakeyaml.nodes.Tag;
  * application and its profiles read, in which order, how a layer's keys become property names,
  * and the renderings of the merged result. Pure: {@link SpringConfigRoutes} reads the store.
  *
- * <p>A layer is {@code config/<application>/<profile>}: the key itself (its JSON object gives
- * top-level names) and every key below it ({@code config/payments/prod/db} with
- * {@code {"pool":{"max":32}}} gives {@code db.pool.max}). Within a layer keys apply in key
- * order, so a key deeper than another overrides what the other's value says of the same name.
+ * <p>A layer is the keys below {@code config/<application>/<profile>/}: {@code config/payments/prod/db}
+ * with {@code {"pool":{"max":32}}} gives {@code db.pool.max} (as the client library's
+ * {@code LayeredConfig} reads them). Within a layer keys apply in key order, so a key deeper than
+ * another overrides what the other's value says of the same name.
  */
 final class SpringEnvironment {
 
@@ -108,18 +108,11 @@ final class SpringEnvironment {
         + "; split the application's configuration or read its keys with GET /v1/kv?prefix=config/");
   }
 
-  /** A layer's entries (the layer key and the keys below it, values opened) as one property source. */
+  /** A layer's entries (the keys below it, values opened) as one property source. */
   static Source source(String layer, List<Entry> entries, Budget budget) {
     Map<String, Property> properties = new LinkedHashMap<>();
     for (Entry e : entries) {
-      JsonNode value = parse(e.value());
-      if (e.key().equals(layer)) {
-        // The layer's own key: an object gives top-level names; anything else is named
-        // "document", as Spring names a YAML document that is not a map.
-        flatten(value.isObject() ? "" : "document", value, e.key(), properties, budget);
-      } else {
-        flatten(e.key().substring(layer.length() + 1).replace('/', '.'), value, e.key(), properties, budget);
-      }
+      flatten(e.key().substring(layer.length() + 1).replace('/', '.'), parse(e.value()), e.key(), properties, budget);
     }
     return new Source(layer + "/", properties);
   }

@@ -68,7 +68,7 @@ class SpringConfigEnvironmentTest {
   @Test
   void valuesFlattenAsSpringFlattensYaml() {
     SpringEnvironment.Source s = source("config/p/prod",
-        "config/p/prod", "{\"top\":{\"a\":[1,{\"b\":true}],\"empty\":[],\"none\":null,\"nothing\":{}}}",
+        "config/p/prod/top", "{\"a\":[1,{\"b\":true}],\"empty\":[],\"none\":null,\"nothing\":{}}",
         "config/p/prod/db", "{\"pool\":{\"max\":32},\"url\":\"jdbc:x\"}",
         "config/p/prod/db/url", "\"jdbc:y\"",
         "config/p/prod/list", "[[1,2],[3]]",
@@ -78,9 +78,6 @@ class SpringConfigEnvironmentTest {
         "db.pool.max", "32", "db.url", "jdbc:y", "list[0][0]", "1", "list[0][1]", "2", "list[1][0]", "3",
         "log.level", "debug"), flat(s));
     assertEquals("config/p/prod/db/url", s.properties().get("db.url").origin(), "the deeper key wins");
-    // A layer key that is not an object is Spring's "document".
-    assertEquals(Map.of("document", "x"), flat(source("config/p/prod", "config/p/prod", "\"x\"")));
-    assertEquals(Map.of("document[0]", "1"), flat(source("config/p/prod", "config/p/prod", "[1]")));
   }
 
   @Test
@@ -96,8 +93,10 @@ class SpringConfigEnvironmentTest {
   @Test
   void mergingTakesEachNameFromTheTopAndAnArrayWhole() {
     List<SpringEnvironment.Source> sources = List.of(
-        source("config/p/prod", "config/p/prod", "{\"hosts\":[\"a\"],\"x\":1,\"spring\":{\"profiles\":\"p\"}}"),
-        source("config/p/default", "config/p/default", "{\"hosts\":[\"b\",\"c\",\"d\"],\"x\":2,\"y\":3}"));
+        source("config/p/prod", "config/p/prod/hosts", "[\"a\"]", "config/p/prod/spring", "{\"profiles\":\"p\"}",
+            "config/p/prod/x", "1"),
+        source("config/p/default", "config/p/default/hosts", "[\"b\",\"c\",\"d\"]", "config/p/default/x", "2",
+            "config/p/default/y", "3"));
     var merged = SpringEnvironment.merged(sources);
     assertEquals(List.of("hosts[0]", "x", "y"), List.copyOf(merged.keySet()), "spring.profiles is left out");
     assertEquals("a", merged.get("hosts[0]").asText());
@@ -109,13 +108,14 @@ class SpringConfigEnvironmentTest {
 
   @Test
   void namesThatDoNotNestCleanlyStayNamesAndNoNameGrowsAList() {
-    var merged = SpringEnvironment.merged(List.of(source("config/p/prod", "config/p/prod",
+    var merged = SpringEnvironment.merged(List.of(source("config/p/prod", "config/p/prod/w",
         "{\"a\":1,\"a.b\":2,\"big[99999999]\":3,\"odd[x]\":4,\"c[0]z\":5,\"\":6}")));
     String json = new String(SpringEnvironment.json(merged), StandardCharsets.UTF_8);
-    assertEquals("{\"\":6,\"a\":{\"b\":2},\"big[99999999]\":3,\"c[0]z\":5,\"odd[x]\":4}", json);
+    assertEquals("{\"w\":{\"\":6,\"a\":{\"b\":2},\"big[99999999]\":3,\"c[0]z\":5,\"odd[x]\":4}}", json);
     assertTrue(SpringEnvironment.yaml(merged).contains("big[99999999]"));
     // A lone document is written as itself.
-    var document = SpringEnvironment.merged(List.of(source("config/p/prod", "config/p/prod", "[\"a\",\"b\"]")));
+    var document = SpringEnvironment.merged(List.of(source("config/p/prod", "config/p/prod/document",
+        "[\"a\",\"b\"]")));
     assertEquals(List.of("a", "b"), new Yaml().load(SpringEnvironment.yaml(document)));
   }
 

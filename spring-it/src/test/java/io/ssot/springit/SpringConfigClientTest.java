@@ -98,9 +98,11 @@ class SpringConfigClientTest {
 
   @Test
   void aSpringApplicationReadsItsLayersWithSpringsPrecedenceAndRefreshes() throws Exception {
-    put("config/application/default", "{\"greeting\":\"hello from application\",\"shared\":\"application\","
-        + "\"db\":{\"pool\":{\"max\":4,\"min\":1}}}");
-    put("config/payments/default", "{\"shared\":\"payments\",\"db\":{\"pool\":{\"max\":8}}}");
+    put("config/application/default/greeting", "\"hello from application\"");
+    put("config/application/default/shared", "\"application\"");
+    put("config/application/default/db", "{\"pool\":{\"max\":4,\"min\":1}}");
+    put("config/payments/default/shared", "\"payments\"");
+    put("config/payments/default/db/pool", "{\"max\":8}");
     put("config/application/prod/shared", "\"application-prod\"");
     put("config/payments/prod/db", "{\"pool\":{\"max\":32},\"url\":\"jdbc:postgresql://db/payments\"}");
     put("config/payments/prod/features", "[\"fast-refunds\",\"instant-payouts\"]");
