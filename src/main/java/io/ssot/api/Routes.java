@@ -68,6 +68,7 @@ public final class Routes {
     new TxnRoutes(api).mount(router);
     new HistoryRoutes(api).mount(router);
     new SchemaRoutes(api).mount(router);
+    new SpringConfigRoutes(api).mount(router);
     extra.accept(router);
     router.route().failureHandler(Routes::failure);
     router.errorHandler(404, ctx -> Problems.send(ctx.response(),

@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  * The first handler of every request: refuses requests on a connection past the connection
  * limit (503), then charges each {@code /v1} request to its client's read bucket (GET: get, list,
  * history, watch) or write bucket (everything else: put, delete, txn, rollback) and answers 429 +
- * Retry-After when it is empty. Health and metrics are never limited.
+ * Retry-After when it is empty; a Spring Cloud Config read ({@code /config/...}) counts as a read.
+ * Health and metrics are never limited.
  */
 public final class Admission {
 
@@ -48,7 +49,7 @@ public final class Admission {
       return;
     }
     String path = request.path();
-    if (path != null && path.startsWith("/v1/")) {
+    if (path != null && (path.startsWith("/v1/") || path.startsWith("/config/"))) {
       HttpMethod method = request.method();
       RateLimiter.Kind kind = method == HttpMethod.GET || method == HttpMethod.HEAD
           ? RateLimiter.Kind.READ : RateLimiter.Kind.WRITE;

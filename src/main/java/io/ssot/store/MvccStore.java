@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -242,6 +243,29 @@ public final class MvccStore implements AutoCloseable {
   }
 
   private static final byte[] NO_VALUE = new byte[0];
+
+  /**
+   * Runs {@code read}, which reads the current state ({@link #get}, {@link #list}), so that all it
+   * reads is the state at one revision, the one it is given: when a commit was applied while it
+   * ran, its result is dropped and it runs again, at most {@code attempts} times in all. Commits
+   * never wait for it.
+   *
+   * @return what the first run that no commit overlapped returned, or {@code null} when every
+   *         attempt overlapped one
+   */
+  public <T> T atOneRevision(LongFunction<T> read, int attempts) {
+    for (int i = 0; i < attempts; i++) {
+      long stamp = applying;
+      if ((stamp & 1) == 0) {
+        T result = read.apply(revision);
+        if (applying == stamp) {
+          return result;
+        }
+      }
+      Thread.onSpinWait();
+    }
+    return null;
+  }
 
   /**
    * What one entry adds to a page of a list or history answer, near enough: its value (if

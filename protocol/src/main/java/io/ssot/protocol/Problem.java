@@ -116,6 +116,11 @@ public enum Problem {
    */
   TXN_READS_TOO_LARGE("txn-reads-too-large", 422),
   /**
+   * A Spring Cloud Config environment ({@code GET /config/...}) would read more keys or bytes, or
+   * give more properties or bytes, than one answer holds; the detail says which bound.
+   */
+  ENVIRONMENT_TOO_LARGE("environment-too-large", 422),
+  /**
    * Over the client's read or write rate ({@code Retry-After}). Also the error of a watch message
    * opening a watch over the client's read rate.
    */
