@@ -77,7 +77,12 @@ start_node() {
     "$@" taskset -c "$cpus" java -jar target/ssot.jar >> "$DIR/n$i.log" 2>&1 &
   PIDS[$i]=$!
 }
-await_ready() { until curl -sf -o /dev/null "$(url "$1")/health/ready"; do sleep 0.1; done; }
+await_ready() {
+  until curl -sf -o /dev/null "$(url "$1")/health/ready"; do
+    kill -0 "${PIDS[$1]}" 2>/dev/null || { echo "node $1 stopped:" >&2; tail -5 "$DIR/n$1.log" >&2; exit 1; }
+    sleep 0.1
+  done
+}
 
 # leader_of <i>: the number of the node that node i names as leader (empty when none).
 leader_of() {
