@@ -78,7 +78,14 @@ public final class ClientsRoutes {
         }
       }
       String status = drifted ? "drifted" : applied < 0 ? "unknown" : applied < revision ? "behind" : "current";
-      json.field("drifted", drifted).field("status", status).beginArray("watches");
+      json.field("drifted", drifted).field("status", status).field("drifts", c.drifts());
+      long lastDrift = c.lastDriftAt();
+      if (lastDrift == 0) {
+        json.nullField("lastDriftAt");
+      } else {
+        json.field("lastDriftAt", EntryJson.timestamp(lastDrift));
+      }
+      json.beginArray("watches");
       for (ConnectedClient.Ack a : acks) {
         json.beginObject().field("id", a.watchId).field(a.key ? "key" : "prefix", a.filter)
             .field("revision", a.revision).field("digest", a.digest)

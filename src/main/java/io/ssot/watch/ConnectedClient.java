@@ -63,6 +63,9 @@ final class ConnectedClient {
   final String tokenId;
   final long connectedAt;
   private final Ack[] acks = new Ack[ClientName.MAX_ACKED_WATCHES];
+  /** Times a watch of this connection turned drifted, and when last (epoch ms; 0: never). */
+  private long drifts;
+  private long lastDriftAt;
 
   ConnectedClient(long connection, String clientId, String application, String instance, String address,
                   String principal, String tokenId, long connectedAt) {
@@ -135,7 +138,20 @@ final class ConnectedClient {
     }
     Drift was = slot.drift;
     slot.drift = matches ? Drift.CURRENT : Drift.DRIFTED;
-    return slot.drift == Drift.DRIFTED && was != Drift.DRIFTED;
+    if (slot.drift == Drift.DRIFTED && was != Drift.DRIFTED) {
+      drifts++;
+      lastDriftAt = System.currentTimeMillis();
+      return true;
+    }
+    return false;
+  }
+
+  synchronized long drifts() {
+    return drifts;
+  }
+
+  synchronized long lastDriftAt() {
+    return lastDriftAt;
   }
 
   /** The watch has ended: its slot is free again. */
