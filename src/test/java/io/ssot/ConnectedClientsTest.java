@@ -158,6 +158,38 @@ class ConnectedClientsTest {
   }
 
   @Test
+  void everyAckIsComparedEvenWhenManyArriveAtOnce() throws Exception {
+    String prefix = "many/";
+    for (int i = 0; i < 20; i++) {
+      put(prefix + "k" + i, Integer.toString(i));
+    }
+    long revision = http.get("/v1/kv?prefix=" + prefix).json().getLong("revision");
+    String good = digestOf(prefix);
+    java.util.List<WatchClients.Ws> sockets = new java.util.ArrayList<>();
+    try {
+      for (int c = 0; c < 8; c++) {
+        WatchClients.Ws ws = connect("?clientId=many-" + c);
+        sockets.add(ws);
+        ws.send(new JsonObject().put("op", "watch").put("id", "w").put("prefix", prefix));
+        nextWith(ws, "created");
+      }
+      // Eight acks at once, more than the checks that run together: each is queued, none skipped.
+      for (int c = 0; c < 8; c++) {
+        sockets.get(c).socket.writeTextMessage(new JsonObject().put("op", "ack").put("id", "w")
+            .put("revision", revision).put("digest", c == 5 ? new ViewDigest().hex() : good).encode());
+      }
+      for (int c = 0; c < 8; c++) {
+        String expected = c == 5 ? "drifted" : "current";
+        client("many-" + c, x -> x.getJsonArray("watches").size() == 1
+            && expected.equals(x.getJsonArray("watches").getJsonObject(0).getString("drift")));
+      }
+      assertEquals(revision, nextWith(sockets.get(5), "drifted").getLong("drifted"));
+    } finally {
+      sockets.forEach(WatchClients.Ws::close);
+    }
+  }
+
+  @Test
   void badNamesAreRefusedAtTheHandshakeWith400() {
     String tooLong = "x".repeat(ClientName.MAX_LENGTH + 1);
     for (String query : new String[] {"?clientId=", "?application=" + tooLong, "?instance=a%20b",

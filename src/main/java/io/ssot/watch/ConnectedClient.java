@@ -38,8 +38,11 @@ final class ConnectedClient {
     String digest;
     long ackedAt;
     Drift drift = Drift.UNCHECKED;
-    /** A check of this slot runs on a worker: a new ack waits for the next one. */
+    /** A check of this slot is queued or running: it will take the latest ack when it starts. */
     boolean checking;
+    /** The last ack compared (or found not comparable): not queued again. */
+    long comparedRevision = -1;
+    String comparedDigest;
 
     Ack copy() {
       Ack c = new Ack();
@@ -109,6 +112,8 @@ final class ConnectedClient {
       slot.key = key;
       slot.drift = Drift.UNCHECKED;
       slot.checking = false;
+      slot.comparedRevision = -1;
+      slot.comparedDigest = null;
     }
     slot.revision = revision;
     slot.digest = digest;
@@ -116,12 +121,21 @@ final class ConnectedClient {
     return slot;
   }
 
-  /** Starts a check of the slot's ack unless one runs; the ack's revision and digest, or null. */
-  synchronized Ack startCheck(Ack slot, String watchId) {
-    if (slot.checking || !watchId.equals(slot.watchId) || slot.digest == null) {
-      return null;
+  /** Whether a check of the slot's watch is to be queued: it has a digest and none is queued or running. */
+  synchronized boolean queueCheck(Ack slot, String watchId) {
+    if (slot.checking || !watchId.equals(slot.watchId) || slot.digest == null
+        || slot.revision == slot.comparedRevision && slot.digest.equals(slot.comparedDigest)) {
+      return false;
     }
     slot.checking = true;
+    return true;
+  }
+
+  /** The ack a queued check compares as it starts: the watch's latest; null when the watch has ended. */
+  synchronized Ack latest(Ack slot, String watchId) {
+    if (!watchId.equals(slot.watchId)) {
+      return null; // the watch ended (its slot may hold another watch now, whose flag this is not)
+    }
     return slot.copy();
   }
 
@@ -132,8 +146,14 @@ final class ConnectedClient {
    * @return true when the slot turned drifted by this check
    */
   synchronized boolean checked(Ack slot, Ack checked, Boolean matches) {
+    if (!checked.watchId.equals(slot.watchId)) {
+      return false;
+    }
     slot.checking = false;
-    if (matches == null || !checked.watchId.equals(slot.watchId)) {
+    slot.comparedRevision = checked.revision;
+    slot.comparedDigest = checked.digest;
+    if (matches == null || slot.revision != checked.revision || !checked.digest.equals(slot.digest)) {
+      // A later ack arrived meanwhile: the state stays as it was until that one is compared.
       return false;
     }
     Drift was = slot.drift;
@@ -162,6 +182,9 @@ final class ConnectedClient {
         a.filter = null;
         a.digest = null;
         a.drift = Drift.UNCHECKED;
+        a.checking = false;
+        a.comparedRevision = -1;
+        a.comparedDigest = null;
         return;
       }
     }

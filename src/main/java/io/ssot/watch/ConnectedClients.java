@@ -2,6 +2,7 @@ package io.ssot.watch;
 
 import io.ssot.security.Audit;
 import io.ssot.store.MvccStore;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.Collection;
 import java.util.Map;
@@ -68,26 +69,45 @@ public final class ConnectedClients {
     if (slot == null) {
       return false;
     }
-    ConnectedClient.Ack acked = digest == null ? null : client.startCheck(slot, watchId);
-    if (acked == null) {
-      return true;
+    queueCheck(client, slot, watchId, Vertx.currentContext(), notice);
+    return true;
+  }
+
+  /** Queues a comparison of the watch's latest ack unless one is queued; the answer comes back on {@code home}. */
+  private void queueCheck(ConnectedClient client, ConnectedClient.Ack slot, String watchId, Context home,
+                          DriftNotice notice) {
+    if (!client.queueCheck(slot, watchId)) {
+      return;
     }
-    check.digest(filter, key, revision).onComplete(ar -> {
-      String server = ar.succeeded() ? ar.result() : null;
-      Boolean matches = server == null ? null : server.equals(acked.digest);
-      if (client.checked(slot, acked, matches)) {
-        drifted.incrementAndGet();
-        Audit.record("client-drifted", client.principal, client.tokenId, "GET", "/v1/watch", client.address,
-            "watch " + watchId + " of " + (key ? "key" : "prefix") + " '" + filter + "' at revision " + revision
-                + ": the client's digest " + acked.digest + " is not the server's " + server
-                + " (clientId " + client.clientId + ", application " + client.application + ", instance "
-                + client.instance + ")");
+    check.submit(new DriftCheck.Job() {
+      @Override
+      public ConnectedClient.Ack latest() {
+        return client.latest(slot, watchId);
       }
-      if (Boolean.FALSE.equals(matches)) {
-        notice.drifted(watchId, revision, server);
+
+      @Override
+      public void done(ConnectedClient.Ack acked, String server) {
+        home.runOnContext(v -> checked(client, slot, acked, server, home, notice));
       }
     });
-    return true;
+  }
+
+  private void checked(ConnectedClient client, ConnectedClient.Ack slot, ConnectedClient.Ack acked, String server,
+                       Context home, DriftNotice notice) {
+    Boolean matches = server == null ? null : server.equals(acked.digest);
+    if (client.checked(slot, acked, matches)) {
+      drifted.incrementAndGet();
+      Audit.record("client-drifted", client.principal, client.tokenId, "GET", "/v1/watch", client.address,
+          "watch " + acked.watchId + " of " + (acked.key ? "key" : "prefix") + " '" + acked.filter + "' at revision "
+              + acked.revision + ": the client's digest " + acked.digest + " is not the server's " + server
+              + " (clientId " + client.clientId + ", application " + client.application + ", instance "
+              + client.instance + ")");
+    }
+    if (Boolean.FALSE.equals(matches)) {
+      notice.drifted(acked.watchId, acked.revision, server);
+    }
+    // An ack that arrived during the check is compared next (the slot stays one queue entry).
+    queueCheck(client, slot, acked.watchId, home, notice);
   }
 
   /** Open watch connections. */

@@ -5,8 +5,11 @@ import io.ssot.store.Commit;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.SystemKeys;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -17,35 +20,76 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>the listing is consistent: no commit landed while it was read;</li>
  *   <li>the acked revision is the store's current one, or at most {@link #MAX_COMMITS_SCANNED}
  *       revisions older and none of the commits after it touched the prefix (so the prefix's
- *       content then is its content now);</li>
- *   <li>at most {@link #MAX_IN_FLIGHT} checks run at once over the server; an ack that finds no
- *       room is not checked (the next ack of that watch is).</li>
+ *       content then is its content now).</li>
  * </ul>
  * Otherwise the answer is null: not comparable, and the watch's drift state stays as it was.
+ *
+ * <p>At most {@link #MAX_IN_FLIGHT} checks run at once over the server; the others wait in a
+ * queue holding at most one entry per acked watch (so it is bounded by the open connections'
+ * fixed-size records), and each takes its watch's latest ack when it starts. The digest of a
+ * prefix is computed once per store revision, however many clients watch it
+ * ({@link #CACHED_PREFIXES} prefixes remembered).
  */
 final class DriftCheck {
 
   static final int MAX_KEYS = 10_000;
   static final int MAX_COMMITS_SCANNED = 256;
   static final int MAX_IN_FLIGHT = 2;
+  static final int CACHED_PREFIXES = 1024;
+
+  /** What a queued check compares when it starts: a watch's latest ack, or null when it has ended. */
+  interface Job {
+    ConnectedClient.Ack latest();
+
+    /** The server's digest for {@code acked}, or null when not comparable. */
+    void done(ConnectedClient.Ack acked, String serverDigest);
+  }
+
+  private record Computed(long revision, String digest) {
+  }
 
   private final Vertx vertx;
   private final MvccStore store;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Queue<Job> waiting = new ConcurrentLinkedQueue<>();
+  private final Map<String, Computed> cache = new ConcurrentHashMap<>();
 
   DriftCheck(Vertx vertx, MvccStore store) {
     this.vertx = vertx;
     this.store = store;
   }
 
-  /** The server's digest of {@code filter} at {@code revision}; null when not comparable (see the class). */
-  Future<String> digest(String filter, boolean key, long revision) {
-    if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
-      inFlight.decrementAndGet();
-      return Future.succeededFuture(null);
+  /** Queues a check; it runs when one of the {@link #MAX_IN_FLIGHT} places is free. */
+  void submit(Job job) {
+    waiting.add(job);
+    drain();
+  }
+
+  private void drain() {
+    while (!waiting.isEmpty()) {
+      int running = inFlight.get();
+      if (running >= MAX_IN_FLIGHT) {
+        return;
+      }
+      if (!inFlight.compareAndSet(running, running + 1)) {
+        continue;
+      }
+      Job job = waiting.poll();
+      ConnectedClient.Ack acked = job == null ? null : job.latest();
+      if (acked == null) {
+        inFlight.decrementAndGet();
+        continue;
+      }
+      vertx.<String>executeBlocking(() -> compute(acked.filter, acked.key, acked.revision), false)
+          .onComplete(ar -> {
+            inFlight.decrementAndGet();
+            try {
+              job.done(acked, ar.succeeded() ? ar.result() : null);
+            } finally {
+              drain();
+            }
+          });
     }
-    return vertx.<String>executeBlocking(() -> compute(filter, key, revision), false)
-        .andThen(r -> inFlight.decrementAndGet());
   }
 
   String compute(String filter, boolean key, long revision) {
@@ -56,6 +100,21 @@ final class DriftCheck {
     if (revision > before || revision < store.compactRevision()) {
       return null;
     }
+    String cacheKey = (key ? "k:" : "p:") + filter;
+    Computed known = cache.get(cacheKey);
+    String digest = known != null && known.revision() == before ? known.digest() : digestNow(filter, key, before);
+    if (digest == null || store.revision() != before || !untouchedSince(filter, key, revision, before)) {
+      return null;
+    }
+    if (cache.size() >= CACHED_PREFIXES) {
+      cache.clear();
+    }
+    cache.put(cacheKey, new Computed(before, digest));
+    return digest;
+  }
+
+  /** The digest of the filter's keys at {@code before}, the store's revision; null when not exact or too large. */
+  private String digestNow(String filter, boolean key, long before) {
     ViewDigest digest = new ViewDigest();
     if (key) {
       Entry e = SystemKeys.isSystem(filter) ? null : store.get(filter);
@@ -77,12 +136,8 @@ final class DriftCheck {
         digest.add(e.key(), e.revision());
       }
     }
-    if (store.revision() != before || !untouchedSince(filter, key, revision, before)) {
-      return null;
-    }
     return digest.hex();
   }
-
   /** Whether no commit in ({@code revision}, {@code current}] changed the filter's keys. */
   private boolean untouchedSince(String filter, boolean key, long revision, long current) {
     if (current - revision > MAX_COMMITS_SCANNED) {
