@@ -55,7 +55,8 @@ public final class ConfigView implements AutoCloseable {
 
   // Guarded by this.
   private boolean listed;
-  private Watch watch;
+  /** Volatile for the ack, which reads it on the listener thread without taking the lock. */
+  private volatile Watch watch;
   /** A watch the server found drifted, closed once its replacement is open (so the socket stays). */
   private Watch replaced;
   /** Which listing's watch is current: a {@link Follower} of an earlier one is ignored. */
@@ -327,10 +328,7 @@ public final class ConfigView implements AutoCloseable {
       if (acksQueued.get() != mine) {
         return; // a later ack is queued behind this one
       }
-      Watch w;
-      synchronized (this) {
-        w = closed || stale ? null : watch;
-      }
+      Watch w = stale ? null : watch;
       if (w != null) {
         client.watchConnection().ack(w, applied.revision, applied.digest());
       }

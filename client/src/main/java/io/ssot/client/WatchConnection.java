@@ -108,16 +108,20 @@ final class WatchConnection {
    */
   void ack(Watch watch, long revision, String digest) {
     ClientWatch w = (ClientWatch) watch;
-    dispatcher.execute(() -> {
-      if (closed || !watches.contains(w) || w.ackRefused) {
-        return;
-      }
-      w.ackedRevision = revision;
-      w.ackedDigest = digest;
-      if (current != null && w.wireId != null) {
-        sendAck(w);
-      }
-    });
+    try {
+      dispatcher.execute(() -> {
+        if (closed || !watches.contains(w) || w.ackRefused) {
+          return;
+        }
+        w.ackedRevision = revision;
+        w.ackedDigest = digest;
+        if (current != null && w.wireId != null) {
+          sendAck(w);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // The client is closing: nothing to tell.
+    }
   }
 
   private void sendAck(ClientWatch w) {

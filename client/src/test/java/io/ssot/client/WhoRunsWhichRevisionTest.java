@@ -3,6 +3,7 @@ package io.ssot.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -105,6 +106,20 @@ class WhoRunsWhichRevisionTest {
       assertEquals(changed, caughtUp.get("appliedRevision").asLong());
       assertNotEquals("drifted", caughtUp.get("status").asText());
       assertFalse(caughtUp.get("drifted").asBoolean());
+    }
+  }
+
+  @Test
+  void namesAreCheckedByTheBuilderAndHaveDefaults() {
+    assertThrows(IllegalArgumentException.class, () -> SsotClient.builder().clientId("has space"));
+    assertThrows(IllegalArgumentException.class, () -> SsotClient.builder().application(""));
+    assertThrows(IllegalArgumentException.class, () -> SsotClient.builder().instance("x".repeat(129)));
+    try (SsotClient a = SsotClient.builder().endpoints("http://127.0.0.1:1").build();
+         SsotClient b = SsotClient.builder().endpoints("http://127.0.0.1:1").build()) {
+      assertNotEquals(a.clientId(), b.clientId(), "a random id each");
+      assertEquals(null, a.application());
+      assertTrue(a.instance().endsWith("/" + ProcessHandle.current().pid()), a.instance());
+      assertEquals(null, io.ssot.protocol.ClientName.problem("instance", a.instance()));
     }
   }
 
