@@ -38,9 +38,14 @@ final class WatchClients {
 
     /** @param authorization the Authorization header, or null for none */
     Ws(Vertx vertx, int port, String authorization) {
+      this(vertx, port, authorization, "/v1/watch");
+    }
+
+    /** @param uri the upgrade's path and query, such as {@code /v1/watch?clientId=c1} */
+    Ws(Vertx vertx, int port, String authorization, String uri) {
       client = vertx.createWebSocketClient();
       io.vertx.core.http.WebSocketConnectOptions options = new io.vertx.core.http.WebSocketConnectOptions()
-          .setPort(port).setHost("127.0.0.1").setURI("/v1/watch");
+          .setPort(port).setHost("127.0.0.1").setURI(uri);
       if (authorization != null) {
         options.addHeader("Authorization", authorization);
       }

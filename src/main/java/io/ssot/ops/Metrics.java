@@ -14,6 +14,7 @@ import io.ssot.cluster.ClusterNode;
 import io.ssot.cluster.Role;
 import io.ssot.persist.WriteBehind;
 import io.ssot.store.MvccStore;
+import io.ssot.watch.ConnectedClients;
 import io.ssot.watch.WatchHub;
 import io.vertx.core.spi.VertxMetricsFactory;
 import java.util.concurrent.TimeUnit;
@@ -103,5 +104,24 @@ public final class Metrics {
         .description("Watch output handed to connections and not yet written to their sockets").register(registry);
     FunctionCounter.builder("ssot_watch_slow_consumers", hub, WatchHub::slowConsumersCancelled)
         .description("Watches cancelled because their connection stayed full").register(registry);
+    bind(hub.clients());
+  }
+
+  /**
+   * Who runs which revision: watch connections open, how many of those that acked are at most
+   * {@code le} revisions behind the store (cumulative, a fixed set of buckets), and how often a
+   * watch's digest differed from the server's.
+   */
+  private void bind(ConnectedClients clients) {
+    Gauge.builder("ssot_clients_connected", clients, ConnectedClients::connected)
+        .description("Watch WebSockets open on this node").register(registry);
+    for (long le : ConnectedClients.BEHIND_BUCKETS) {
+      Gauge.builder("ssot_clients_behind", clients, c -> c.behindAtMost(le))
+          .tag("le", le == Long.MAX_VALUE ? "+Inf" : Long.toString(le))
+          .description("Watch connections that acked a revision at most le revisions behind the store")
+          .register(registry);
+    }
+    FunctionCounter.builder("ssot_clients_drifted", clients, ConnectedClients::driftedTotal)
+        .description("Times a watching client's view digest differed from the server's").register(registry);
   }
 }

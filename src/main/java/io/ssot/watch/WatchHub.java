@@ -48,6 +48,7 @@ public final class WatchHub {
   private final AtomicLong slowConsumers = new AtomicLong();
   private volatile boolean shuttingDown;
   private final RevisionWaits revisionWaits;
+  private final ConnectedClients clients;
 
   /**
    * @param cipher       opens values encrypted at rest as events are encoded
@@ -65,6 +66,12 @@ public final class WatchHub {
     this.slowConsumerGraceMillis = slowConsumerGraceMillis;
     store.addCommitListener(this::onCommit);
     this.revisionWaits = new RevisionWaits(vertx, store);
+    this.clients = new ConnectedClients(vertx, store);
+  }
+
+  /** The open watch WebSockets, their clients' names and acks ({@code GET /v1/clients}). */
+  public ConnectedClients clients() {
+    return clients;
   }
 
   /** Requests waiting for this node to apply a revision ({@code ?minRevision}). */

@@ -4,6 +4,7 @@ import io.ssot.http.ApiException;
 import io.ssot.http.Limits;
 import io.ssot.http.Params;
 import io.ssot.limit.Admission;
+import io.ssot.protocol.ClientName;
 import io.ssot.protocol.Headers;
 import io.ssot.protocol.Problem;
 import io.ssot.security.Access;
@@ -11,6 +12,7 @@ import io.ssot.security.Role;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /** {@code GET /v1/watch}: a WebSocket upgrade, or an SSE stream with {@code Accept: text/event-stream}. */
@@ -32,16 +34,18 @@ public final class WatchRoutes {
         .handler(hub.revisionWaits().handler(limits.maxWaitMillis())).handler(this::watch);
     router.route("/v1/watch").setName("/v1/watch").handler(ctx -> ctx.fail(
         new ApiException(Problem.METHOD_NOT_ALLOWED, "use GET").header("Allow", "GET")));
+    new ClientsRoutes(hub).mount(router);
   }
 
   private void watch(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     if (req.canUpgradeToWebSocket()) {
+      ClientNames names = ClientNames.of(req);
       LongSupplier permits = admission.watchPermits(ctx);
       req.toWebSocket()
           .onSuccess(ws -> {
             admission.upgraded(ctx, ws);
-            new WebSocketSession(ws, hub, limits, permits, ctx);
+            new WebSocketSession(ws, hub, limits, permits, ctx, names);
           })
           .onFailure(e -> {
             // Vert.x has usually answered the refused handshake itself (400, or 426 for a version).
@@ -67,6 +71,31 @@ public final class WatchRoutes {
       from = lastEventId(lastEventId.trim()) + 1;
     }
     SseStream.start(ctx, hub, filter, from);
+  }
+
+  /** The names a watching client gives itself on the upgrade; each null when not given. */
+  record ClientNames(String clientId, String application, String instance) {
+
+    /** @throws ApiException 400 {@code invalid-client-name}, before the upgrade */
+    static ClientNames of(HttpServerRequest req) {
+      return new ClientNames(name(req, ClientName.CLIENT_ID), name(req, ClientName.APPLICATION),
+          name(req, ClientName.INSTANCE));
+    }
+
+    private static String name(HttpServerRequest req, String parameter) {
+      List<String> values = req.params().getAll(parameter);
+      if (values.isEmpty()) {
+        return null;
+      }
+      if (values.size() > 1) {
+        throw new ApiException(Problem.INVALID_CLIENT_NAME, parameter + " is given more than once");
+      }
+      String problem = ClientName.problem(parameter, values.get(0));
+      if (problem != null) {
+        throw new ApiException(Problem.INVALID_CLIENT_NAME, problem);
+      }
+      return values.get(0);
+    }
   }
 
   private static long lastEventId(String text) {

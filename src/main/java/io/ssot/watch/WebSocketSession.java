@@ -2,11 +2,15 @@ package io.ssot.watch;
 
 import io.ssot.http.ApiException;
 import io.ssot.http.Limits;
+import io.ssot.protocol.ClientName;
 import io.ssot.protocol.Problem;
+import io.ssot.protocol.ViewDigest;
 import io.ssot.protocol.WatchEncoder;
 import io.ssot.protocol.WatchMessage;
 import io.ssot.protocol.WatchRequest;
 import io.ssot.security.Access;
+import io.ssot.security.AuthHandler;
+import io.ssot.security.Principal;
 import io.ssot.security.Role;
 import io.ssot.store.MvccStore;
 import io.ssot.store.StoreException;
@@ -57,13 +61,15 @@ public final class WebSocketSession extends ConnectionSink {
   private String assembled;
   /** The handshake request: its principal authorises each watch. */
   private final RoutingContext handshake;
+  /** This connection on {@code GET /v1/clients}: the client's names and its acks. */
+  private final ConnectedClient client;
 
   /**
    * @param watchPermits 0 when the client may open one more watch, else the milliseconds to wait
    * @param handshake    the upgraded request, holding the principal whose roles each watch needs
    */
   public WebSocketSession(ServerWebSocket ws, WatchHub hub, Limits limits, LongSupplier watchPermits,
-                          RoutingContext handshake) {
+                          RoutingContext handshake, WatchRoutes.ClientNames names) {
     super(hub.newOutput(Vertx.currentContext(), ws.isSsl()), hub.slowConsumerGraceMillis());
     this.ws = ws;
     this.handshake = handshake;
@@ -72,6 +78,9 @@ public final class WebSocketSession extends ConnectionSink {
     this.maxWatches = limits.maxWatchesPerConnection();
     this.watchPermits = watchPermits;
     this.idleMillis = limits.webSocketIdleMillis();
+    Principal principal = Access.principal(handshake);
+    this.client = hub.clients().add(names.clientId(), names.application(), names.instance(),
+        AuthHandler.address(handshake), principal.name(), principal.tokenId());
     // Vert.x assembles the message (and enforces its size); it is acted on only once the frame
     // handler, called after the assembler for the same frame, has found every frame UTF-8.
     ws.textMessageHandler(text -> assembled = text);
@@ -85,6 +94,7 @@ public final class WebSocketSession extends ConnectionSink {
     Runnable unfollow = Access.onTokenEnd(handshake, this::tokenEnded);
     ws.closeHandler(v -> {
       unfollow.run();
+      hub.clients().remove(client);
       vertx.cancelTimer(idleTimer);
       watches.values().forEach(hub::close);
       watches.clear();
@@ -150,8 +160,10 @@ public final class WebSocketSession extends ConnectionSink {
       watch(watchId, msg);
     } else if ("cancel".equals(op)) {
       cancel(watchId);
+    } else if ("ack".equals(op)) {
+      ack(watchId, msg);
     } else {
-      sendError(watchId, Problem.UNKNOWN_OP, "op must be watch or cancel");
+      sendError(watchId, Problem.UNKNOWN_OP, "op must be watch, cancel or ack");
     }
   }
 
@@ -205,6 +217,39 @@ public final class WebSocketSession extends ConnectionSink {
     }
   }
 
+  /**
+   * {@code {"op":"ack","id":…,"revision":R,"digest":…}}: the client has applied the watch's
+   * changes up to R; its view of the watched prefix then has that {@link ViewDigest} (optional).
+   * Kept in the connection's fixed-size record; a differing digest is answered with
+   * {@code {"id":…,"drifted":R,"digest":<server's>}}.
+   */
+  private void ack(String id, JsonObject msg) {
+    Watch watch = watches.get(id);
+    if (watch == null) {
+      sendError(id, Problem.UNKNOWN_ID, "no open watch has this id");
+      return;
+    }
+    Object revision = msg.getValue("revision");
+    if (!(revision instanceof Integer || revision instanceof Long) || ((Number) revision).longValue() < 0) {
+      sendError(id, Problem.INVALID_MESSAGE, "revision must be a whole number >= 0");
+      return;
+    }
+    Object digest = msg.getValue("digest");
+    if (digest != null && !(digest instanceof String d && ViewDigest.wellFormed(d))) {
+      sendError(id, Problem.INVALID_MESSAGE, "digest must be " + ViewDigest.HEX_LENGTH + " lower-case hex digits");
+      return;
+    }
+    WatchFilter filter = watch.filter;
+    boolean key = filter.key() != null;
+    boolean kept = hub.clients().ack(client, id, key ? filter.key() : filter.prefix(), key,
+        ((Number) revision).longValue(), (String) digest,
+        (watchId, at, serverDigest) -> send(new WatchMessage.Drifted(watchId, at, serverDigest)));
+    if (!kept) {
+      sendError(id, Problem.TOO_MANY_ACKS, "the server keeps the acks of at most " + ClientName.MAX_ACKED_WATCHES
+          + " watches per connection");
+    }
+  }
+
   private void tokenEnded() {
     for (Watch watch : List.copyOf(watches.values())) {
       hub.end(watch, Problem.TOKEN_REVOKED, watch.lastRevision());
@@ -221,6 +266,7 @@ public final class WebSocketSession extends ConnectionSink {
       return;
     }
     hub.close(watch);
+    client.forget(id);
     send(new WatchMessage.Canceled(id));
   }
 
@@ -273,6 +319,7 @@ public final class WebSocketSession extends ConnectionSink {
   @Override
   public void error(Watch watch, Problem problem, long revision) {
     watches.remove(watch.id());
+    client.forget(watch.id());
     Future<Void> sent = send(new WatchMessage.Ended(watch.id(), problem, revision));
     abortUnlessTaken(sent, () -> HardClose.connection(handshake.request().connection()));
   }

@@ -1,7 +1,9 @@
 /**
  * Watches: the hub that advances every watch through the change log in revision order (replay
  * and live delivery are one path), long-polls, and the WebSocket and SSE transports with their
- * per-connection output bounds and the server-wide watch output budget.
+ * per-connection output bounds and the server-wide watch output budget; and the watch
+ * WebSockets' clients as {@code GET /v1/clients} lists them: their names, acked revisions and
+ * drift checks ({@link io.ssot.watch.ConnectedClients}).
  *
  * <p>Layer: above {@code security}. May import {@code http}, {@code limit}, {@code security} and
  * {@code store}; never {@code api}, {@code ops} or {@code persist}.

@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -49,10 +50,17 @@ public final class ConfigView implements AutoCloseable {
   /** Derived state kept in step (LayeredConfig): called with each new snapshot, under the lock. */
   private final List<Consumer<ViewSnapshot>> derived = new CopyOnWriteArrayList<>();
   private final AtomicBoolean fallbackWritePending = new AtomicBoolean();
+  /** The acks queued on the listener thread; each sends only if it is still the last. */
+  private final AtomicLong acksQueued = new AtomicLong();
 
   // Guarded by this.
   private boolean listed;
-  private Watch watch;
+  /** Volatile for the ack, which reads it on the listener thread without taking the lock. */
+  private volatile Watch watch;
+  /** A watch the server found drifted, closed once its replacement is open (so the socket stays). */
+  private Watch replaced;
+  /** Which listing's watch is current: a {@link Follower} of an earlier one is ignored. */
+  private long generation;
   private boolean closed;
 
   private ConfigView(SsotClient client, String prefix, Path fallbackFile, Duration startupTimeout) {
@@ -183,13 +191,19 @@ public final class ConfigView implements AutoCloseable {
   @Override
   public void close() {
     Watch w;
+    Watch r;
     synchronized (this) {
       closed = true;
       w = watch;
       watch = null;
+      r = replaced;
+      replaced = null;
     }
     if (w != null) {
       w.close();
+    }
+    if (r != null) {
+      r.close();
     }
   }
 
@@ -219,7 +233,12 @@ public final class ConfigView implements AutoCloseable {
             return;
           }
           install(listing);
-          watch = client.watchPrefix(prefix, listing.revision() + 1, new Follower());
+          watch = client.watchPrefix(prefix, listing.revision() + 1, new Follower(++generation));
+          if (replaced != null) {
+            replaced.close();
+            replaced = null;
+          }
+          scheduleAck();
         }
         ready.countDown();
         return;
@@ -290,7 +309,45 @@ public final class ConfigView implements AutoCloseable {
     }
     if (!stale) {
       scheduleFallbackWrite();
+      scheduleAck();
     }
+  }
+
+  /**
+   * Queues, on the listener thread and so after the listeners of every revision published so
+   * far, the ack of the view's revision and digest to the server (GET /v1/clients). Of several
+   * queued, only the last sends: it acks the latest snapshot, whose listeners have run by then.
+   */
+  private void scheduleAck() {
+    if (client == null) {
+      return;
+    }
+    long mine = acksQueued.incrementAndGet();
+    ViewSnapshot applied = state;
+    client.notifier().execute(() -> {
+      if (acksQueued.get() != mine) {
+        return; // a later ack is queued behind this one
+      }
+      Watch w = stale ? null : watch;
+      if (w != null) {
+        client.watchConnection().ack(w, applied.revision, applied.digest());
+      }
+    });
+  }
+
+  /**
+   * For tests of drift detection only: makes the view hold {@code value} for {@code key} as if it
+   * had missed the key's last change (the entry keeps an earlier revision), without telling the
+   * listeners, and acks that state, so that the server finds the view drifted.
+   */
+  void corruptEntryForDriftTest(String key, JsonNode value) {
+    synchronized (this) {
+      ViewEntry cur = state.entries.get(key);
+      HashMap<String, ViewEntry> entries = new HashMap<>(state.entries);
+      entries.put(key, new ViewEntry(value, cur == null ? 1 : cur.revision - 1));
+      state = new ViewSnapshot(state.revision, entries);
+    }
+    scheduleAck();
   }
 
   private void scheduleFallbackWrite() {
@@ -330,10 +387,21 @@ public final class ConfigView implements AutoCloseable {
   /** The watch's changes, applied on the client's watch thread. */
   private final class Follower implements WatchListener {
 
+    private final long generation;
+
+    Follower(long generation) {
+      this.generation = generation;
+    }
+
+    /** Whether this is the current listing's watch (called under the lock). */
+    private boolean current() {
+      return !closed && generation == ConfigView.this.generation && watch != null;
+    }
+
     @Override
     public void onEvents(long revision, List<WatchEvent> events) {
       synchronized (ConfigView.this) {
-        if (closed) {
+        if (!current()) {
           return;
         }
         ViewSnapshot old = state;
@@ -362,10 +430,27 @@ public final class ConfigView implements AutoCloseable {
     public void onProgress(long revision) {
       synchronized (ConfigView.this) {
         ViewSnapshot old = state;
-        if (!closed && revision > old.revision) {
-          state = new ViewSnapshot(revision, old.entries);
+        if (current() && revision > old.revision) {
+          state = old.at(revision);
+          scheduleAck();
         }
       }
+    }
+
+    /** The server found this view's content other than the store's: list again, watch anew. */
+    @Override
+    public void onDrifted(long revision) {
+      synchronized (ConfigView.this) {
+        if (!current()) {
+          return;
+        }
+        LOG.warning("the server found the view of " + prefix + " at revision " + revision
+            + " other than the store: listing it again");
+        // Closed once the new watch is open: closing the only watch first would close the socket.
+        replaced = watch;
+        watch = null;
+      }
+      client.blocking().execute(ConfigView.this::listAndWatch);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.ssot.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ssot.protocol.ClientName;
 import io.ssot.protocol.Etag;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,6 +45,9 @@ public final class SsotClient implements AutoCloseable {
   private final ExecutorService blocking;
   private final ScheduledExecutorService timers;
   private final Duration startupTimeout;
+  private final String clientId;
+  private final String application;
+  private final String instance;
 
   private SsotClient(Builder b) {
     HttpClient http = HttpClient.newBuilder()
@@ -54,12 +59,67 @@ public final class SsotClient implements AutoCloseable {
     this.notifier = Executors.newSingleThreadExecutor(daemon("ssot-listeners"));
     this.blocking = Executors.newCachedThreadPool(daemon("ssot-worker"));
     this.timers = Executors.newSingleThreadScheduledExecutor(daemon("ssot-timer"));
-    this.watches = new WatchConnection(transport, dispatcher, timers, b.connectTimeout, b.watchIdleTimeout);
+    this.clientId = b.clientId != null ? b.clientId : UUID.randomUUID().toString();
+    this.application = b.application;
+    this.instance = b.instance != null ? b.instance : defaultInstance();
+    this.watches = new WatchConnection(transport, dispatcher, timers, b.connectTimeout, b.watchIdleTimeout,
+        nameQuery(clientId, application, instance));
     this.startupTimeout = b.startupTimeout;
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The name this client gives the server on its watch connection (GET /v1/clients). */
+  public String clientId() {
+    return clientId;
+  }
+
+  /** The application named to the server; null when not given. */
+  public String application() {
+    return application;
+  }
+
+  /** This process as named to the server: by default {@code <host name>/<pid>}. */
+  public String instance() {
+    return instance;
+  }
+
+  /** The watch upgrade's query: {@code ?clientId=…&application=…&instance=…}, each percent-encoded. */
+  private static String nameQuery(String clientId, String application, String instance) {
+    StringBuilder q = new StringBuilder("?").append(ClientName.CLIENT_ID).append('=').append(encode(clientId));
+    if (application != null) {
+      q.append('&').append(ClientName.APPLICATION).append('=').append(encode(application));
+    }
+    return q.append('&').append(ClientName.INSTANCE).append('=').append(encode(instance)).toString();
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  /** {@code <host name>/<pid>}, the host name reduced to the characters a name may hold. */
+  static String defaultInstance() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException | RuntimeException e) {
+        host = "unknown-host";
+      }
+    }
+    String pid = "/" + ProcessHandle.current().pid();
+    String clean = host.replaceAll("[^A-Za-z0-9._:@+-]", "-");
+    return clean.substring(0, Math.min(clean.length(), ClientName.MAX_LENGTH - pid.length())) + pid;
+  }
+
+  private static String checkedName(String parameter, String value) {
+    String problem = ClientName.problem(parameter, Objects.requireNonNull(value, parameter));
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+    return value;
   }
 
   // ---- reads ---------------------------------------------------------------------------------
@@ -206,6 +266,10 @@ public final class SsotClient implements AutoCloseable {
     timers.shutdownNow();
   }
 
+  WatchConnection watchConnection() {
+    return watches;
+  }
+
   ExecutorService notifier() {
     return notifier;
   }
@@ -265,8 +329,32 @@ public final class SsotClient implements AutoCloseable {
     private Duration startupTimeout = Duration.ofSeconds(5);
     private Duration watchIdleTimeout = Duration.ofSeconds(30);
     private Boolean http2;
+    private String clientId;
+    private String application;
+    private String instance;
 
     private Builder() {
+    }
+
+    /**
+     * The name of this client on the server's {@code GET /v1/clients} (default: a random UUID):
+     * 1 to 128 characters of {@code [A-Za-z0-9._:@/+-]}, as {@link #application} and {@link #instance}.
+     */
+    public Builder clientId(String id) {
+      this.clientId = checkedName(ClientName.CLIENT_ID, id);
+      return this;
+    }
+
+    /** The application this client belongs to (default: none). */
+    public Builder application(String name) {
+      this.application = checkedName(ClientName.APPLICATION, name);
+      return this;
+    }
+
+    /** This running copy of the application (default: {@code <host name>/<pid>}). */
+    public Builder instance(String name) {
+      this.instance = checkedName(ClientName.INSTANCE, name);
+      return this;
     }
 
     /** Base URLs of the nodes ({@code http://host:port}); calls fail over between them in this order. */

@@ -1,6 +1,7 @@
 package io.ssot.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ssot.protocol.ViewDigest;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,10 +19,33 @@ public final class ViewSnapshot {
   final long revision;
   final HashMap<String, ViewEntry> entries;
   private volatile Map<String, JsonNode> values;
+  private volatile String digest;
 
   ViewSnapshot(long revision, HashMap<String, ViewEntry> entries) {
     this.revision = revision;
     this.entries = entries;
+  }
+
+  /** The same content at a later revision (a watch's progress): the digest carries over. */
+  ViewSnapshot at(long laterRevision) {
+    ViewSnapshot s = new ViewSnapshot(laterRevision, entries);
+    s.digest = digest;
+    return s;
+  }
+
+  /**
+   * The {@link ViewDigest} of the content: SHA-256 over each key and the revision of its last
+   * change, in key order. Made once per content, on first call.
+   */
+  public String digest() {
+    String d = digest;
+    if (d == null) {
+      ViewDigest v = new ViewDigest();
+      new TreeMap<>(entries).forEach((k, e) -> v.add(k, e.revision));
+      d = v.hex();
+      digest = d;
+    }
+    return d;
   }
 
   static final ViewSnapshot EMPTY = new ViewSnapshot(0, new HashMap<>());

@@ -43,6 +43,8 @@ final class WatchConnection {
   private final Duration connectTimeout;
   private final long idleNanos;
   private final AtomicLong ids = new AtomicLong();
+  /** The upgrade's query naming this client ({@code ?clientId=…}), or "". */
+  private final String nameQuery;
 
   // Dispatcher-thread state.
   private final Map<String, ClientWatch> byWireId = new HashMap<>();
@@ -54,7 +56,8 @@ final class WatchConnection {
   private boolean closed;
 
   WatchConnection(Transport transport, ExecutorService dispatcher, ScheduledExecutorService timers,
-                  Duration connectTimeout, Duration idleTimeout) {
+                  Duration connectTimeout, Duration idleTimeout, String nameQuery) {
+    this.nameQuery = nameQuery;
     this.transport = transport;
     this.dispatcher = dispatcher;
     this.timers = timers;
@@ -98,6 +101,37 @@ final class WatchConnection {
     return w;
   }
 
+  /**
+   * Tells the server the watch's listener has applied every change up to {@code revision} and
+   * that its view then has {@code digest} (a {@link io.ssot.protocol.ViewDigest}; null for none).
+   * Remembered, and sent again when the watch is reopened on a new socket.
+   */
+  void ack(Watch watch, long revision, String digest) {
+    ClientWatch w = (ClientWatch) watch;
+    try {
+      dispatcher.execute(() -> {
+        if (closed || !watches.contains(w) || w.ackRefused) {
+          return;
+        }
+        w.ackedRevision = revision;
+        w.ackedDigest = digest;
+        if (current != null && w.wireId != null) {
+          sendAck(w);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // The client is closing: nothing to tell.
+    }
+  }
+
+  private void sendAck(ClientWatch w) {
+    ObjectNode ack = Json.MAPPER.createObjectNode().put("op", "ack").put("id", w.wireId).put("revision", w.ackedRevision);
+    if (w.ackedDigest != null) {
+      ack.put("digest", w.ackedDigest);
+    }
+    current.send(ack.toString());
+  }
+
   void close() {
     dispatcher.execute(() -> {
       closed = true;
@@ -120,7 +154,7 @@ final class WatchConnection {
     connecting = true;
     URI http = transport.endpoints().get(endpoint);
     URI uri = URI.create((http.getScheme().equals("https") ? "wss" : "ws") + "://" + http.getRawAuthority()
-        + "/v1/watch");
+        + "/v1/watch" + nameQuery);
     WebSocket.Builder b = transport.http().newWebSocketBuilder().connectTimeout(connectTimeout);
     if (transport.token() != null) {
       b.header("Authorization", "Bearer " + transport.token());
@@ -188,6 +222,9 @@ final class WatchConnection {
       open.put("fromRevision", w.next);
     }
     current.send(open.toString());
+    if (w.ackedRevision >= 0) {
+      sendAck(w);
+    }
   }
 
   private void cancel(ClientWatch w) {
@@ -241,6 +278,12 @@ final class WatchConnection {
         if (w.next == 0) {
           w.next = m.path("revision").asLong() + 1;
         }
+      } else if (m.has("drifted")) {
+        w.listener.onDrifted(m.get("drifted").asLong());
+      } else if ("too-many-acks".equals(m.path("error").asText())) {
+        // The server keeps the acks of so many watches per connection; this one stays open unacked.
+        LOG.warning("the server keeps no more acks on this connection: " + text);
+        w.ackRefused = true;
       } else if (m.has("error")) {
         ended(w, m);
       }
@@ -287,6 +330,10 @@ final class WatchConnection {
     /** The next revision to deliver; 0 until the server first says where the watch starts. */
     volatile long next;
     String wireId;
+    /** The last ack, sent again on a new socket; -1 before the first. */
+    long ackedRevision = -1;
+    String ackedDigest;
+    boolean ackRefused;
 
     ClientWatch(String key, String prefix, long fromRevision, WatchListener listener) {
       this.key = key;

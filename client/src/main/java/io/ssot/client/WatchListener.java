@@ -25,6 +25,14 @@ public interface WatchListener {
   default void onCompacted(long compactRevision) {
   }
 
+  /**
+   * The server found that the view this watch feeds, as its last ack described it (revision and
+   * digest), differs from the store at that revision. A {@link ConfigView} lists its prefix
+   * again; a raw watch that acks nothing never hears this. The watch stays open.
+   */
+  default void onDrifted(long revision) {
+  }
+
   /** The server refused or ended the watch for good ({@code forbidden}, {@code token-revoked}...). */
   default void onError(SsotException error) {
   }

@@ -153,6 +153,9 @@ class ConfigViewTest {
           assertFalse(noFile.stale());
           assertFalse(noFile.getBoolean("fb/flag", "", true));
         }
+        // The view's state is published before its listeners are called, on the listener thread,
+        // which may still be busy with earlier work (another view's ack): wait for the call.
+        Recorder.await("the listener to be told of the change", 10_000, () -> !rec.changes.isEmpty());
         rec.assertOrderedOnce();
         assertEquals(List.of(false), rec.changes.stream().map(Change::resync).toList(),
             "the listing after the stale start differed in nothing, so only the live change was told");

@@ -58,6 +58,11 @@ public enum Problem {
   INVALID_TOKEN_REQUEST("invalid-token-request", 400),
   /** The WebSocket upgrade of {@code /v1/watch} is malformed. */
   INVALID_HANDSHAKE("invalid-handshake", 400),
+  /**
+   * A watch WebSocket's {@code clientId}, {@code application} or {@code instance} (query
+   * parameters of the upgrade) is empty, too long or has a character outside {@link ClientName}'s set.
+   */
+  INVALID_CLIENT_NAME("invalid-client-name", 400),
   /** A read asks for a revision after the store's current one ({@code atRevision}). */
   FUTURE_REVISION("future-revision", 400),
 
@@ -182,14 +187,19 @@ public enum Problem {
   TOKEN_REVOKED("token-revoked"),
   /** A WebSocket message without a valid {@code id}, or a watch with a bad {@code fromRevision} or filter. */
   INVALID_MESSAGE("invalid-message"),
-  /** A WebSocket message whose {@code op} is neither {@code watch} nor {@code cancel}. */
+  /** A WebSocket message whose {@code op} is none of {@code watch}, {@code cancel}, {@code ack}. */
   UNKNOWN_OP("unknown-op"),
   /** A watch opened with the id of a watch still open on the connection. */
   DUPLICATE_ID("duplicate-id"),
   /** A watch beyond {@code limits.maxWatchesPerConnection} on one WebSocket. */
   TOO_MANY_WATCHES("too-many-watches"),
-  /** A cancel of an id that names no open watch. */
+  /** A cancel or ack of an id that names no open watch. */
   UNKNOWN_ID("unknown-id"),
+  /**
+   * An ack for one more watch than {@link ClientName#MAX_ACKED_WATCHES} on one connection: the
+   * server keeps the applied revision of that many watches per connection.
+   */
+  TOO_MANY_ACKS("too-many-acks"),
   /** A binary WebSocket message: watch messages are JSON text. */
   BINARY_NOT_SUPPORTED("binary-not-supported");
 

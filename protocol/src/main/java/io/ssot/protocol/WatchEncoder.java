@@ -48,6 +48,8 @@ public final class WatchEncoder {
       json.field("canceled", true);
     } else if (message instanceof WatchMessage.Ended e) {
       json.field("error", e.problem().code()).field(e.revisionField(), e.revision());
+    } else if (message instanceof WatchMessage.Drifted d) {
+      json.field("drifted", d.revision()).field("digest", d.digest());
     } else if (message instanceof WatchMessage.Refused r) {
       json.field("error", r.problem().code()).field("detail", r.detail());
     }
@@ -108,7 +110,8 @@ public final class WatchEncoder {
     return e.type() == Event.Type.DELETE ? 160 : e.value().length + 220;
   }
 
-  /** The client's message: {@code {"op":"watch","id":…,"key"|"prefix":…,"fromRevision":N}} or {@code {"op":"cancel","id":…}}. */
+  /** The client's message: {@code {"op":"watch","id":…,"key"|"prefix":…,"fromRevision":N}} or {@code {"op":"cancel","id":…}}
+   * or {@code {"op":"ack","id":…,"revision":R,"digest":…}}. */
   public static byte[] json(WatchRequest request) {
     JsonBytes json = new JsonBytes(64).beginObject();
     if (request instanceof WatchRequest.Open o) {
@@ -120,6 +123,11 @@ public final class WatchEncoder {
       }
       if (o.fromRevision() > 0) {
         json.field("fromRevision", o.fromRevision());
+      }
+    } else if (request instanceof WatchRequest.Ack a) {
+      json.field("op", "ack").field("id", a.id()).field("revision", a.revision());
+      if (a.digest() != null) {
+        json.field("digest", a.digest());
       }
     } else {
       json.field("op", "cancel").field("id", request.id());

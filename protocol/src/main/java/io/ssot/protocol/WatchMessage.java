@@ -48,6 +48,14 @@ public sealed interface WatchMessage {
     }
   }
 
+  /**
+   * The client's ack of {@code revision} carried a digest other than the server's
+   * ({@code digest}) for the watched prefix at that revision: its view differs from the store.
+   * The client lists the prefix again and watches from the listing's revision.
+   */
+  record Drifted(String id, long revision, String digest) implements WatchMessage {
+  }
+
   /** A client message was refused; the connection stays open. */
   record Refused(String id, Problem problem, String detail) implements WatchMessage {
   }

@@ -17,4 +17,11 @@ public sealed interface WatchRequest {
 
   record Cancel(String id) implements WatchRequest {
   }
+
+  /**
+   * The client has applied every change of the watch up to {@code revision} (its listeners have
+   * run), and its view of the watched prefix then has this {@link ViewDigest} (null: no digest).
+   */
+  record Ack(String id, long revision, String digest) implements WatchRequest {
+  }
 }
