@@ -104,14 +104,33 @@ stats() { sort -n | awk '{ a[NR] = $1 } END { printf "median %s, worst %s (of %d
 
 # wrk's latency in ms (it prints us, ms or s)
 to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }; printf "%.2f", v }'; }
-# wrk_run <out> <wrk args...>: prints "rps p50 p99"
+# Redis's CPU time (user + system) so far, in ms; 0 without Redis.
+redis_cpu_ms() {
+  redis-cli -u "$REDIS" INFO cpu 2> /dev/null | tr -d '\r' \
+    | awk -F: '$1 == "used_cpu_sys" || $1 == "used_cpu_user" { t += $2 } END { printf "%d", t * 1000 }'
+}
+# All PostgreSQL processes' CPU time (user + system) so far, in ms.
+pg_cpu_ms() {
+  local t=0 p
+  for p in $(pgrep -x postgres); do t=$(( t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2> /dev/null || echo 0) )); done
+  echo $(( t * 1000 / $(getconf CLK_TCK) ))
+}
+# CPU time (user + system, in clock ticks) a process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# wrk_run <node> <out> <wrk args...>: prints "rps p50ms p99ms cpu-us-per-request" (of node's
+# process: the figure that stays put on a busy machine, where throughput swings with what else runs)
 wrk_run() {
-  local out=$1
-  shift
+  local pid=${PIDS[$1]} out=$2 ticks0
+  shift 2
+  ticks0=$(cpu_ticks "$pid")
   taskset -c 0 wrk -H "$AUTH" -t1 --latency "$@" > "$out"
   grep -qE "Non-2xx|Socket errors" "$out" && echo "WARNING: $(grep -E 'Non-2xx|Socket errors' "$out" | tr -s ' ')" >&2
-  echo "$(awk '/^Requests\/sec:/ { print $2 }' "$out") $(awk '$1 == "50%" { print $2 }' "$out" | to_ms) $(awk '$1 == "99%" { print $2 }' "$out" | to_ms)"
+  echo "$(awk '/^Requests\/sec:/ { print $2 }' "$out") $(awk '$1 == "50%" { print $2 }' "$out" | to_ms)" \
+    "$(awk '$1 == "99%" { print $2 }' "$out" | to_ms)" \
+    "$(awk -v t="$(( $(cpu_ticks "$pid") - ticks0 ))" -v hz="$(getconf CLK_TCK)" '/requests in/ { printf "%.1f", t * 1e6 / hz / $1 }' "$out")"
 }
+# ratio_stats: median, lowest and highest of numbers, one per line
+ratio_stats() { sort -n | awk '{ a[NR] = $1 } END { printf "median %s (lowest %s, highest %s; %d pairs)", a[int((NR + 1) / 2)], a[1], a[NR], NR }'; }
 
 part_failover() {
   echo "== failover: kill -9 of the leader under load, to the first write acknowledged by a survivor ($RUNS runs)"
@@ -172,9 +191,20 @@ lag_run() {
   leader=$(await_leader 1)
   echo '{"success":[{"op":"put","key":"bench/lag","value":{"n":1,"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}}]}' > "$DIR/txn.json"
   # 20 clients x 500/s; up to 8 writes in flight each so that a slow group commit does not slow the rate.
+  local redis0 pg0 nodes0=() i
+  redis0=$(redis_cpu_ms); pg0=$(pg_cpu_ms)
+  for i in 1 2 3; do nodes0[$i]=$(cpu_ticks "${PIDS[$i]}"); done
   h2load -H "$AUTH" -H 'Content-Type: application/json' -c20 -m8 --rps=$((WRITE_RATE / 20)) -D"$LAG_SECONDS" \
     -d "$DIR/txn.json" "$(url "$leader")/v1/txn" > "$DIR/h2load.out"
   echo "$label: $(grep -E '^finished in' "$DIR/h2load.out"); $(grep -E '^status codes' "$DIR/h2load.out")"
+  # CPU per write, the inputs of a sizing: each node, Redis and PostgreSQL (all its processes).
+  local writes hz cpu=""
+  writes=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$DIR/h2load.out")
+  hz=$(getconf CLK_TCK)
+  for i in 1 2 3; do
+    cpu+="n$i$([ "$i" = "$leader" ] && echo ' (leader)') $(( ($(cpu_ticks "${PIDS[$i]}") - nodes0[i]) * 1000000 / hz / writes )) us, "
+  done
+  echo "  CPU per write: ${cpu}Redis $(( ($(redis_cpu_ms) - redis0) * 1000 / writes )) us, PostgreSQL $(( ($(pg_cpu_ms) - pg0) * 1000 / writes )) us"
   sleep 2
   for i in 1 2 3; do
     [ "$i" = "$leader" ] && continue
@@ -213,14 +243,16 @@ part_reads() {
   for run in $(seq 1 "$RUNS"); do
     local f s
     if [ $((run % 2)) = 1 ]; then
-      s=$(wrk_run "$DIR/wrk.out" -c64 -d"${DURATION}s" "$single"); f=$(wrk_run "$DIR/wrk.out" -c64 -d"${DURATION}s" "$follower")
+      s=$(wrk_run 9 "$DIR/wrk.out" -c64 -d"${DURATION}s" "$single"); f=$(wrk_run 2 "$DIR/wrk.out" -c64 -d"${DURATION}s" "$follower")
     else
-      f=$(wrk_run "$DIR/wrk.out" -c64 -d"${DURATION}s" "$follower"); s=$(wrk_run "$DIR/wrk.out" -c64 -d"${DURATION}s" "$single")
+      f=$(wrk_run 2 "$DIR/wrk.out" -c64 -d"${DURATION}s" "$follower"); s=$(wrk_run 9 "$DIR/wrk.out" -c64 -d"${DURATION}s" "$single")
     fi
-    echo "pair $run: single node $s, follower $f (req/s p50ms p99ms)"
-    echo "$f $s" | awk '{ printf "%.3f\n", $1 / $4 }' >> "$DIR/ratios"
+    echo "pair $run: single node $s, follower $f (req/s p50ms p99ms cpu-us/req)"
+    echo "$f $s" | awk '{ printf "%.3f\n", $1 / $5 }' >> "$DIR/ratios"
+    echo "$f $s" | awk '{ printf "%.3f\n", $8 / $4 }' >> "$DIR/cpu-ratios"
   done
-  echo "follower/single GET: $(stats < "$DIR/ratios")"
+  echo "follower/single GET req/s: $(ratio_stats < "$DIR/ratios")"
+  echo "follower/single GET by CPU per request (single's over the follower's): $(ratio_stats < "$DIR/cpu-ratios")"
 }
 
 part_forward() {
@@ -236,13 +268,13 @@ part_forward() {
     for run in $(seq 1 "$RUNS"); do
       local l f
       if [ $((run % 2)) = 1 ]; then
-        l=$(wrk_run "$DIR/wrk.out" -c"$c" -d"${DURATION}s" -s loadtest/put.lua "$(url "$leader")/v1/kv")
-        f=$(wrk_run "$DIR/wrk.out" -c"$c" -d"${DURATION}s" -s loadtest/put.lua "$(url "$follower")/v1/kv")
+        l=$(wrk_run "$leader" "$DIR/wrk.out" -c"$c" -d"${DURATION}s" -s loadtest/put.lua "$(url "$leader")/v1/kv")
+        f=$(wrk_run "$follower" "$DIR/wrk.out" -c"$c" -d"${DURATION}s" -s loadtest/put.lua "$(url "$follower")/v1/kv")
       else
-        f=$(wrk_run "$DIR/wrk.out" -c"$c" -d"${DURATION}s" -s loadtest/put.lua "$(url "$follower")/v1/kv")
-        l=$(wrk_run "$DIR/wrk.out" -c"$c" -d"${DURATION}s" -s loadtest/put.lua "$(url "$leader")/v1/kv")
+        f=$(wrk_run "$follower" "$DIR/wrk.out" -c"$c" -d"${DURATION}s" -s loadtest/put.lua "$(url "$follower")/v1/kv")
+        l=$(wrk_run "$leader" "$DIR/wrk.out" -c"$c" -d"${DURATION}s" -s loadtest/put.lua "$(url "$leader")/v1/kv")
       fi
-      echo "$c connection(s), pair $run: on the leader $l, through the follower $f (req/s p50ms p99ms)"
+      echo "$c connection(s), pair $run: on the leader $l, through the follower $f (req/s p50ms p99ms cpu-us/req of the node called)"
     done
   done
 }
@@ -267,11 +299,11 @@ part_sync() {
   for run in $(seq 1 "$RUNS"); do
     local c s
     if [ $((run % 2)) = 1 ]; then
-      c=$(wrk_run "$DIR/wrk.out" -c64 -d"${DURATION}s" -s loadtest/put.lua "$cl"); s=$(wrk_run "$DIR/wrk.out" -c64 -d"${DURATION}s" -s loadtest/put.lua "$single")
+      c=$(wrk_run "$leader" "$DIR/wrk.out" -c64 -d"${DURATION}s" -s loadtest/put.lua "$cl"); s=$(wrk_run 9 "$DIR/wrk.out" -c64 -d"${DURATION}s" -s loadtest/put.lua "$single")
     else
-      s=$(wrk_run "$DIR/wrk.out" -c64 -d"${DURATION}s" -s loadtest/put.lua "$single"); c=$(wrk_run "$DIR/wrk.out" -c64 -d"${DURATION}s" -s loadtest/put.lua "$cl")
+      s=$(wrk_run 9 "$DIR/wrk.out" -c64 -d"${DURATION}s" -s loadtest/put.lua "$single"); c=$(wrk_run "$leader" "$DIR/wrk.out" -c64 -d"${DURATION}s" -s loadtest/put.lua "$cl")
     fi
-    echo "pair $run: cluster leader $c, single node $s (req/s p50ms p99ms)"
+    echo "pair $run: cluster leader $c, single node $s (req/s p50ms p99ms cpu-us/req)"
   done
   stop_all
   $PSQL -d postgres -c "DROP DATABASE IF EXISTS ${DB}_single WITH (FORCE)" > /dev/null || true

@@ -23,7 +23,8 @@ cleanup() {
 trap cleanup EXIT
 ulimit -n 65536 2>/dev/null || true
 
-SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$DIR/data" java -jar target/ssot.jar > "$DIR/server.log" 2>&1 &
+# Room for every watch socket and the probes beside them.
+SSOT_LIMITS_MAX_CONNECTIONS=$((WATCHERS + 100)) SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$DIR/data" java -jar target/ssot.jar > "$DIR/server.log" 2>&1 &
 PID=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/ready"; do sleep 0.1; done
 
@@ -34,7 +35,7 @@ heap_used_kib() {
   jcmd "$PID" GC.heap_info | grep -oE 'used [0-9]+K' | head -1 | grep -oE '[0-9]+'
 }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$PID/status"; }
-open_watches() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^ssot_watch_open / { printf "%d", $2 }'; }
+open_watches() { curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics" | awk '/^ssot_watch_open / { n = $2 } END { printf "%d", n }'; }
 
 H0=$(heap_used_kib); R0=$(rss_kib)
 java -cp bench/target/benchmarks.jar io.ssot.bench.WatchFanoutClient \
@@ -42,6 +43,7 @@ java -cp bench/target/benchmarks.jar io.ssot.bench.WatchFanoutClient \
 CLIENT=$!
 until [ "$(open_watches)" -ge "$WATCHERS" ]; do
   kill -0 "$CLIENT" 2>/dev/null || { echo "the client stopped:" >&2; tail -5 "$DIR/client.log" >&2; exit 1; }
+  kill -0 "$PID" 2>/dev/null || { echo "the server stopped:" >&2; tail -5 "$DIR/server.log" >&2; exit 1; }
   sleep 0.5
 done
 sleep 5
