@@ -10,6 +10,7 @@ import io.ssot.store.Commit;
 import io.ssot.store.MvccStore;
 import io.ssot.store.StoreException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.sql.Connection;
@@ -20,10 +21,13 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -51,6 +55,8 @@ public final class ClusterNode implements WriteGate {
 
   /** How often a forwarded write's wait for its revision asks PostgreSQL again. */
   private static final long AWAIT_RETRY_MILLIS = 20;
+  /** How long a forwarded write's revision is left to the Redis stream before PostgreSQL is asked. */
+  private static final long STREAM_GRACE_MILLIS = 50;
 
   private static final String HEARTBEAT = """
       INSERT INTO ssot_cluster_members (id, url, role, applied_revision, last_seen) VALUES (?, ?, ?, ?, now())
@@ -95,6 +101,10 @@ public final class ClusterNode implements WriteGate {
   private volatile boolean stopping;
   private volatile LongConsumer applyLagMillis = lag -> { };
   private final List<Runnable> onLeading = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final PriorityBlockingQueue<AppliedWait> appliedWaits =
+      new PriorityBlockingQueue<>(16, Comparator.comparingLong(w -> w.revision));
+  private final AtomicInteger appliedWaiting = new AtomicInteger();
+  private final AtomicBoolean catchUpQueued = new AtomicBoolean();
 
   public ClusterNode(Vertx vertx, MvccStore store, WriteBehind writeBehind, PgLocation pg, Config config) {
     this.vertx = vertx;
@@ -115,6 +125,7 @@ public final class ClusterNode implements WriteGate {
         }
       });
     }
+    store.addCommitListener(this::releaseAppliedWaits);
     // One thread: catching up, taking over and heartbeats never overlap.
     this.worker = vertx.createSharedWorkerExecutor("ssot-cluster", 1, 10, TimeUnit.MINUTES);
   }
@@ -167,22 +178,88 @@ public final class ClusterNode implements WriteGate {
 
   /**
    * Completes, without blocking, once the store holds {@code revision} (a forwarded write the
-   * leader has committed) or {@code withinMillis} have passed; with the store's revision then.
-   * Asks for a catch-up from PostgreSQL at once rather than waiting for the next poll, and again
-   * every {@link #AWAIT_RETRY_MILLIS} (an async write reaches PostgreSQL a little after its answer).
+   * leader has committed) or {@code withinMillis} have passed; with the store's revision then, on
+   * the caller's context. Woken by the store's commits. The Redis stream, when it is up, brings
+   * the revision within milliseconds; without it (or after {@link #STREAM_GRACE_MILLIS} without
+   * it), PostgreSQL is asked at once and again every {@link #AWAIT_RETRY_MILLIS} (a {@code local}
+   * write reaches PostgreSQL a little after its answer), one catch-up at a time for all waiters.
    */
   public Future<Long> awaitApplied(long revision, long withinMillis) {
     if (store.revision() >= revision) {
       return Future.succeededFuture(store.revision());
     }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(withinMillis);
-    return catchUpNow().recover(e -> Future.succeededFuture(store.revision())).compose(now -> {
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (now >= revision || left <= 0 || stopping) {
-        return Future.succeededFuture(store.revision());
+    AppliedWait w = new AppliedWait(revision, vertx.getOrCreateContext());
+    appliedWaiting.incrementAndGet();
+    appliedWaits.add(w);
+    releaseAppliedWaits(store.revision()); // a commit between the check and the add
+    long deadline = vertx.setTimer(Math.max(1, withinMillis), id -> {
+      if (take(w)) {
+        w.complete(store.revision());
       }
-      return vertx.timer(Math.min(AWAIT_RETRY_MILLIS, left)).compose(v -> awaitApplied(revision, left));
     });
+    long firstAsk = streamDelivering() ? STREAM_GRACE_MILLIS : 1;
+    long asking = vertx.setPeriodic(firstAsk, AWAIT_RETRY_MILLIS, id -> requestCatchUp());
+    w.promise.future().onComplete(ar -> {
+      vertx.cancelTimer(deadline);
+      vertx.cancelTimer(asking);
+    });
+    return w.promise.future();
+  }
+
+  /** A forwarded write's wait for its revision; completed once, on the waiting request's context. */
+  private static final class AppliedWait {
+    final long revision;
+    final io.vertx.core.Context context;
+    final Promise<Long> promise = Promise.promise();
+
+    AppliedWait(long revision, io.vertx.core.Context context) {
+      this.revision = revision;
+      this.context = context;
+    }
+
+    void complete(long applied) {
+      context.runOnContext(v -> promise.tryComplete(applied));
+    }
+  }
+
+  /** A store commit listener: cheap when nobody waits (every commit of a leader passes here). */
+  private void releaseAppliedWaits(long applied) {
+    if (appliedWaiting.get() == 0) {
+      return;
+    }
+    AppliedWait w;
+    while ((w = appliedWaits.peek()) != null && w.revision <= applied) {
+      if (take(w)) {
+        w.complete(applied);
+      }
+    }
+  }
+
+  private boolean take(AppliedWait w) {
+    if (appliedWaits.remove(w)) {
+      appliedWaiting.decrementAndGet();
+      return true;
+    }
+    return false;
+  }
+
+  private boolean streamDelivering() {
+    StreamFollower f = streamFollower;
+    return f != null && !f.failing();
+  }
+
+  /** One catch-up from PostgreSQL on the worker, unless one is queued already (it will see the same). */
+  private void requestCatchUp() {
+    if (role != Role.FOLLOWER || stopping || !catchUpQueued.compareAndSet(false, true)) {
+      return;
+    }
+    worker.executeBlocking(() -> {
+      catchUpQueued.set(false);
+      if (role == Role.FOLLOWER && !stopping) {
+        catchUp();
+      }
+      return null;
+    }, true).onFailure(e -> LOG.debug("Catch-up for a forwarded write failed: {}", e.toString()));
   }
 
   // ---- called by Leadership -------------------------------------------------------------------
