@@ -191,6 +191,11 @@ lag_run() {
   leader=$(await_leader 1)
   echo '{"success":[{"op":"put","key":"bench/lag","value":{"n":1,"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}}]}' > "$DIR/txn.json"
   # 20 clients x 500/s; up to 8 writes in flight each so that a slow group commit does not slow the rate.
+  # A warm-up at the same rate, then the window measured: the buckets' counts before and after.
+  h2load -H "$AUTH" -H 'Content-Type: application/json' -c20 -m8 --rps=$((WRITE_RATE / 20)) -D10 \
+    -d "$DIR/txn.json" "$(url "$leader")/v1/txn" > /dev/null
+  sleep 2
+  for i in 1 2 3; do [ "$i" != "$leader" ] && lag_buckets "$i" > "$DIR/buckets0-$i"; done
   local redis0 pg0 nodes0=() i
   redis0=$(redis_cpu_ms); pg0=$(pg_cpu_ms)
   for i in 1 2 3; do nodes0[$i]=$(cpu_ticks "${PIDS[$i]}"); done
@@ -208,12 +213,28 @@ lag_run() {
   sleep 2
   for i in 1 2 3; do
     [ "$i" = "$leader" ] && continue
-    echo "  follower n$i: $(metric "$i" 'ssot_cluster_apply_lag_seconds(\{|_max)') (revision $(revision "$i"), leader $(revision "$leader"))"
+    lag_buckets "$i" > "$DIR/buckets1-$i"
+    echo "  follower n$i: apply lag over the ${LAG_SECONDS}s window $(window_percentiles "$DIR/buckets0-$i" "$DIR/buckets1-$i")," \
+      "max since start $(metric "$i" 'ssot_cluster_apply_lag_seconds_max' | awk '{ print $2 }') s" \
+      "(revision $(revision "$i"), leader $(revision "$leader"))"
   done
 }
 
+# lag_buckets <node>: "upper-bound cumulative-count" lines of ssot_cluster_apply_lag_seconds_bucket
+lag_buckets() {
+  curl -s "$(url "$1")/metrics" | sed -n 's/^ssot_cluster_apply_lag_seconds_bucket{le="\([^"]*\)"} \([0-9.eE+]*\)$/\1 \2/p'
+}
+# window_percentiles <before> <after>: p50, p99 (bucket upper bounds, in ms) and the count of the window
+window_percentiles() {
+  join <(sort "$1") <(sort "$2") | awk '$1 != "+Inf" { printf "%s %d\n", $1 * 1000, $3 - $2 }' | sort -g | awk '
+    { le[NR] = $1; c[NR] = $2 } END {
+      n = c[NR]; p50 = p99 = "?"
+      for (i = 1; i <= NR; i++) { if (p50 == "?" && c[i] >= n * 0.50) p50 = le[i]; if (p99 == "?" && c[i] >= n * 0.99) p99 = le[i] }
+      printf "p50 <= %s ms, p99 <= %s ms (%d revisions)", p50, p99, n }'
+}
+
 part_lag() {
-  echo "== lag: follower apply lag at $WRITE_RATE sync writes/s for ${LAG_SECONDS}s (seconds; quantiles over the last 2 minutes)"
+  echo "== lag: follower apply lag at $WRITE_RATE sync writes/s for ${LAG_SECONDS}s after a 10 s warm-up (bucket bounds of ssot_cluster_apply_lag)"
   lag_run "with Redis" SSOT_REDIS_URL="$REDIS"
   lag_run "without Redis (poll every 1s)"
 }

@@ -17,6 +17,7 @@ import io.ssot.store.MvccStore;
 import io.ssot.watch.ConnectedClients;
 import io.ssot.watch.WatchHub;
 import io.vertx.core.spi.VertxMetricsFactory;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -81,7 +82,10 @@ public final class Metrics {
         .description("How long this node has been behind PostgreSQL (0 when it is not)").register(registry);
     Timer applyLag = Timer.builder("ssot_cluster_apply_lag")
         .description("Leader's commit to this follower's, per revision applied (by the two nodes' clocks)")
-        .publishPercentiles(0.5, 0.99).register(registry);
+        .publishPercentiles(0.5, 0.99)
+        // Buckets too, so that a window's percentiles come from the difference of two scrapes.
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
     cluster.reportApplyLagTo(millis -> applyLag.record(millis, TimeUnit.MILLISECONDS));
     FunctionCounter.builder("ssot_cluster_forwarded_writes", cluster, ClusterNode::forwardedWrites)
         .description("Writes this follower forwarded to the leader").register(registry);
