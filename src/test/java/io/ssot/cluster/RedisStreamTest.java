@@ -241,7 +241,8 @@ class RedisStreamTest {
     proxy.restore();
     write(100);
     assertFollowerCaughtUpExactly();
-    assertEquals(300, publisher.publishedRevision());
+    // The follower may catch up from the store before the publisher's backoff ends: wait for both.
+    await(() -> publisher.publishedRevision() == 300, "the publisher went on after Redis came back");
   }
 
   @Test
