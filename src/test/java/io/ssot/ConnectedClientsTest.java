@@ -53,9 +53,20 @@ class ConnectedClientsTest {
     ViewDigest d = new ViewDigest();
     JsonArray items = listing.getJsonArray("items");
     for (int i = 0; i < items.size(); i++) {
-      d.add(items.getJsonObject(i).getString("key"), items.getJsonObject(i).getLong("revision"));
+      d.add(items.getJsonObject(i).getString("key"), items.getJsonObject(i).getLong("revision"),
+          compact(items.getJsonObject(i).getValue("value")));
     }
     return d.hex();
+  }
+
+  /** A value as the client library writes it back (Jackson's compact form). */
+  private static byte[] compact(Object value) {
+    try {
+      com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+      return m.writeValueAsBytes(m.readTree(io.vertx.core.json.Json.encode(value)));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static long put(String key, String value) {
@@ -130,7 +141,8 @@ class ConnectedClientsTest {
       assertTrue(behind.getDouble("secondsBehind") >= 0, behind::encode);
 
       // A view that lost key b: its digest differs, and the client is told so.
-      ViewDigest wrong = new ViewDigest().add(prefix + "a", http.get("/v1/kv/" + prefix + "a").json().getLong("revision"));
+      JsonObject a = http.get("/v1/kv/" + prefix + "a").json();
+      ViewDigest wrong = new ViewDigest().add(prefix + "a", a.getLong("revision"), compact(a.getValue("value")));
       ws.send(new JsonObject().put("op", "ack").put("id", "w1").put("revision", other).put("digest", wrong.hex()));
       JsonObject notice = nextWith(ws, "drifted");
       assertEquals("w1", notice.getString("id"));

@@ -1,6 +1,7 @@
 package io.ssot.watch;
 
 import io.ssot.security.Audit;
+import io.ssot.security.ValueCipher;
 import io.ssot.store.MvccStore;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -31,9 +32,9 @@ public final class ConnectedClients {
   private final AtomicLong connections = new AtomicLong();
   private final AtomicLong drifted = new AtomicLong();
 
-  ConnectedClients(Vertx vertx, MvccStore store) {
+  ConnectedClients(Vertx vertx, MvccStore store, ValueCipher cipher) {
     this.store = store;
-    this.check = new DriftCheck(vertx, store);
+    this.check = new DriftCheck(vertx, store, cipher);
   }
 
   ConnectedClient add(String clientId, String application, String instance, String address, String principal,

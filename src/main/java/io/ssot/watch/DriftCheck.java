@@ -1,11 +1,15 @@
 package io.ssot.watch;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ssot.protocol.ViewDigest;
+import io.ssot.security.ValueCipher;
 import io.ssot.store.Commit;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.SystemKeys;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The server's {@link ViewDigest} of a watched prefix (or key) at the revision a client acked,
  * computed on a worker thread, never an event loop, and only when it is cheap and exact:
  * <ul>
- *   <li>the prefix holds at most {@link #MAX_KEYS} keys (a larger one is not compared);</li>
+ *   <li>the prefix holds at most {@link #MAX_KEYS} keys and {@link #MAX_BYTES} of values (a larger one is
+ *       not compared);</li>
  *   <li>the listing is consistent: no commit landed while it was read;</li>
  *   <li>the acked revision is the store's current one, or at most {@link #MAX_COMMITS_SCANNED}
  *       revisions older and none of the commits after it touched the prefix (so the prefix's
@@ -33,6 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class DriftCheck {
 
   static final int MAX_KEYS = 10_000;
+  /** The values a check reads at most (a larger prefix is not compared): bounds its memory. */
+  static final long MAX_BYTES = 8L << 20;
   static final int MAX_COMMITS_SCANNED = 256;
   static final int MAX_IN_FLIGHT = 2;
   static final int CACHED_PREFIXES = 1024;
@@ -48,15 +55,20 @@ final class DriftCheck {
   private record Computed(long revision, String digest) {
   }
 
+  /** Jackson's defaults, as the client library's: the compact form of {@link ViewDigest} is theirs. */
+  private static final ObjectMapper COMPACT = new ObjectMapper();
+
   private final Vertx vertx;
   private final MvccStore store;
+  private final ValueCipher cipher;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Queue<Job> waiting = new ConcurrentLinkedQueue<>();
   private final Map<String, Computed> cache = new ConcurrentHashMap<>();
 
-  DriftCheck(Vertx vertx, MvccStore store) {
+  DriftCheck(Vertx vertx, MvccStore store, ValueCipher cipher) {
     this.vertx = vertx;
     this.store = store;
+    this.cipher = cipher;
   }
 
   /** Queues a check; it runs when one of the {@link #MAX_IN_FLIGHT} places is free. */
@@ -122,10 +134,10 @@ final class DriftCheck {
         if (e.revision() > before) {
           return null;
         }
-        digest.add(e.key(), e.revision());
+        digest.add(e.key(), e.revision(), compact(e));
       }
     } else {
-      MvccStore.ListPage page = store.list(filter, null, MAX_KEYS + 1, Long.MAX_VALUE, false);
+      MvccStore.ListPage page = store.list(filter, null, MAX_KEYS + 1, MAX_BYTES, true);
       if (page.more() || page.items().size() > MAX_KEYS || page.revision() != before) {
         return null;
       }
@@ -133,10 +145,20 @@ final class DriftCheck {
         if (e.revision() > before) {
           return null; // a commit was being applied as the listing read it
         }
-        digest.add(e.key(), e.revision());
+        digest.add(e.key(), e.revision(), compact(e));
       }
     }
     return digest.hex();
+  }
+
+  /** The value as clients hold it (decrypted, parsed), written back compactly. */
+  private byte[] compact(Entry e) {
+    try {
+      return COMPACT.writeValueAsBytes(COMPACT.readTree(cipher.open(e.key(), e.value())));
+    } catch (IOException stored) {
+      // Every stored value is JSON that was checked on its way in; one that is not cannot match.
+      throw new UncheckedIOException(stored);
+    }
   }
   /** Whether no commit in ({@code revision}, {@code current}] changed the filter's keys. */
   private boolean untouchedSince(String filter, boolean key, long revision, long current) {

@@ -66,7 +66,7 @@ public final class WatchHub {
     this.slowConsumerGraceMillis = slowConsumerGraceMillis;
     store.addCommitListener(this::onCommit);
     this.revisionWaits = new RevisionWaits(vertx, store);
-    this.clients = new ConnectedClients(vertx, store);
+    this.clients = new ConnectedClients(vertx, store, cipher);
   }
 
   /** The open watch WebSockets, their clients' names and acks ({@code GET /v1/clients}). */

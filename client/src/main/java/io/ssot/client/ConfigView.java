@@ -344,7 +344,7 @@ public final class ConfigView implements AutoCloseable {
     synchronized (this) {
       ViewEntry cur = state.entries.get(key);
       HashMap<String, ViewEntry> entries = new HashMap<>(state.entries);
-      entries.put(key, new ViewEntry(value, cur == null ? 1 : cur.revision - 1));
+      entries.put(key, new ViewEntry(value, cur == null ? 1 : cur.revision)); // same revision, other value
       state = new ViewSnapshot(state.revision, entries);
     }
     scheduleAck();

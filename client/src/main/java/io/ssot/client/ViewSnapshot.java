@@ -34,14 +34,14 @@ public final class ViewSnapshot {
   }
 
   /**
-   * The {@link ViewDigest} of the content: SHA-256 over each key and the revision of its last
-   * change, in key order. Made once per content, on first call.
+   * The {@link ViewDigest} of the content: SHA-256 over each key, the revision of its last change
+   * and its value written back compactly, in key order. Made once per content, on first call.
    */
   public String digest() {
     String d = digest;
     if (d == null) {
       ViewDigest v = new ViewDigest();
-      new TreeMap<>(entries).forEach((k, e) -> v.add(k, e.revision));
+      new TreeMap<>(entries).forEach((k, e) -> v.add(k, e.revision, Json.bytes(e.value)));
       d = v.hex();
       digest = d;
     }

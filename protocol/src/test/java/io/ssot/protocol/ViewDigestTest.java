@@ -14,19 +14,24 @@ import org.junit.jupiter.api.Test;
 class ViewDigestTest {
 
   @Test
-  void digestIsSha256OverKeyAndRevisionLinesInKeyOrder() throws Exception {
+  void digestIsSha256OverKeyRevisionAndValueLinesInKeyOrder() throws Exception {
     String expected = hex(java.security.MessageDigest.getInstance("SHA-256")
-        .digest("a/b\n3\na/c\n12\n".getBytes(StandardCharsets.US_ASCII)));
-    assertEquals(expected, new ViewDigest().add("a/b", 3).add("a/c", 12).hex());
-    // The same value from sha256sum, so that any client can check its own implementation.
-    assertEquals("214e42dc79a12fd32334180f1e7da19a52e09172f0a21ac0e8bc24f9cfa67c8e", expected);
+        .digest("a/b\n3\n7\n{\"x\":1}\na/c\n12\n4\ntrue\n".getBytes(StandardCharsets.US_ASCII)));
+    assertEquals(expected, new ViewDigest().add("a/b", 3, ascii("{\"x\":1}")).add("a/c", 12, ascii("true")).hex());
     assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", new ViewDigest().hex());
-    assertNotEquals(expected, new ViewDigest().add("a/b", 3).add("a/c", 13).hex(), "another revision of a key");
-    assertNotEquals(expected, new ViewDigest().add("a/b", 3).hex(), "a key missing");
-    assertThrows(IllegalArgumentException.class, () -> new ViewDigest().add("a/c", 1).add("a/b", 2));
+    assertNotEquals(expected, new ViewDigest().add("a/b", 3, ascii("{\"x\":1}")).add("a/c", 13, ascii("true")).hex(),
+        "another revision of a key");
+    assertNotEquals(expected, new ViewDigest().add("a/b", 3, ascii("{\"x\":2}")).add("a/c", 12, ascii("true")).hex(),
+        "another value at the same revision (a copy altered in memory)");
+    assertNotEquals(expected, new ViewDigest().add("a/b", 3, ascii("{\"x\":1}")).hex(), "a key missing");
+    assertThrows(IllegalArgumentException.class, () -> new ViewDigest().add("a/c", 1, ascii("1")).add("a/b", 2, ascii("1")));
     assertTrue(ViewDigest.wellFormed(expected));
     assertFalse(ViewDigest.wellFormed(expected.toUpperCase()));
     assertFalse(ViewDigest.wellFormed(expected.substring(1)));
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   @Test
