@@ -11,7 +11,8 @@
 # Environment: WARMUP (seconds per rate, default 5); DURABILITY (local or sync, default local);
 # PG_URL (default none: the embedded store alone) a PostgreSQL URL for the write-behind, or
 # PG_URL=fresh for a new database on 127.0.0.1:5432 (user postgres), dropped at the end;
-# PORT (default 18193); PIN=0 to not pin (by default the server runs on core 1 and both probe
+# LISTENER=raw for a plain watch listener of the same client instead of a ConfigView's (the
+# view's ceiling); PORT (default 18193); PIN=0 to not pin (by default the server runs on core 1 and both probe
 # JVMs on core 0); PROBE_CP, the probe's class path (default bench/target/benchmarks.jar).
 # The writer's send time and the listener's receive time are both read from the wall clock (the
 # same clock for two JVMs on one machine), each through nanoTime plus a calibrated offset; both
@@ -72,7 +73,7 @@ echo "rates $RATES changes/s, ${SECS}s each after a ${WARMUP}s warm-up, durabili
   "store: $STORE; pinned: ${SERVER_PIN[*]:-no}${PROBE_PIN:+ (server), ${PROBE_PIN[*]} (probe)};" \
   "$(date -u +%FT%TZ) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 STATUS=0
-"${PROBE_PIN[@]}" java -Xms256m -Xmx256m -cp "$PROBE_CP" io.ssot.bench.PropagationProbe "$B" "$RATES" "$SECS" "$WARMUP" "$DURABILITY" \
+"${PROBE_PIN[@]}" java -Xms256m -Xmx256m -Dprobe.listener="${LISTENER:-view}" -cp "$PROBE_CP" io.ssot.bench.PropagationProbe "$B" "$RATES" "$SECS" "$WARMUP" "$DURABILITY" \
   || STATUS=$?
 grep -E 'ERROR|Exception' "$DIR/server.log" | head -5 || true
 exit $STATUS

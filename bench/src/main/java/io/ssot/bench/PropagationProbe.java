@@ -5,6 +5,7 @@ import io.ssot.client.Change;
 import io.ssot.client.ConfigView;
 import io.ssot.client.Durability;
 import io.ssot.client.SsotClient;
+import io.ssot.client.WatchEvent;
 import io.ssot.client.WriteOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -73,7 +74,7 @@ public final class PropagationProbe {
 
   public static void main(String[] args) throws Exception {
     if (args.length >= 1 && args[0].equals("--listen")) {
-      listen(args[1], args[2]);
+      listen(args[1], args[2], args.length > 3 ? args[3] : "view");
       return;
     }
     if (args.length < 1) {
@@ -222,7 +223,7 @@ public final class PropagationProbe {
       String java = ProcessHandle.current().info().command()
           .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       ProcessBuilder pb = new ProcessBuilder(java, "-Xms256m", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-          PropagationProbe.class.getName(), "--listen", url, prefix)
+          PropagationProbe.class.getName(), "--listen", url, prefix, System.getProperty("probe.listener", "view"))
           .redirectError(ProcessBuilder.Redirect.INHERIT);
       Listener l = new Listener(pb.start());
       Thread reader = new Thread(l::readOutput, "probe-listener-output");
@@ -286,18 +287,37 @@ public final class PropagationProbe {
 
   // ---- the listener -------------------------------------------------------------------------------
 
-  private static void listen(String url, String prefix) throws Exception {
+  /**
+   * {@code mode} view: a {@link ConfigView} listener (what a service uses); raw: a plain watch
+   * listener of the same client, without the view's snapshot and listener dispatch, the ceiling
+   * the view is compared with.
+   */
+  private static void listen(String url, String prefix, String mode) throws Exception {
     EpochClock clock = new EpochClock();
     Map<Integer, RunState> runs = new HashMap<>(); // only touched on the client's listener thread
     long[] resyncs = {0};
-    try (SsotClient client = client(url); ConfigView view = client.view(prefix)) {
-      view.onPrefix("", change -> {
-        long now = clock.nowMicros();
-        onChange(change, now, runs, resyncs, clock);
-      });
-      if (!view.awaitReady(RESULT_TIMEOUT)) {
-        System.out.println("the view of " + prefix + " did not get ready");
-        System.exit(2);
+    try (SsotClient client = client(url)) {
+      AutoCloseable listening;
+      if (mode.equals("raw")) {
+        listening = client.watchPrefix(prefix, 0, (revision, events) -> {
+          long now = clock.nowMicros();
+          for (WatchEvent e : events) {
+            if (!e.deleted()) {
+              onValue(e.key(), e.value(), now, runs, resyncs, clock);
+            }
+          }
+        });
+      } else {
+        ConfigView view = client.view(prefix);
+        listening = view;
+        view.onPrefix("", change -> {
+          long now = clock.nowMicros();
+          onChange(change, now, runs, resyncs, clock);
+        });
+        if (!view.awaitReady(RESULT_TIMEOUT)) {
+          System.out.println("the view of " + prefix + " did not get ready");
+          System.exit(2);
+        }
       }
       System.out.printf("READY wall clock granularity %d ns, calibration uncertainty %.1f µs%n",
           clock.granularityNanos(), clock.uncertaintyNanos() / 1e3);
@@ -306,6 +326,7 @@ public final class PropagationProbe {
       while (System.in.read() >= 0) {
         // nothing is sent on it
       }
+      listening.close();
     }
   }
 
@@ -324,33 +345,37 @@ public final class PropagationProbe {
     }
     for (Change.KeyChange kc : change.changes()) {
       JsonNode v = kc.newValue();
-      if (v == null) {
-        continue;
+      if (v != null) {
+        onValue(kc.key(), v, now, runs, resyncs, clock);
       }
-      int run = v.path("run").asInt();
-      RunState s = runs.computeIfAbsent(run, r -> new RunState());
-      if (kc.key().endsWith("/end")) {
-        finish(run, v, s, resyncs[0], clock);
-        runs.remove(run);
-        resyncs[0] = 0;
-        continue;
-      }
-      if (v.path("w").asBoolean()) {
-        continue; // warm-up
-      }
-      int seq = v.path("seq").asInt();
-      if (s.seen.get(seq)) {
-        s.duplicates++;
-        continue;
-      }
-      s.seen.set(seq);
-      long latency = now - v.path("t").asLong();
-      if (latency < 0) {
-        s.negative++;
-        latency = 0;
-      }
-      s.latencyMicros.recordValue(latency);
     }
+  }
+
+  private static void onValue(String key, JsonNode v, long now, Map<Integer, RunState> runs, long[] resyncs,
+                              EpochClock clock) {
+    int run = v.path("run").asInt();
+    RunState s = runs.computeIfAbsent(run, r -> new RunState());
+    if (key.endsWith("/end")) {
+      finish(run, v, s, resyncs[0], clock);
+      runs.remove(run);
+      resyncs[0] = 0;
+      return;
+    }
+    if (v.path("w").asBoolean()) {
+      return; // warm-up
+    }
+    int seq = v.path("seq").asInt();
+    if (s.seen.get(seq)) {
+      s.duplicates++;
+      return;
+    }
+    s.seen.set(seq);
+    long latency = now - v.path("t").asLong();
+    if (latency < 0) {
+      s.negative++;
+      latency = 0;
+    }
+    s.latencyMicros.recordValue(latency);
   }
 
   private static void finish(int run, JsonNode end, RunState s, long resyncs, EpochClock clock) {
