@@ -8,12 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -310,6 +313,31 @@ class ClusterTest {
       Http.Response refused = http.put("/v1/kv/fenced/late", "1");
       assertEquals(503, refused.status(), refused.toString());
       assertEquals("not-leader", refused.json().getString("code"));
+
+      // Restarted, it saves what only it holds to the orphaned file, rebuilds from PostgreSQL and
+      // follows the new leader.
+      a.kill();
+      ChildServer back = cluster.restart(a);
+      back.awaitReady(vertx);
+      cluster.awaitRevision(back, lastWrite);
+      Path dataDir = cluster.work().resolve("data-a");
+      List<Path> orphaned;
+      try (Stream<Path> files = Files.list(dataDir)) {
+        orphaned = files.filter(f -> f.getFileName().toString().startsWith("orphaned-")).toList();
+      }
+      assertEquals(1, orphaned.size(), "one orphaned file in " + dataDir);
+      String saved = Files.readString(orphaned.get(0));
+      for (String key : acceptedAfterCut) {
+        assertTrue(saved.contains("\"" + key + "\""), key + " saved in " + orphaned.get(0));
+      }
+      try (Http onBack = new Http(vertx, back.port)) {
+        assertEquals(200, onBack.get("/v1/kv/" + lastKey).status(), "it follows the new leader");
+        for (String key : acceptedAfterCut) {
+          assertEquals(404, onBack.get("/v1/kv/" + key).status(), key + " is not served");
+        }
+        JsonObject following = onBack.get("/health/ready").json().getJsonObject("checks").getJsonObject("cluster");
+        assertEquals("follower", following.getString("status"), following::encode);
+      }
     }
     for (Map.Entry<String, Long> e : acked.entrySet()) {
       assertEquals(1, pg.db().scalar("SELECT count(*) FROM ssot_history WHERE key = ? AND revision = ?",
