@@ -3,6 +3,7 @@ package io.ssot.cluster;
 import io.ssot.config.Config;
 import io.ssot.config.Settings;
 import io.ssot.core.NotLeader;
+import io.ssot.core.RevisionWaiters;
 import io.ssot.core.WriteGate;
 import io.ssot.persist.PgLocation;
 import io.ssot.persist.WriteBehind;
@@ -10,7 +11,6 @@ import io.ssot.store.Commit;
 import io.ssot.store.MvccStore;
 import io.ssot.store.StoreException;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.sql.Connection;
@@ -21,13 +21,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -101,9 +98,8 @@ public final class ClusterNode implements WriteGate {
   private volatile boolean stopping;
   private volatile LongConsumer applyLagMillis = lag -> { };
   private final List<Runnable> onLeading = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final PriorityBlockingQueue<AppliedWait> appliedWaits =
-      new PriorityBlockingQueue<>(16, Comparator.comparingLong(w -> w.revision));
-  private final AtomicInteger appliedWaiting = new AtomicInteger();
+  /** Forwarded writes waiting for their revision (reads at a revision keep their own). */
+  private final RevisionWaiters appliedWaits;
   private final AtomicBoolean catchUpQueued = new AtomicBoolean();
 
   public ClusterNode(Vertx vertx, MvccStore store, WriteBehind writeBehind, PgLocation pg, Config config) {
@@ -125,7 +121,7 @@ public final class ClusterNode implements WriteGate {
         }
       });
     }
-    store.addCommitListener(this::releaseAppliedWaits);
+    this.appliedWaits = new RevisionWaiters(store);
     // One thread: catching up, taking over and heartbeats never overlap.
     this.worker = vertx.createSharedWorkerExecutor("ssot-cluster", 1, 10, TimeUnit.MINUTES);
   }
@@ -185,62 +181,22 @@ public final class ClusterNode implements WriteGate {
    * write reaches PostgreSQL a little after its answer), one catch-up at a time for all waiters.
    */
   public Future<Long> awaitApplied(long revision, long withinMillis) {
-    if (store.revision() >= revision) {
+    RevisionWaiters.Waiter w = appliedWaits.await(revision, vertx.getOrCreateContext());
+    if (w.future().isComplete()) {
       return Future.succeededFuture(store.revision());
     }
-    AppliedWait w = new AppliedWait(revision, vertx.getOrCreateContext());
-    appliedWaiting.incrementAndGet();
-    appliedWaits.add(w);
-    releaseAppliedWaits(store.revision()); // a commit between the check and the add
     long deadline = vertx.setTimer(Math.max(1, withinMillis), id -> {
-      if (take(w)) {
-        w.complete(store.revision());
+      if (w.cancel()) {
+        w.complete();
       }
     });
     long firstAsk = streamDelivering() ? STREAM_GRACE_MILLIS : 1;
     long asking = vertx.setPeriodic(firstAsk, AWAIT_RETRY_MILLIS, id -> requestCatchUp());
-    w.promise.future().onComplete(ar -> {
+    return w.future().map(v -> {
       vertx.cancelTimer(deadline);
       vertx.cancelTimer(asking);
+      return store.revision();
     });
-    return w.promise.future();
-  }
-
-  /** A forwarded write's wait for its revision; completed once, on the waiting request's context. */
-  private static final class AppliedWait {
-    final long revision;
-    final io.vertx.core.Context context;
-    final Promise<Long> promise = Promise.promise();
-
-    AppliedWait(long revision, io.vertx.core.Context context) {
-      this.revision = revision;
-      this.context = context;
-    }
-
-    void complete(long applied) {
-      context.runOnContext(v -> promise.tryComplete(applied));
-    }
-  }
-
-  /** A store commit listener: cheap when nobody waits (every commit of a leader passes here). */
-  private void releaseAppliedWaits(long applied) {
-    if (appliedWaiting.get() == 0) {
-      return;
-    }
-    AppliedWait w;
-    while ((w = appliedWaits.peek()) != null && w.revision <= applied) {
-      if (take(w)) {
-        w.complete(applied);
-      }
-    }
-  }
-
-  private boolean take(AppliedWait w) {
-    if (appliedWaits.remove(w)) {
-      appliedWaiting.decrementAndGet();
-      return true;
-    }
-    return false;
   }
 
   private boolean streamDelivering() {

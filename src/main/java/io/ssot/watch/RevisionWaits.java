@@ -1,20 +1,15 @@
 package io.ssot.watch;
 
+import io.ssot.core.RevisionWaiters;
 import io.ssot.http.ApiException;
 import io.ssot.http.Params;
 import io.ssot.protocol.Problem;
 import io.ssot.store.MvccStore;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,17 +32,14 @@ public final class RevisionWaits {
 
   private final Vertx vertx;
   private final MvccStore store;
-  /** Waiters by the revision they wait for; guarded by {@code this}. */
-  private final TreeMap<Long, List<Waiter>> waiting = new TreeMap<>();
-  /** The lowest revision waited for, so that a commit nobody waits for takes no lock. */
-  private volatile long lowestWaited = Long.MAX_VALUE;
+  private final RevisionWaiters waiters;
   private volatile LeaderRevision leaderRevision;
   private volatile boolean stopping;
 
   public RevisionWaits(Vertx vertx, MvccStore store) {
     this.vertx = vertx;
     this.store = store;
-    store.addCommitListener(this::applied);
+    this.waiters = new RevisionWaiters(store);
     this.leaderRevision = (request, timeout) -> Future.succeededFuture(store.revision());
   }
 
@@ -108,18 +100,14 @@ public final class RevisionWaits {
     if (stopping) {
       return Future.failedFuture(stopping());
     }
-    Context context = vertx.getOrCreateContext();
-    Waiter waiter = new Waiter(revision, context, Promise.promise());
-    add(waiter);
-    // A commit between the check above and the add told nobody: look again.
-    if (store.revision() >= revision) {
-      remove(waiter);
-      return Future.succeededFuture();
+    RevisionWaiters.Waiter waiter = waiters.await(revision, vertx.getOrCreateContext());
+    if (waiter.future().isComplete()) {
+      return waiter.future();
     }
     long timer = vertx.setTimer(Math.max(1, maxWaitMillis), t -> {
-      remove(waiter);
+      waiter.cancel();
       long applied = store.revision();
-      waiter.promise.tryFail(new ApiException(Problem.REVISION_NOT_APPLIED,
+      waiter.fail(new ApiException(Problem.REVISION_NOT_APPLIED,
           "this node has applied revision " + applied + ", not yet " + revision + ", within limits.maxWait")
           .with(MIN_REVISION, revision).with("appliedRevision", applied)
           .header("X-SSOT-Revision", Long.toString(applied)));
@@ -128,9 +116,9 @@ public final class RevisionWaits {
     // the connection limit has it. Later handlers may replace this one once the wait is over.
     ctx.response().closeHandler(v -> {
       vertx.cancelTimer(timer);
-      remove(waiter);
+      waiter.cancel();
     });
-    return waiter.promise.future().andThen(ar -> vertx.cancelTimer(timer));
+    return waiter.future().andThen(ar -> vertx.cancelTimer(timer));
   }
 
   /**
@@ -139,14 +127,8 @@ public final class RevisionWaits {
    */
   public void shutdown() {
     stopping = true;
-    List<Waiter> all = new ArrayList<>();
-    synchronized (this) {
-      waiting.values().forEach(all::addAll);
-      waiting.clear();
-      lowestWaited = Long.MAX_VALUE;
-    }
-    for (Waiter w : all) {
-      w.context.runOnContext(v -> w.promise.tryFail(stopping()));
+    for (RevisionWaiters.Waiter w : waiters.takeAll()) {
+      w.fail(stopping());
     }
   }
 
@@ -156,45 +138,7 @@ public final class RevisionWaits {
   }
 
   /** Waiters now waiting, for tests and metrics. */
-  public synchronized int waiting() {
-    int n = 0;
-    for (List<Waiter> list : waiting.values()) {
-      n += list.size();
-    }
-    return n;
-  }
-
-  private synchronized void add(Waiter waiter) {
-    waiting.computeIfAbsent(waiter.revision, r -> new ArrayList<>(1)).add(waiter);
-    lowestWaited = waiting.firstKey();
-  }
-
-  private synchronized void remove(Waiter waiter) {
-    List<Waiter> list = waiting.get(waiter.revision);
-    if (list != null && list.remove(waiter) && list.isEmpty()) {
-      waiting.remove(waiter.revision);
-    }
-    lowestWaited = waiting.isEmpty() ? Long.MAX_VALUE : waiting.firstKey();
-  }
-
-  /** A commit listener: runs on the committing thread, so it only hands waiters to their contexts. */
-  private void applied(long revision) {
-    if (revision < lowestWaited) {
-      return;
-    }
-    List<Waiter> due = new ArrayList<>();
-    synchronized (this) {
-      Map.Entry<Long, List<Waiter>> first;
-      while ((first = waiting.firstEntry()) != null && first.getKey() <= revision) {
-        due.addAll(waiting.pollFirstEntry().getValue());
-      }
-      lowestWaited = waiting.isEmpty() ? Long.MAX_VALUE : waiting.firstKey();
-    }
-    for (Waiter w : due) {
-      w.context.runOnContext(v -> w.promise.tryComplete());
-    }
-  }
-
-  private record Waiter(long revision, Context context, Promise<Void> promise) {
+  public int waiting() {
+    return waiters.waiting();
   }
 }
