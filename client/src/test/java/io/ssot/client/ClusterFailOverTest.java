@@ -3,10 +3,13 @@ package io.ssot.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -35,6 +38,7 @@ class ClusterFailOverTest {
   @TempDir
   Path dir;
   private final String database = "ssot_client_" + UUID.randomUUID().toString().replace("-", "");
+  private final String clusterName = "client-" + UUID.randomUUID();
   private final List<ServerProcess> nodes = new ArrayList<>();
 
   @BeforeEach
@@ -52,11 +56,23 @@ class ClusterFailOverTest {
     try (Connection c = DriverManager.getConnection(PG + "postgres", "postgres", null); Statement s = c.createStatement()) {
       s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
     }
+    deleteStream("ssot:" + clusterName + ":commits");
+  }
+
+  /** {@code DEL key} in the RESP protocol, the one Redis command this test needs. */
+  private static void deleteStream(String key) throws Exception {
+    try (Socket redis = new Socket(InetAddress.getLoopbackAddress(), 6379)) {
+      redis.setSoTimeout(5000);
+      byte[] k = key.getBytes(StandardCharsets.UTF_8);
+      redis.getOutputStream().write(("*2\r\n$3\r\nDEL\r\n$" + k.length + "\r\n" + key + "\r\n")
+          .getBytes(StandardCharsets.UTF_8));
+      int first = redis.getInputStream().read();
+      assertEquals(':', first, "Redis answers DEL with an integer");
+    }
   }
 
   @Test
   void writesAndTheViewGoOnThroughTheLossOfTheLeader() throws Exception {
-    String clusterName = "client-" + UUID.randomUUID();
     for (int i = 1; i <= 3; i++) {
       Map<String, String> env = new HashMap<>();
       env.put("SSOT_CLUSTER_ENABLED", "true");
