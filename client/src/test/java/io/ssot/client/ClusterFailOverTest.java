@@ -106,8 +106,7 @@ class ClusterFailOverTest {
       }
       long last = written.get(written.size() - 1);
       Recorder.await("the view on a survivor", 30_000, () -> view.revision() >= last);
-      // Listeners are called after the view's state is published, on the listener thread.
-      Recorder.await("the listener told of the last write", 10_000, () -> rec.revisions().contains(last));
+      rec.awaitTold(last, 10_000);
       rec.assertOrderedOnce();
       rec.assertSawExactly(written);
       for (int i = 0; i < 15; i++) {

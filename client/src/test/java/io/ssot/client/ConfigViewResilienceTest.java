@@ -92,6 +92,7 @@ class ConfigViewResilienceTest {
       }
       long last = written.get(written.size() - 1);
       Recorder.await("the view over a new connection", 15_000, () -> view.revision() >= last);
+      rec.awaitTold(last, 10_000);
       rec.assertOrderedOnce();
       rec.assertSawExactly(written);
       assertEquals(5, view.getInt("cut/a", "", 0));
@@ -123,6 +124,7 @@ class ConfigViewResilienceTest {
       assertEquals(11, client.get("fo/x").orElseThrow().value().asInt());
       long last = written.get(written.size() - 1);
       Recorder.await("the view on B", 20_000, () -> view.revision() >= last);
+      rec.awaitTold(last, 10_000);
       rec.assertOrderedOnce();
       rec.assertSawExactly(written);
       assertEquals(11, view.getInt("fo/x", "", 0));

@@ -55,6 +55,14 @@ final class Recorder implements ChangeListener {
     }
   }
 
+  /**
+   * Waits until this listener was told of {@code revision}: a view publishes its state before its
+   * listener thread calls the listeners, so a view at that revision is not enough.
+   */
+  void awaitTold(long revision, long timeoutMillis) throws InterruptedException {
+    await("the listener told of revision " + revision, timeoutMillis, () -> revisions().contains(revision));
+  }
+
   /** The revisions in {@code written} that the recorder saw, in its order, must be exactly {@code written}, sorted. */
   void assertSawExactly(List<Long> written) {
     List<Long> sorted = new ArrayList<>(written);
