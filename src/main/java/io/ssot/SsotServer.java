@@ -95,6 +95,8 @@ public final class SsotServer {
   /** Cluster mode: this node in its cluster and the gate of its writes; null when it runs alone. */
   private final ClusterNode cluster;
   private final AtomicBoolean stopping = new AtomicBoolean();
+  /** Completed with the reason when this cluster node's store diverged from PostgreSQL's history. */
+  private final CompletableFuture<String> rebuildNeeded = new CompletableFuture<>();
   private Compaction compaction;
   private HttpServerOptions httpOptions;
   private int port;
@@ -137,6 +139,7 @@ public final class SsotServer {
       metrics.bind(postgres.writeBehind());
     }
     if (cluster != null) {
+      cluster.whenDiverged(rebuildNeeded::complete);
       metrics.bind(cluster);
       hub.revisionWaits().leaderRevision(new io.ssot.cluster.LeaderRevisions(vertx, cluster, store)::revision);
     }
@@ -359,8 +362,30 @@ public final class SsotServer {
     return hub.revisionWaits();
   }
 
+  /**
+   * Completes, with the reason, when this cluster node finds revisions in its store that
+   * PostgreSQL's history does not hold (committed as a leader just before it was deposed). It must
+   * not serve them: {@link #stopToRebuild()}, then {@link #start} again, which saves them aside
+   * and rebuilds the store from PostgreSQL.
+   */
+  public CompletableFuture<String> rebuildNeeded() {
+    return rebuildNeeded;
+  }
+
   /** Ends the watches, stops accepting, finishes in-flight requests, flushes and closes the store. Idempotent. */
   public void stop() {
+    stop(true);
+  }
+
+  /**
+   * As {@link #stop()}, without letting the write-behind drain: the store diverged, and whatever
+   * is left to write is refused by PostgreSQL's term anyway.
+   */
+  public void stopToRebuild() {
+    stop(false);
+  }
+
+  private void stop(boolean drainWriteBehind) {
     if (!stopping.compareAndSet(false, true)) {
       return;
     }
@@ -381,7 +406,8 @@ public final class SsotServer {
     if (postgres != null) {
       // Let the write-behind drain for up to the shutdown timeout; what remains stays in the outbox.
       try {
-        postgres.stop(java.time.Duration.ofMillis(timeoutMillis)).toCompletionStage().toCompletableFuture().join();
+        postgres.stop(java.time.Duration.ofMillis(drainWriteBehind ? timeoutMillis : 1))
+            .toCompletionStage().toCompletableFuture().join();
       } catch (RuntimeException e) {
         LOG.warn("Write-behind did not stop cleanly", e);
       }
