@@ -71,7 +71,7 @@ public final class FastGet implements Handler<HttpServerRequest> {
     Entry entry = store.cached(key);
     boolean hot = entry != null;
     if (!hot) {
-      entry = store.get(key);
+      entry = store.getUncached(key);
     }
     if (entry == null || ValueCipher.isSealed(entry.value()) || LargeAnswers.isLarge(entry)) {
       // Absent, or encrypted at rest, or large (bounded by its connection's output): the router
