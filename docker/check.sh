@@ -6,8 +6,9 @@
 #   - every PromQL expression of the Grafana dashboard, parsed by promtool as recording rules (the
 #     dashboard's variables replaced by values they take);
 #   - with --tests, also ComposeFileTest (compose.yaml against the Compose JSON Schema, node
-#     settings, targets) and DashboardMetricsTest (the dashboard's metric names against a real
-#     server's /metrics), which otherwise run with the test suite.
+#     settings, targets), ComposeHealthcheckTest (the nodes' healthcheck against a real server)
+#     and DashboardMetricsTest (the dashboard's metric names against a real server's /metrics),
+#     which otherwise run with the test suite.
 # Needs promtool (Debian: apt-get install prometheus) and jq.
 #
 #   docker/check.sh [--tests]
@@ -37,6 +38,6 @@ echo "Dashboard: $(grep -c 'record:' "$TMP/dashboard-rules.yml") PromQL expressi
 promtool check rules "$TMP/dashboard-rules.yml"
 
 if [ "${1:-}" = "--tests" ]; then
-  mvn -B -q test -pl protocol,server -am -Dtest='ComposeFileTest,DashboardMetricsTest' \
+  mvn -B -q test -pl protocol,server -am -Dtest='ComposeFileTest,ComposeHealthcheckTest,DashboardMetricsTest' \
     -Dsurefire.failIfNoSpecifiedTests=false -DskipITs
 fi
