@@ -140,6 +140,8 @@ public final class SsotServer {
     }
     if (cluster != null) {
       cluster.whenDiverged(rebuildNeeded::complete);
+      hub.tellOnlyUpTo(postgres.writeBehind()::persistedRevision);
+      postgres.writeBehind().addPersistedListener(revision -> hub.tellableAdvanced());
       metrics.bind(cluster);
       hub.revisionWaits().leaderRevision(new io.ssot.cluster.LeaderRevisions(vertx, cluster, store)::revision);
     }

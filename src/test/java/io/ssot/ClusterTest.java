@@ -248,6 +248,14 @@ class ClusterTest {
       }
       long persistedBeforeCut = PgMirror.persistedRevision(pg.db());
 
+      // A watcher on the leader, of the keys it will take alone and of the new leader's.
+      WatchClients.Ws watcher = new WatchClients.Ws(vertx, a.port);
+      for (String prefix : List.of("fenced/", "after/")) {
+        watcher.send(new JsonObject().put("op", "watch").put("id", prefix).put("prefix", prefix)
+            .put("fromRevision", persistedBeforeCut + 1));
+        assertEquals(Boolean.TRUE, watcher.next().getBoolean("created"));
+      }
+
       // A partition between the leader and PostgreSQL: nothing moves, neither side sees a close.
       proxy.blackhole();
       long cutAt = System.nanoTime();
@@ -302,6 +310,20 @@ class ClusterTest {
       String restarted = awaitLog(a, "Restarting to rebuild the store from PostgreSQL");
       System.out.println("the old leader: " + restarted);
       cluster.awaitRevision(a, lastWrite);
+      // Its watcher was never told of the revisions it took alone (PostgreSQL never held them);
+      // its connection ended with the restart, and it resumes on the new leader missing nothing.
+      watcher.closed.get(30, TimeUnit.SECONDS);
+      for (JsonObject m : watcher.messages) {
+        assertFalse(m.containsKey("events"), "told of a revision PostgreSQL does not hold: " + m.encode());
+      }
+      watcher.close();
+      try (WatchClients.Ws resumed = new WatchClients.Ws(vertx, b.port)) {
+        resumed.send(new JsonObject().put("op", "watch").put("id", "w").put("prefix", "after/")
+            .put("fromRevision", persistedBeforeCut + 1));
+        assertEquals(Boolean.TRUE, resumed.next().getBoolean("created"));
+        JsonObject told = resumed.next();
+        assertEquals(newLeaderWrite, told.getJsonArray("events").getJsonObject(0).getLong("revision"), told.encode());
+      }
       for (String key : acceptedAfterCut) {
         assertEquals(0, pg.db().scalar("SELECT count(*) FROM ssot_history WHERE key = ?", key),
             key + " (accepted by the deposed leader) never reached PostgreSQL");
