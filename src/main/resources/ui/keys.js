@@ -102,7 +102,7 @@ async function showKey(detail, key) {
       `Delete ${key}? Its history stays; a rollback can bring it back.`, 'Delete', async () => {
         const del = await call('DELETE', '/v1/kv/' + keyPath(key), {headers: {'If-Match': `"${entry.revision}"`}});
         if (del.ok) location.hash = link({prefix: parentOf(key)});
-        else fill(status, refusal(del));
+        else fill(status, refusal(del, key));
       })}, 'Delete')) : null;
   fill(detail,
     h('div', {class: 'card'},
@@ -134,7 +134,7 @@ function openEditor(editor, value, entry, status) {
       fill(status, note('ok', `Saved as revision ${put.body.revision}.`));
       showKeyAgain(entry.key, status.lastChild);
     } else {
-      fill(status, refusal(put));
+      fill(status, refusal(put, entry.key));
     }
   };
   fill(editor, text, h('div', {class: 'actions'},
@@ -153,13 +153,15 @@ async function showKeyAgain(key, message) {
   if (message) document.getElementById('key-status').append(message);
 }
 
-/** The words for a refused change: a concurrent edit (412/409) is said plainly. */
-function refusal(answer) {
+/** The words for a refused change: a concurrent edit (412/409) is said plainly, with a way to reload. */
+function refusal(answer, key) {
   if (answer.status === 412 || answer.status === 409) {
     const now = answer.body && answer.body.currentRevision;
-    return note('error', 'Refused: this key was changed by someone else since you opened it'
+    const message = note('error', 'Refused: this key was changed by someone else since you opened it'
       + (now ? ` (it is now at revision ${now})` : '') + '. Your change was not saved; reload the key to see '
-      + 'the current value, then edit again.');
+      + 'the current value, then edit again. ');
+    message.append(h('button', {type: 'button', id: 'reload', onclick: () => showKeyAgain(key)}, 'Reload the key'));
+    return message;
   }
   if (answer.status === 403) return note('error', 'Not allowed: ' + problem(answer));
   return note('error', problem(answer));
@@ -196,7 +198,7 @@ async function showHistory(section, key, entry, status, canWrite) {
         async () => {
           const done = await call('POST', '/v1/rollback/' + keyPath(key), {body: {toRevision: i.revision}});
           if (done.ok) showKeyAgain(key, note('ok', `Rolled back to revision ${i.revision}: now revision ${done.body.revision}.`));
-          else fill(status, refusal(done));
+          else fill(status, refusal(done, key));
         })}, 'Roll back…') : null)));
   fill(section, h('h2', {}, 'History'),
     items.length ? h('table', {class: 'history'},
@@ -235,7 +237,7 @@ function showNewKey(detail, folder) {
     const put = await call('PUT', '/v1/kv/' + keyPath(name.value),
       {body: JSON.stringify(parsed), headers: {'If-None-Match': '*'}});
     if (put.ok) location.hash = link({key: name.value});
-    else fill(status, put.status === 412 ? note('error', 'That key exists already: open it to edit it.') : refusal(put));
+    else fill(status, put.status === 412 ? note('error', 'That key exists already: open it to edit it.') : refusal(put, name.value));
   }}, h('h2', {}, 'New key'), h('p', {class: 'muted'}, 'Choose a key on the left, or create one here.'),
     h('label', {for: 'new-key'}, 'Key'), name, h('label', {for: 'new-value'}, 'Value (JSON)'), value,
     h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'primary'}, 'Create')), status));
