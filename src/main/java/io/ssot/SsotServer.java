@@ -270,6 +270,7 @@ public final class SsotServer {
     ClientCertificates certificates = config.get(Settings.TLS_CLIENT_AUTH).equals("none") ? null
         : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
     ConsoleSessions consoleSessions = new ConsoleSessions(tokens, config.get(Settings.UI_SESSION_TTL).toMillis());
+    consoleSessions.startExpiryChecks(vertx);
     AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens, certificates,
         config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE), consoleSessions);
     ConsoleRoutes consoleRoutes = new ConsoleRoutes(auth, consoleSessions, api.bodies(),

@@ -185,7 +185,7 @@ class ConsoleSessionTest {
   }
 
   @Test
-  void theWebSocketTakesTheCookieOnlyFromThisServersOrigin() throws Exception {
+  void theWebSocketTakesTheCookieOnlyFromThisServersOriginAndEndsAtLogout() throws Exception {
     Browser b = login(server.http(), writerToken);
     String own = "http://127.0.0.1:" + server.port();
     WebSocketClient client = server.vertx().createWebSocketClient();
@@ -204,7 +204,15 @@ class ConsoleSessionTest {
       JsonObject created = messages.poll(5, TimeUnit.SECONDS);
       assertNotNull(created);
       assertEquals(Boolean.TRUE, created.getBoolean("created"), created::toString);
-      ws.close().await();
+
+      java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
+      ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+      Http.Response out = send(HttpMethod.DELETE, "/ui/session", b.headers("X-CSRF-Token", b.csrf()), null);
+      assertEquals(204, out.status(), out::toString);
+      JsonObject ended = messages.poll(5, TimeUnit.SECONDS);
+      assertNotNull(ended, "the watch is told it ended");
+      assertEquals("token-revoked", ended.getString("error"), ended::toString);
+      assertEquals((short) 1008, closed.get(5, TimeUnit.SECONDS), "logout closes the session's WebSocket");
     } finally {
       client.close().await();
     }

@@ -37,7 +37,6 @@ public final class AuthHandler implements Handler<RoutingContext> {
   private static final String CONSOLE = "/ui";
   /** The console's own answers under {@code /ui}, which need a session; the rest of {@code /ui} is its files. */
   private static final String CONSOLE_API = "/ui/api/";
-  private static final String SESSION = "ssot.consoleSession";
 
   private final boolean enabled;
   private final boolean monitoringOpen;
@@ -97,7 +96,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
       ctx.fail(denied);
       return;
     }
-    ConsoleSessions.Session session = ctx.get(SESSION);
+    ConsoleSessions.Session session = ctx.get(Access.CONSOLE_SESSION);
     if (session != null) {
       ApiException forged = ConsoleSessions.forgery(ctx.request(), session);
       if (forged != null) {
@@ -155,7 +154,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   /** The console session a request was authenticated with, or null for other credentials. */
   public static ConsoleSessions.Session consoleSession(RoutingContext ctx) {
-    return ctx.get(SESSION);
+    return ctx.get(Access.CONSOLE_SESSION);
   }
 
   /** The console's files, and its login form's POST: served without credentials. */
@@ -176,7 +175,8 @@ public final class AuthHandler implements Handler<RoutingContext> {
         if (session == null) {
           throw AuthProblems.sessionEnded();
         }
-        ctx.put(SESSION, session);
+        ctx.put(Access.CONSOLE_SESSION, session);
+        ctx.put(Access.CONSOLE_SESSIONS, sessions);
         return session.principal();
       }
       Principal byCertificate = certificates == null ? null : certificates.principal(ctx.request());

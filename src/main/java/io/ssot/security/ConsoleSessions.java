@@ -2,6 +2,8 @@ package io.ssot.security;
 
 import io.ssot.http.ApiException;
 import io.ssot.protocol.Problem;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpMethod;
@@ -11,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The web console's browser sessions. A browser logs in once with a token and gets an opaque
@@ -18,7 +23,8 @@ import java.util.LinkedHashMap;
  * sits in a URL, a log or the page's script. The id maps, here and nowhere else, to the principal
  * of that token, a CSRF token and an expiry: {@code ui.sessionTtl}, never past the token's own.
  * A session ends at logout, at its expiry, or as soon as its token is revoked or expires (checked
- * on every request that uses it). Sessions live in this node's memory: a restart ends them.
+ * on every request that uses it); its open watches end with it. Sessions live in this node's
+ * memory: a restart ends them.
  *
  * <p>A cookie is sent by the browser on its own, so a request that carries one is accepted only
  * when no other site can have made it ({@link #forgery}): a write must repeat the session's CSRF
@@ -37,7 +43,12 @@ public final class ConsoleSessions {
   public record Session(String id, String csrfToken, Principal principal, long expiresAt) {
   }
 
+  /** A connection that ends with its session, on its own event loop. */
+  private record Ender(Context context, Runnable onEnd) {
+  }
+
   private final TokenRegistry tokens;
+  private final Map<String, Set<Ender>> enders = new ConcurrentHashMap<>();
   private final long ttlMillis;
   /** In order of creation, so the oldest is first to go. Guarded by {@code this}. */
   private final LinkedHashMap<String, Session> byId = new LinkedHashMap<>();
@@ -84,8 +95,43 @@ public final class ConsoleSessions {
     return session;
   }
 
-  public synchronized void close(String id) {
-    byId.remove(id);
+  /** Ends a session (logout), and the connections that live as long as it. */
+  public void close(String id) {
+    synchronized (this) {
+      byId.remove(id);
+    }
+    Set<Ender> ending = enders.remove(id);
+    if (ending != null) {
+      ending.forEach(e -> e.context().runOnContext(v -> e.onEnd().run()));
+    }
+  }
+
+  /**
+   * Runs {@code onEnd} on the calling event loop once the session ends (logout, expiry, its token
+   * revoked), for connections that outlive a request. Returns what to call when the connection ends first.
+   */
+  Runnable onEnd(Session session, Runnable onEnd) {
+    Ender ender = new Ender(Vertx.currentContext(), onEnd);
+    enders.computeIfAbsent(session.id(), k -> ConcurrentHashMap.newKeySet()).add(ender);
+    if (find(session.id(), System.currentTimeMillis()) == null) {
+      close(session.id()); // ended between its authentication and now
+    }
+    return () -> enders.computeIfPresent(session.id(), (k, set) -> {
+      set.remove(ender);
+      return set.isEmpty() ? null : set;
+    });
+  }
+
+  /** Ends the connections of sessions that expire, checked every second. */
+  public void startExpiryChecks(Vertx vertx) {
+    vertx.setPeriodic(1000, id -> {
+      long now = System.currentTimeMillis();
+      for (String sessionId : enders.keySet()) {
+        if (find(sessionId, now) == null) {
+          close(sessionId);
+        }
+      }
+    });
   }
 
   /** Sessions held now, live or not yet noticed to have ended. */
