@@ -108,6 +108,13 @@ class ConsoleSessionTest {
     assertEquals(401, r.status(), r::toString);
     assertNull(r.header("Set-Cookie"));
     assertEquals(400, server.http().anonymous().post("/ui/session", "{\"tok\":1}").status());
+    String login = new JsonObject().put("token", writerToken).encode();
+    Http.Response form = send(HttpMethod.POST, "/ui/session", Map.of("Content-Type", "text/plain"), login);
+    assertEquals(415, form.status(), "a plain HTML form cannot log a browser in: " + form);
+    Http.Response foreign = send(HttpMethod.POST, "/ui/session",
+        Map.of("Content-Type", "application/json", "Origin", "https://evil.example"), login);
+    assertEquals(403, foreign.status(), foreign::toString);
+    assertNull(foreign.header("Set-Cookie"));
     assertEquals(400, server.http().anonymous().post("/ui/session", "not json").status());
   }
 

@@ -85,6 +85,11 @@ public final class ConsoleRoutes {
   }
 
   private void login(RoutingContext ctx) {
+    ApiException crossSite = ConsoleSessions.crossSiteLogin(ctx.request());
+    if (crossSite != null) {
+      ctx.fail(crossSite);
+      return;
+    }
     bodies.read(ctx, MAX_LOGIN_BYTES).onSuccess(body -> {
       String token;
       try {

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -175,6 +176,23 @@ public final class ConsoleSessions {
     }
     if (!safe(request.method()) && !sameSecret(request.getHeader(CSRF_HEADER), session.csrfToken())) {
       return rejected("a change made with the console's cookie needs the session's " + CSRF_HEADER + " header");
+    }
+    return null;
+  }
+
+  /**
+   * Why a login might have been posted by another site's page (to log the browser in as someone
+   * else), or null: a login must be JSON, which no plain HTML form can send, from this server's
+   * own origin when the browser names one.
+   */
+  public static ApiException crossSiteLogin(HttpServerRequest request) {
+    String type = request.getHeader("Content-Type");
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      return new ApiException(Problem.UNSUPPORTED_MEDIA_TYPE, "a login is a JSON body: Content-Type: application/json");
+    }
+    String origin = request.getHeader("Origin");
+    if (origin != null && !origin.equals(ownOrigin(request))) {
+      return rejected("the login comes from " + origin + ", not from this server's console");
     }
     return null;
   }
