@@ -80,15 +80,16 @@ async function main() {
   const operator = await createToken('console-operator-' + Date.now(), [{role: 'admin', prefix: ''}]);
   const reader = await createToken('console-reader-' + Date.now(), [{role: 'read', prefix: PREFIX}]);
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Playwright gives each launch a fresh, temporary user-data-dir.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  let browser = null;
   const errors = [];
   try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      // Playwright gives each launch a fresh, temporary user-data-dir.
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
     const context = await browser.newContext({viewport: {width: 1280, height: 860}});
     const page = await context.newPage();
     watchForErrors(page, errors);
@@ -238,14 +239,14 @@ async function main() {
 
     check(errors.length === 0, 'no errors in the pages: ' + errors.join(' | '));
   } catch (e) {
-    for (const [i, context] of browser.contexts().entries()) {
+    for (const [i, context] of (browser ? browser.contexts() : []).entries()) {
       for (const [j, p] of context.pages().entries()) {
         await p.screenshot({path: join(SHOTS, `failed-${i}-${j}.png`), fullPage: true}).catch(() => {});
       }
     }
     throw e;
   } finally {
-    await browser.close();
+    if (browser) await browser.close();
     await api('DELETE', '/v1/tokens/' + operator.id);
     await api('DELETE', '/v1/tokens/' + reader.id);
     for (const k of [KEY, PREFIX + 'payments/flags', PREFIX + 'web/theme']) await api('DELETE', '/v1/kv/' + k);
