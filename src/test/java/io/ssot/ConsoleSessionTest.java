@@ -124,7 +124,13 @@ class ConsoleSessionTest {
     Http.Response read = send(HttpMethod.GET, "/v1/kv/c/k", b.headers(), null);
     assertEquals(200, read.status(), read::toString);
     assertEquals(200, send(HttpMethod.GET, "/v1/kv?prefix=c/", b.headers(), null).status());
-    assertEquals(200, send(HttpMethod.GET, "/ui/api/overview", b.headers(), null).status());
+    Http.Response overview = send(HttpMethod.GET, "/ui/api/overview", b.headers(), null);
+    assertEquals(200, overview.status(), overview::toString);
+    JsonObject figures = overview.json();
+    assertEquals(Long.parseLong(read.header("X-Ssot-Revision")), figures.getLong("revision"), figures::toString);
+    assertTrue(figures.getJsonObject("requests").getLong("reads") >= 2, figures::toString);
+    assertNull(figures.getValue("writeBehind"), "no PostgreSQL configured");
+    assertNull(figures.getValue("cluster"), "not in cluster mode");
     Http.Response whoAmI = send(HttpMethod.GET, "/ui/session", b.headers(), null);
     assertEquals(b.csrf(), whoAmI.json().getString("csrfToken"), "a reloaded page gets its CSRF token back");
 
@@ -180,6 +186,18 @@ class ConsoleSessionTest {
     assertEquals(200, server.http().delete("/v1/tokens/" + created.getString("id")).status());
     assertEquals(401, send(HttpMethod.GET, "/v1/kv/c/k", one.headers(), null).status());
     assertEquals(401, send(HttpMethod.GET, "/v1/kv/c/k", two.headers(), null).status());
+  }
+
+  @Test
+  void aSessionEndsWithItsTokensExpiry() throws Exception {
+    JsonObject shortLived = server.http().post("/v1/tokens", new JsonObject().put("name", "console-brief")
+        .put("roles", new JsonArray().add(new JsonObject().put("role", "read").put("prefix", "c/")))
+        .put("ttl", "2s").encode()).json();
+    Browser b = login(server.http(), shortLived.getString("token"));
+    assertEquals(200, send(HttpMethod.GET, "/v1/kv/c/k", b.headers(), null).status());
+    Thread.sleep(2200);
+    Http.Response after = send(HttpMethod.GET, "/v1/kv/c/k", b.headers(), null);
+    assertEquals(401, after.status(), after::toString);
   }
 
   @Test
