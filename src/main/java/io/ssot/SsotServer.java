@@ -3,6 +3,8 @@ package io.ssot;
 import io.micrometer.core.instrument.Gauge;
 import io.ssot.api.Api;
 import io.ssot.api.ClusterRoutes;
+import io.ssot.console.ConsoleRoutes;
+import io.ssot.console.Overview;
 import io.ssot.api.WriteForwarding;
 import io.ssot.cluster.ClusterNode;
 import io.ssot.cluster.DuplicateNodeId;
@@ -36,6 +38,7 @@ import io.ssot.persist.Postgres;
 import io.ssot.schema.JsonSchemas;
 import io.ssot.schema.PrefixSchemas;
 import io.ssot.security.AuthHandler;
+import io.ssot.security.ConsoleSessions;
 import io.ssot.security.BootstrapToken;
 import io.ssot.security.ClientCertificates;
 import io.ssot.security.FastReadAuth;
@@ -271,8 +274,12 @@ public final class SsotServer {
     TokenRoutes tokenRoutes = new TokenRoutes(api, tokens);
     ClientCertificates certificates = config.get(Settings.TLS_CLIENT_AUTH).equals("none") ? null
         : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
+    ConsoleSessions consoleSessions = new ConsoleSessions(tokens, config.get(Settings.UI_SESSION_TTL).toMillis());
+    consoleSessions.startExpiryChecks(vertx);
     AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens, certificates,
-        config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE));
+        config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE), consoleSessions);
+    ConsoleRoutes consoleRoutes = new ConsoleRoutes(auth, consoleSessions, api.bodies(),
+        new Overview(store, hub, metrics.registry(), postgres == null ? null : postgres.writeBehind(), cluster));
     HealthRoutes healthRoutes = new HealthRoutes(store, dataDir.diskSpace(), postgres, metrics, stopping::get,
         cluster);
     ClusterRoutes clusterRoutes = cluster == null ? null : new ClusterRoutes(cluster);
@@ -294,6 +301,7 @@ public final class SsotServer {
         watchRoutes.mount(r);
         tokenRoutes.mount(r);
         healthRoutes.mount(r);
+        consoleRoutes.mount(r);
         if (clusterRoutes != null) {
           clusterRoutes.mount(r);
           new WriteForwarding(v, api, cluster, config).mount(r);

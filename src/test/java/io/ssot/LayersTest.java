@@ -22,7 +22,7 @@ class LayersTest {
   static final List<String> BOTTOM_UP = List.of(
       "io.ssot.protocol", "io.ssot.config", "io.ssot.store", "io.ssot.schema", "io.ssot.http", "io.ssot.limit",
       "io.ssot.security", "io.ssot.core", "io.ssot.persist", "io.ssot.cluster",
-      "io.ssot.watch", "io.ssot.api", "io.ssot.ops",
+      "io.ssot.watch", "io.ssot.api", "io.ssot.ops", "io.ssot.console",
       "io.ssot");
 
   private static JavaClasses classes;
