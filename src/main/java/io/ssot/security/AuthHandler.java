@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Authenticates every request before any route runs (deny by default: every path needs a token
- * except {@code /health/live} and, when configured, {@code /health/ready} and {@code /metrics}),
+ * except {@code /health/live}, the API document {@code /openapi.json} and, when configured,
+ * {@code /health/ready} and {@code /metrics}),
  * throttles addresses that keep failing, and enforces the roles whole endpoints need. Handlers
  * check the keys they touch through {@link Access}.
  */
@@ -50,7 +51,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String path = ctx.normalizedPath();
-    if (path.equals("/health/live")
+    if (path.equals("/health/live") || path.equals("/openapi.json")
         || (monitoringOpen && (path.equals("/health/ready") || path.equals("/metrics")))) {
       ctx.next();
       return;
