@@ -9,6 +9,7 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.dialect.OpenApi31;
 import io.vertx.core.MultiMap;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 
 /**
  * The OpenAPI 3.1 document as the server serves it, and the check of one real exchange against
@@ -134,6 +136,16 @@ final class ApiDocument {
     if (contentType == null || !hasBody) {
       wrong.add(where + "no body (or no Content-Type) where the document has " + content.fieldNames().next());
       return wrong;
+    }
+    if ("gzip".equalsIgnoreCase(headers.get("Content-Encoding"))) {
+      try {
+        body = new GZIPInputStream(new ByteArrayInputStream(body)).readAllBytes();
+      } catch (IOException e) {
+        wrong.add(where + "Content-Encoding: gzip, but the body is not gzip: " + e.getMessage());
+        return wrong;
+      }
+    } else if (headers.get("Content-Encoding") != null) {
+      return wrong; // another coding (br): its header is checked, its body cannot be read here
     }
     String mediaType = mediaType(content, contentType);
     if (mediaType == null) {

@@ -95,8 +95,15 @@ class OpenApiDocumentTest {
     Set<String> documented = documentedOperations();
     try (PgTestDatabase db = PgTestDatabase.create();
          TestServer clusterNode = TestServer.start(Map.of("pg.url", db.url(), "cluster.enabled", "true"))) {
-      // /v1/cluster is mounted in cluster mode only.
+      // /v1/cluster is mounted in cluster mode only; its answer is checked here too.
       mounted.addAll(mountedOperations(clusterNode.server().routes()));
+      try (Http node = new Http(server.vertx(), clusterNode.port())) {
+        for (Http http : List.of(node, node.anonymous())) {
+          Http.Response r = http.get("/v1/cluster");
+          assertEquals(List.of(), document.check("GET", "/v1/cluster", r.status(), r.headers(), r.body().getBytes()),
+              r::toString);
+        }
+      }
     }
     assertTrue(mounted.contains("GET /v1/cluster"), mounted::toString);
     Set<String> undocumented = new TreeSet<>(mounted);
@@ -286,6 +293,13 @@ class OpenApiDocumentTest {
     call(anonymous, "GET", "/health/live", Map.of(), null);
     call(anonymous, "GET", "/health/ready", Map.of(), null);
     call(anonymous, "GET", "/metrics", Map.of(), null);
+    // Compressible answers, compressed when the server does so (the body is checked unpacked).
+    Map<String, String> gzip = Map.of("Accept-Encoding", "gzip");
+    call(anonymous, "GET", "/metrics", gzip, null);
+    call(anonymous, "GET", "/openapi.json", gzip, null);
+    call(admin, "GET", "/v1/kv?prefix=app/", gzip, null);
+    call(admin, "GET", "/v1/history/app/a", gzip, null);
+    call(admin, "GET", "/config/billing-default.yml", gzip, null);
     call(admin, "GET", "/v1/nothing-here", Map.of(), null);
 
     // A request line and headers over the codec's limits.
@@ -307,19 +321,43 @@ class OpenApiDocumentTest {
     throttled();
     assertConforms(Set.of(101, 200, 201, 304, 400, 401, 403, 404, 405, 406, 410, 412, 413, 414, 415, 422, 429, 431,
         503, 504));
+    assertEquals(Set.of(), missing(Set.of("precondition-failed", "invalid-json", "invalid-header",
+        "unsupported-media-type", "too-large", "invalid-parameter", "invalid-key", "future-revision", "key-not-found",
+        "revision-not-applied", "method-not-allowed", "invalid-txn", "invalid-rollback", "invalid-schema",
+        "schema-violation", "schema-not-found", "invalid-token-request", "forbidden", "unauthorized", "invalid-token",
+        "token-not-found", "not-found", "not-acceptable", "invalid-client-name", "uri-too-long", "headers-too-large",
+        "compacted", "rate-limited", "too-many-auth-failures", "too-many-connections")), "problem codes not reached");
   }
 
-  /** Rate limits, failed authentications and the connection limit, on a server of their own. */
+  /** Which of {@code codes} no problem answer carried. */
+  private Set<String> missing(Set<String> codes) {
+    Set<String> left = new TreeSet<>(codes);
+    for (Exchange e : exchanges) {
+      if (String.valueOf(e.response().header("Content-Type")).startsWith("application/problem+json")) {
+        left.remove(e.response().json().getString("code"));
+      }
+    }
+    return left;
+  }
+
+  /** Rate limits and failed authentications, then the connection limit, each on a server of its own. */
   private void throttled() throws Exception {
+    Map<String, String> json = Map.of("Content-Type", "application/json");
     try (TestServer small = TestServer.start(Map.of("rateLimit.writesPerSecond", "1", "rateLimit.writeBurst", "1",
-        "auth.maxFailuresPerMinute", "1", "limits.maxConnections", "1"));
+        "auth.maxFailuresPerMinute", "1"));
+         Http http = new Http(server.vertx(), small.port())) {
+      // One write a second, a burst of one: the next write within the second is refused.
+      int status = 0;
+      for (int i = 0; i < 5 && status != 429; i++) {
+        status = call(http, "PUT", "/v1/kv/t/a", json, "1").status();
+      }
+      call(http.as("wrong"), "GET", "/v1/kv/t/a", Map.of(), null);
+      call(http.as("wrong"), "GET", "/v1/kv/t/a", Map.of(), null);
+    }
+    try (TestServer small = TestServer.start(Map.of("limits.maxConnections", "1"));
          Http first = new Http(server.vertx(), small.port());
          Http second = new Http(server.vertx(), small.port())) {
-      Map<String, String> json = Map.of("Content-Type", "application/json");
       call(first, "PUT", "/v1/kv/t/a", json, "1");
-      call(first, "PUT", "/v1/kv/t/a", json, "2");
-      call(first.as("wrong"), "GET", "/v1/kv/t/a", Map.of(), null);
-      call(first.as("wrong"), "GET", "/v1/kv/t/a", Map.of(), null);
       // first keeps its connection open: a second connection is over the limit.
       call(second, "GET", "/v1/kv/t/a", Map.of(), null);
     }
