@@ -329,6 +329,36 @@ class OpenApiDocumentTest {
         "compacted", "rate-limited", "too-many-auth-failures", "too-many-connections")), "problem codes not reached");
   }
 
+  /**
+   * Where one media type has alternatives that a query parameter or the path chooses between
+   * (OpenAPI cannot tell them apart), each answer is checked against the alternative it chose.
+   */
+  private List<String> narrower() throws IOException {
+    List<String> wrong = new ArrayList<>();
+    for (Exchange e : exchanges) {
+      Http.Response r = e.response();
+      String path = e.uri().split("\\?")[0];
+      String template = document.template(path);
+      if (r.status() != 200 || !"GET".equals(e.method()) || r.header("Content-Encoding") != null) {
+        continue;
+      }
+      String schema = null;
+      if ("/v1/kv/{key}".equals(template) && !e.uri().contains("raw=true")) {
+        schema = "Entry";
+      } else if ("/v1/schemas/{prefix}".equals(template)) {
+        schema = e.uri().contains("history=true") ? "SchemaHistory" : "PrefixSchema";
+      } else if ("/config/{path}".equals(template) && !path.contains(".")) {
+        schema = "SpringEnvironment";
+      }
+      if (schema != null) {
+        for (String error : document.validate("/components/schemas/" + schema, MAPPER.readTree(r.body().getBytes()))) {
+          wrong.add(e.method() + " " + e.uri() + ": as " + schema + ": " + error);
+        }
+      }
+    }
+    return wrong;
+  }
+
   /** Which of {@code codes} no problem answer carried. */
   private Set<String> missing(Set<String> codes) {
     Set<String> left = new TreeSet<>(codes);
@@ -432,7 +462,7 @@ class OpenApiDocumentTest {
   }
 
   /** Every exchange conforms, every documented operation was exercised, and these statuses were seen. */
-  private void assertConforms(Set<Integer> statuses) {
+  private void assertConforms(Set<Integer> statuses) throws IOException {
     List<String> wrong = new ArrayList<>();
     Set<Integer> seen = new TreeSet<>();
     Set<String> exercised = new TreeSet<>();
@@ -444,6 +474,7 @@ class OpenApiDocumentTest {
       exercised.add(e.method() + " " + template);
       wrong.addAll(document.check(e.method(), e.uri(), r.status(), r.headers(), r.body().getBytes()));
     }
+    wrong.addAll(narrower());
     assertEquals(List.of(), wrong, () -> wrong.size() + " answers do not conform to the document");
     Set<String> missed = new TreeSet<>(documentedOperations());
     missed.removeAll(exercised);
