@@ -6,22 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ssot.protocol.Problem;
-import io.vertx.core.MultiMap;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
-import io.vertx.openapi.contract.OpenAPIVersion;
 import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.contract.OpenAPIVersion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -427,12 +427,12 @@ class OpenApiDocumentTest {
                 }
               }
             });
-            return io.vertx.core.Future.succeededFuture(new Http.Response(resp.statusCode(), resp.headers(),
-                io.vertx.core.buffer.Buffer.buffer(), resp.version()));
+            return Future.succeededFuture(new Http.Response(resp.statusCode(), resp.headers(),
+                Buffer.buffer(), resp.version()));
           }).await();
       String event = firstEvent.get(10, TimeUnit.SECONDS);
       exchanges.add(new Exchange("GET", uri, new Http.Response(head.status(), head.headers(),
-          io.vertx.core.buffer.Buffer.buffer(event), head.version())));
+          Buffer.buffer(event), head.version())));
       assertTrue(event.contains("event: change"), event);
       String data = event.substring(event.indexOf("event: change")).lines().filter(l -> l.startsWith("data:")).map(l -> l.substring(5).trim())
           .collect(Collectors.joining());
