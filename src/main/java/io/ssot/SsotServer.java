@@ -3,6 +3,7 @@ package io.ssot;
 import io.micrometer.core.instrument.Gauge;
 import io.ssot.api.Api;
 import io.ssot.api.ClusterRoutes;
+import io.ssot.api.FastGet;
 import io.ssot.console.ConsoleRoutes;
 import io.ssot.console.Overview;
 import io.ssot.api.WriteForwarding;
@@ -28,6 +29,7 @@ import io.ssot.limit.ClientIdentity;
 import io.ssot.limit.ConnectionLimit;
 import io.ssot.limit.IdleConnections;
 import io.ssot.limit.RateLimiter;
+import io.ssot.ops.ApiDocumentRoutes;
 import io.ssot.ops.Compaction;
 import io.ssot.ops.HealthRoutes;
 import io.ssot.ops.Metrics;
@@ -61,8 +63,11 @@ import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -103,6 +108,8 @@ public final class SsotServer {
   private Compaction compaction;
   private HttpServerOptions httpOptions;
   private int port;
+  /** The router of one event loop (each has its own, all alike): what {@code /openapi.json} describes. */
+  private volatile Router router;
 
   private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx, PgLocation pg, long persisted,
                      ValueCipher cipher, String bootstrapToken) {
@@ -283,6 +290,7 @@ public final class SsotServer {
     HealthRoutes healthRoutes = new HealthRoutes(store, dataDir.diskSpace(), postgres, metrics, stopping::get,
         cluster);
     ClusterRoutes clusterRoutes = cluster == null ? null : new ClusterRoutes(cluster);
+    ApiDocumentRoutes apiDocument = ApiDocumentRoutes.load();
     HttpServerOptions options = ServerOptions.from(config);
     TlsOptions.apply(config, options);
     httpOptions = options;
@@ -296,17 +304,20 @@ public final class SsotServer {
         String client = fastAuth.client(request, key);
         return client != null && admission.admitsReadFast(request, client);
       };
-      return Routes.handler(v, api, auth, fastRead, instances, r -> {
+      FastGet handler = Routes.handler(v, api, auth, fastRead, instances, r -> {
         admission.mount(r);
         watchRoutes.mount(r);
         tokenRoutes.mount(r);
         healthRoutes.mount(r);
         consoleRoutes.mount(r);
+        apiDocument.mount(r);
         if (clusterRoutes != null) {
           clusterRoutes.mount(r);
           new WriteForwarding(v, api, cluster, config).mount(r);
         }
       });
+      router = handler.router();
+      return handler;
     };
     // One server per event loop; Vert.x shares the listening socket between them.
     long idleMillis = config.get(Settings.LIMITS_IDLE_TIMEOUT).toMillis();
@@ -356,6 +367,11 @@ public final class SsotServer {
 
   public int port() {
     return port;
+  }
+
+  /** The routes the server mounts (of one event loop's router; the others are alike), for the API document's test. */
+  public List<Route> routes() {
+    return router.getRoutes();
   }
 
   /** The TLS engine the server runs on. */

@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * Authenticates every request before any route runs (deny by default: every path needs a token
- * except {@code /health/live}, when configured {@code /health/ready} and {@code /metrics}, and the
- * web console's files and login), throttles addresses that keep failing, and enforces the roles
- * whole endpoints need. Handlers check the keys they touch through {@link Access}.
+ * except {@code /health/live}, the API document {@code /openapi.json}, when configured
+ * {@code /health/ready} and {@code /metrics}, and the web console's files and login), throttles
+ * addresses that keep failing, and enforces the roles whole endpoints need. Handlers check the keys they touch through {@link Access}.
  *
  * <p>Credentials, in order: a bearer token; else the web console's session cookie (see
  * {@link ConsoleSessions}: such a request must also pass its CSRF checks); else a verified client
@@ -64,7 +64,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String path = ctx.normalizedPath();
-    if (path.equals("/health/live")
+    if (path.equals("/health/live") || path.equals("/openapi.json")
         || (monitoringOpen && (path.equals("/health/ready") || path.equals("/metrics")))
         || consolePublic(path, ctx.request().method())) {
       ctx.next();
