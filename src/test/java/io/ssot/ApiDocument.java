@@ -37,7 +37,7 @@ final class ApiDocument {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   /** Headers the server sends that a response must document when it sends them. */
   static final Set<String> PROTOCOL_HEADERS = Set.of("x-ssot-revision", "etag", "retry-after", "allow",
-      "www-authenticate", "x-request-id", "content-encoding", "cache-control");
+      "www-authenticate", "x-request-id", "content-encoding", "cache-control", "set-cookie");
 
   private final JsonNode root;
   private final SchemaRegistry registry;

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class OpenApiDocumentTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final List<String> CONSOLE_SECURITY_HEADERS = List.of("Content-Security-Policy",
+      "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy");
 
   @RegisterExtension
   static final ServerExtension server = ServerExtension.builder()
@@ -289,6 +292,9 @@ class OpenApiDocumentTest {
     call(admin, "POST", "/v1/watch", json, "{}");
     call(admin, "GET", "/v1/clients", Map.of(), null);
 
+    // The web console: its files, login and its refusals, the session, the overview, a cookie write, logout.
+    console(admin, anonymous);
+
     // Operations, and what no route answers.
     call(anonymous, "GET", "/health/live", Map.of(), null);
     call(anonymous, "GET", "/health/ready", Map.of(), null);
@@ -319,14 +325,100 @@ class OpenApiDocumentTest {
     call(admin, "GET", "/v1/history/app/filler?before=2", Map.of(), null);
 
     throttled();
-    assertConforms(Set.of(101, 200, 201, 304, 400, 401, 403, 404, 405, 406, 410, 412, 413, 414, 415, 422, 429, 431,
+    assertConforms(Set.of(101, 200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 410, 412, 413, 414, 415, 422, 429, 431,
         503, 504));
     assertEquals(Set.of(), missing(Set.of("precondition-failed", "invalid-json", "invalid-header",
         "unsupported-media-type", "too-large", "invalid-parameter", "invalid-key", "future-revision", "key-not-found",
         "revision-not-applied", "method-not-allowed", "invalid-txn", "invalid-rollback", "invalid-schema",
         "schema-violation", "schema-not-found", "invalid-token-request", "forbidden", "unauthorized", "invalid-token",
         "token-not-found", "not-found", "not-acceptable", "invalid-client-name", "uri-too-long", "headers-too-large",
-        "compacted", "rate-limited", "too-many-auth-failures", "too-many-connections")), "problem codes not reached");
+        "compacted", "rate-limited", "too-many-auth-failures", "too-many-connections", "csrf-rejected")),
+        "problem codes not reached");
+    assertEquals(List.of(), consoleSecurityHeaders(), "answers under /ui without the console's security headers");
+  }
+
+  /**
+   * The console: its files (and their 304), login (and its refusals), who is logged in, the
+   * overview, a write with the session's cookie (refused without its CSRF token), and logout.
+   */
+  private void console(Http admin, Http anonymous) {
+    Map<String, String> json = Map.of("Content-Type", "application/json");
+    Http.Response page = console(200, anonymous, "GET", "/ui", Map.of(), null);
+    console(304, anonymous, "GET", "/ui", Map.of("If-None-Match", page.header("ETag")), null);
+    console(405, anonymous, "POST", "/ui", json, "{}");
+    Http.Response script = console(200, anonymous, "GET", "/ui/app.js", Map.of(), null);
+    console(304, anonymous, "GET", "/ui/app.js", Map.of("If-None-Match", script.header("ETag")), null);
+    console(200, anonymous, "GET", "/ui/style.css", Map.of(), null);
+    console(405, anonymous, "DELETE", "/ui/app.js", Map.of(), null);
+    console(404, anonymous, "GET", "/ui/no-such-file.js", Map.of(), null);
+    console(401, anonymous, "GET", "/ui/api/no-such-figures", Map.of(), null);
+
+    String login = new JsonObject().put("token", TestServer.ADMIN_TOKEN).encode();
+    String unknownToken = new JsonObject().put("token", "ssot_0123456789abcdef_notTheSecretOfAnyToken").encode();
+    console(401, anonymous, "POST", "/ui/session", json, unknownToken);
+    console(400, anonymous, "POST", "/ui/session", json, "{\"tok\":1}");
+    console(415, anonymous, "POST", "/ui/session", Map.of("Content-Type", "text/plain"), login);
+    console(403, anonymous, "POST", "/ui/session", with(json, "Origin", "https://evil.example"), login);
+    console(413, anonymous, "POST", "/ui/session", json, "{\"token\":\"" + "x".repeat(5000) + "\"}");
+    Http.Response session = console(200, anonymous, "POST", "/ui/session", json, login);
+    String setCookie = session.header("Set-Cookie");
+    Map<String, String> cookie = with(json, "Cookie", setCookie.substring(0, setCookie.indexOf(';')));
+    String csrf = session.json().getString("csrfToken");
+
+    console(200, anonymous, "GET", "/ui/session", cookie, null);
+    console(200, admin, "GET", "/ui/session", Map.of(), null);
+    console(401, anonymous, "GET", "/ui/session", Map.of(), null);
+    console(405, admin, "PUT", "/ui/session", json, "{}");
+    console(200, anonymous, "GET", "/ui/api/overview", cookie, null);
+    console(200, admin, "GET", "/ui/api/overview", Map.of(), null);
+    console(401, anonymous, "GET", "/ui/api/overview", Map.of(), null);
+    console(403, anonymous, "GET", "/ui/api/overview", with(cookie, "Origin", "https://evil.example"), null);
+    console(405, admin, "POST", "/ui/api/overview", json, "{}");
+    console(200, anonymous, "GET", "/v1/kv/app/a", cookie, null);
+    Http.Response forged = console(403, anonymous, "PUT", "/v1/kv/app/a", cookie, "{\"pool\":3}");
+    assertEquals("csrf-rejected", forged.json().getString("code"), forged::toString);
+    console(200, anonymous, "PUT", "/v1/kv/app/a", with(cookie, "X-CSRF-Token", csrf), "{\"pool\":3}");
+
+    console(403, anonymous, "DELETE", "/ui/session", cookie, null);
+    console(204, anonymous, "DELETE", "/ui/session", with(cookie, "X-CSRF-Token", csrf), null);
+    console(401, anonymous, "GET", "/ui/session", cookie, null);
+    console(204, admin, "DELETE", "/ui/session", Map.of(), null);
+  }
+
+  /** A console exchange, recorded like the others, that must get {@code status}. */
+  private Http.Response console(int status, Http http, String method, String uri, Map<String, String> headers,
+                                String body) {
+    Http.Response r = call(http, method, uri, headers, body);
+    assertEquals(status, r.status(), () -> method + " " + uri + ": " + r);
+    return r;
+  }
+
+  private static Map<String, String> with(Map<String, String> headers, String name, String value) {
+    Map<String, String> more = new HashMap<>(headers);
+    more.put(name, value);
+    return more;
+  }
+
+  /**
+   * What is wrong with the headers the document says every answer under /ui carries (problems
+   * included): each exchange under /ui must send each with the value its schema allows.
+   */
+  private List<String> consoleSecurityHeaders() {
+    List<String> wrong = new ArrayList<>();
+    for (Exchange e : exchanges) {
+      String path = e.uri().split("\\?")[0];
+      if (!path.equals("/ui") && !path.startsWith("/ui/")) {
+        continue;
+      }
+      for (String name : CONSOLE_SECURITY_HEADERS) {
+        String value = e.response().header(name);
+        List<String> errors = value == null ? List.of("missing")
+            : document.validate("/components/headers/" + name + "/schema", MAPPER.valueToTree(value));
+        errors.forEach(error -> wrong.add(e.method() + " " + e.uri() + " -> " + e.response().status() + ": " + name
+            + ": " + error));
+      }
+    }
+    return wrong;
   }
 
   /**
@@ -383,6 +475,10 @@ class OpenApiDocumentTest {
       }
       call(http.as("wrong"), "GET", "/v1/kv/t/a", Map.of(), null);
       call(http.as("wrong"), "GET", "/v1/kv/t/a", Map.of(), null);
+      // A login from a throttled address is refused before its token is looked at.
+      Http.Response login = call(http.anonymous(), "POST", "/ui/session", json,
+          new JsonObject().put("token", TestServer.ADMIN_TOKEN).encode());
+      assertEquals(429, login.status(), login::toString);
     }
     try (TestServer small = TestServer.start(Map.of("limits.maxConnections", "1"));
          Http first = new Http(server.vertx(), small.port());

@@ -46,18 +46,33 @@ public final class ConsoleRoutes {
   }
 
   public void mount(Router router) {
-    router.route("/ui*").order(-1).handler(ConsoleRoutes::securityHeaders);
+    // Before authentication (-1), after admission (-2, mounted earlier), so that its refusals under
+    // /ui carry them too; no path, so that it names no route for the request metrics.
+    router.route().order(-2).handler(ConsoleRoutes::securityHeaders);
     router.post(AuthHandler.CONSOLE_SESSION_PATH).setName(AuthHandler.CONSOLE_SESSION_PATH).handler(this::login);
     router.get(AuthHandler.CONSOLE_SESSION_PATH).setName(AuthHandler.CONSOLE_SESSION_PATH).handler(this::whoAmI);
     router.delete(AuthHandler.CONSOLE_SESSION_PATH).setName(AuthHandler.CONSOLE_SESSION_PATH).handler(this::logout);
     router.route(AuthHandler.CONSOLE_SESSION_PATH).setName(AuthHandler.CONSOLE_SESSION_PATH).handler(ctx -> ctx.fail(
         new ApiException(Problem.METHOD_NOT_ALLOWED, "use POST, GET or DELETE").header("Allow", "POST, GET, DELETE")));
     router.get("/ui/api/overview").setName("/ui/api/overview").handler(overview::handle);
+    router.route("/ui/api/overview").setName("/ui/api/overview").handler(ConsoleRoutes::onlyGet);
     router.get("/ui").setName("/ui").handler(ctx -> serve(ctx, "index.html"));
+    router.route("/ui").setName("/ui").handler(ConsoleRoutes::onlyGet);
     router.get("/ui/*").setName("/ui/{file}").handler(ctx -> serve(ctx, ctx.normalizedPath().substring(4)));
+    router.route("/ui/*").setName("/ui/{file}").handler(ConsoleRoutes::onlyGet);
+  }
+
+  /** A 405 names the methods that are allowed (RFC 9110 15.5.6), which the router's own 405 does not. */
+  private static void onlyGet(RoutingContext ctx) {
+    ctx.fail(new ApiException(Problem.METHOD_NOT_ALLOWED, "use GET").header("Allow", "GET"));
   }
 
   private static void securityHeaders(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    if (!path.equals("/ui") && !path.startsWith("/ui/")) {
+      ctx.next();
+      return;
+    }
     ctx.response().headers()
         .set("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         .set("X-Content-Type-Options", "nosniff")
