@@ -26,6 +26,7 @@ import io.ssot.limit.ClientIdentity;
 import io.ssot.limit.ConnectionLimit;
 import io.ssot.limit.IdleConnections;
 import io.ssot.limit.RateLimiter;
+import io.ssot.ops.Backups;
 import io.ssot.ops.Compaction;
 import io.ssot.ops.HealthRoutes;
 import io.ssot.ops.Metrics;
@@ -96,6 +97,7 @@ public final class SsotServer {
   private final ClusterNode cluster;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private Compaction compaction;
+  private Backups backups;
   private HttpServerOptions httpOptions;
   private int port;
 
@@ -268,8 +270,11 @@ public final class SsotServer {
         : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
     AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens, certificates,
         config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE));
+    String backupDir = config.get(Settings.BACKUP_DIR);
+    backups = backupDir.isEmpty() ? null : new Backups(vertx, store, Path.of(backupDir),
+        config.get(Settings.BACKUP_INTERVAL), config.get(Settings.BACKUP_RETAIN), metrics.registry());
     HealthRoutes healthRoutes = new HealthRoutes(store, dataDir.diskSpace(), postgres, metrics, stopping::get,
-        cluster);
+        cluster).backups(backups);
     ClusterRoutes clusterRoutes = cluster == null ? null : new ClusterRoutes(cluster);
     HttpServerOptions options = ServerOptions.from(config);
     TlsOptions.apply(config, options);
@@ -367,6 +372,9 @@ public final class SsotServer {
     LOG.info("Stopping");
     if (compaction != null) {
       compaction.cancel();
+    }
+    if (backups != null) {
+      backups.cancel();
     }
     // Watches never finish by themselves: end them first, so that closing Vert.x below waits
     // only for requests that do (each HTTP server's stop() lets them finish, bounded by

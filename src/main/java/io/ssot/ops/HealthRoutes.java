@@ -22,6 +22,7 @@ public final class HealthRoutes {
   private final Metrics metrics;
   private final BooleanSupplier stopping;
   private final ClusterNode cluster;
+  private Backups backups;
 
   /** @param postgres null when PostgreSQL is not configured */
   public HealthRoutes(MvccStore store, DiskSpace disk, Postgres postgres, Metrics metrics, BooleanSupplier stopping) {
@@ -38,6 +39,12 @@ public final class HealthRoutes {
     this.pgProbe = postgres == null ? null : postgres.probe();
     this.metrics = metrics;
     this.stopping = stopping;
+  }
+
+  /** Reports scheduled backups in readiness ({@code checks.backup}); {@code null}: not configured. */
+  public HealthRoutes backups(Backups backups) {
+    this.backups = backups;
+    return this;
   }
 
   public void mount(Router router) {
@@ -130,6 +137,12 @@ public final class HealthRoutes {
         // Only a cluster uses Redis, and a node is ready without it (followers read PostgreSQL).
         .beginObject("redis").field("status", cluster == null ? "not-configured" : cluster.redisStatus()).endObject();
     cluster(json);
+    // A failed backup shows here but leaves the node ready: it still serves everything.
+    if (backups == null) {
+      json.beginObject("backup").field("status", "not-configured").endObject();
+    } else {
+      backups.report(json);
+    }
     json
         .endObject()
         .endObject();
