@@ -16,6 +16,7 @@ import io.ssot.http.JsonValues;
 import io.ssot.http.Limits;
 import io.ssot.http.RequestBody;
 import io.ssot.http.ServerOptions;
+import io.ssot.api.PgDriftRoutes;
 import io.ssot.api.Routes;
 import io.ssot.config.Config;
 import io.ssot.config.Consistency;
@@ -32,6 +33,7 @@ import io.ssot.ops.HealthRoutes;
 import io.ssot.ops.Metrics;
 import io.ssot.cluster.Orphans;
 import io.ssot.persist.Bootstrap;
+import io.ssot.persist.PgDrift;
 import io.ssot.persist.PgLocation;
 import io.ssot.persist.Postgres;
 import io.ssot.schema.JsonSchemas;
@@ -98,6 +100,8 @@ public final class SsotServer {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private Compaction compaction;
   private Backups backups;
+  /** Compares the store with PostgreSQL now and then; null without PostgreSQL. */
+  private final PgDrift drift;
   private HttpServerOptions httpOptions;
   private int port;
 
@@ -114,6 +118,7 @@ public final class SsotServer {
     this.groupCommit = new GroupCommit(store);
     this.postgres = pg == null ? null : Postgres.start(vertx, store, pg, persisted, config, metrics.registry());
     Durability durability = postgres == null ? new LocalDurability(groupCommit) : postgres.durability();
+    this.drift = pg == null ? null : new PgDrift(vertx, store, pg, config.get(Settings.PG_DRIFT_CHECK_INTERVAL));
     this.cluster = config.get(Settings.CLUSTER_ENABLED)
         ? new ClusterNode(vertx, store, postgres.writeBehind(), pg, config) : null;
     this.writes = new Writes(store, schemas, cipher, durability, postgres == null ? null : postgres.history(),
@@ -137,6 +142,7 @@ public final class SsotServer {
     metrics.bind(store, hub);
     if (postgres != null) {
       metrics.bind(postgres.writeBehind());
+      metrics.bind(drift);
     }
     if (cluster != null) {
       metrics.bind(cluster);
@@ -274,7 +280,7 @@ public final class SsotServer {
     backups = backupDir.isEmpty() ? null : new Backups(vertx, store, Path.of(backupDir),
         config.get(Settings.BACKUP_INTERVAL), config.get(Settings.BACKUP_RETAIN), metrics.registry());
     HealthRoutes healthRoutes = new HealthRoutes(store, dataDir.diskSpace(), postgres, metrics, stopping::get,
-        cluster).backups(backups);
+        cluster).backups(backups).drift(drift);
     ClusterRoutes clusterRoutes = cluster == null ? null : new ClusterRoutes(cluster);
     HttpServerOptions options = ServerOptions.from(config);
     TlsOptions.apply(config, options);
@@ -294,6 +300,9 @@ public final class SsotServer {
         watchRoutes.mount(r);
         tokenRoutes.mount(r);
         healthRoutes.mount(r);
+        if (drift != null) {
+          new PgDriftRoutes(drift).mount(r);
+        }
         if (clusterRoutes != null) {
           clusterRoutes.mount(r);
           new WriteForwarding(v, api, cluster, config).mount(r);
@@ -375,6 +384,9 @@ public final class SsotServer {
     }
     if (backups != null) {
       backups.cancel();
+    }
+    if (drift != null) {
+      drift.cancel();
     }
     // Watches never finish by themselves: end them first, so that closing Vert.x below waits
     // only for requests that do (each HTTP server's stop() lets them finish, bounded by

@@ -24,7 +24,8 @@ public final class AuthHandler implements Handler<RoutingContext> {
       "/v1/tokens", Role.ADMIN,
       "/v1/schemas", Role.ADMIN,
       "/v1/clients", Role.ADMIN,
-      "/v1/snapshot", Role.ADMIN);
+      "/v1/snapshot", Role.ADMIN,
+      "/v1/pg", Role.ADMIN);
 
   private static final String BEARER = "bearer ";
 
