@@ -311,6 +311,9 @@ public final class MvccStore implements AutoCloseable {
       throw new IllegalStateException("the key index is still being built");
     }
     synchronized (writeLock) {
+      if (restoring != null) {
+        throw new Unavailable(restoring); // the maps hold part of a snapshot, newer than the revision
+      }
       SnapshotCursor cursor = new SnapshotCursor(this, kv, index, revision);
       SnapshotCursor[] open = Arrays.copyOf(snapshots, snapshots.length + 1);
       open[open.length - 1] = cursor;
@@ -323,6 +326,11 @@ public final class MvccStore implements AutoCloseable {
   public SnapshotCursor openSnapshotWhenListed() {
     index.ready().join();
     return openSnapshot();
+  }
+
+  /** Snapshot cursors open now (each costs every commit a lookup per key it changes). */
+  public int openSnapshots() {
+    return snapshots.length;
   }
 
   void closeSnapshot(SnapshotCursor cursor) {
