@@ -19,7 +19,9 @@ import io.ssot.http.JsonValues;
 import io.ssot.http.Limits;
 import io.ssot.http.RequestBody;
 import io.ssot.http.ServerOptions;
+import io.ssot.api.PgDriftRoutes;
 import io.ssot.api.Routes;
+import io.ssot.api.SnapshotRoutes;
 import io.ssot.config.Config;
 import io.ssot.config.Consistency;
 import io.ssot.config.Settings;
@@ -30,11 +32,14 @@ import io.ssot.limit.ConnectionLimit;
 import io.ssot.limit.IdleConnections;
 import io.ssot.limit.RateLimiter;
 import io.ssot.ops.ApiDocumentRoutes;
+import io.ssot.ops.Backups;
 import io.ssot.ops.Compaction;
 import io.ssot.ops.HealthRoutes;
 import io.ssot.ops.Metrics;
 import io.ssot.cluster.Orphans;
 import io.ssot.persist.Bootstrap;
+import io.ssot.persist.PgDrift;
+import io.ssot.persist.PgSeed;
 import io.ssot.persist.PgLocation;
 import io.ssot.persist.Postgres;
 import io.ssot.schema.JsonSchemas;
@@ -106,6 +111,11 @@ public final class SsotServer {
   /** Completed with the reason when this cluster node's store diverged from PostgreSQL's history. */
   private final CompletableFuture<String> rebuildNeeded = new CompletableFuture<>();
   private Compaction compaction;
+  private Backups backups;
+  /** Compares the store with PostgreSQL now and then; null without PostgreSQL. */
+  private final PgDrift drift;
+  /** Where PostgreSQL is; null without it. */
+  private final PgLocation pg;
   private HttpServerOptions httpOptions;
   private int port;
   /** The router of one event loop (each has its own, all alike): what {@code /openapi.json} describes. */
@@ -124,6 +134,8 @@ public final class SsotServer {
     this.groupCommit = new GroupCommit(store);
     this.postgres = pg == null ? null : Postgres.start(vertx, store, pg, persisted, config, metrics.registry());
     Durability durability = postgres == null ? new LocalDurability(groupCommit) : postgres.durability();
+    this.pg = pg;
+    this.drift = pg == null ? null : new PgDrift(vertx, store, pg, config.get(Settings.PG_DRIFT_CHECK_INTERVAL));
     this.cluster = config.get(Settings.CLUSTER_ENABLED)
         ? new ClusterNode(vertx, store, postgres.writeBehind(), pg, config) : null;
     this.writes = new Writes(store, schemas, cipher, durability, postgres == null ? null : postgres.history(),
@@ -147,6 +159,7 @@ public final class SsotServer {
     metrics.bind(store, hub);
     if (postgres != null) {
       metrics.bind(postgres.writeBehind());
+      metrics.bind(drift);
     }
     if (cluster != null) {
       cluster.whenDiverged(rebuildNeeded::complete);
@@ -209,6 +222,11 @@ public final class SsotServer {
     }
     SsotServer server;
     try {
+      if (pg != null && persisted == 0 && !config.get(Settings.CLUSTER_ENABLED)) {
+        // A data directory restored from a snapshot, with an empty database: the database gets its state.
+        long seeded = PgSeed.afterOfflineRestore(pg, dataDir.store());
+        persisted = seeded > 0 ? seeded : persisted;
+      }
       if (pg != null) {
         Postgres.checkContinuity(dataDir.store(), persisted, pg, config.get(Settings.CLUSTER_ENABLED));
       }
@@ -287,10 +305,15 @@ public final class SsotServer {
         config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE), consoleSessions);
     ConsoleRoutes consoleRoutes = new ConsoleRoutes(auth, consoleSessions, api.bodies(),
         new Overview(store, hub, metrics.registry(), postgres == null ? null : postgres.writeBehind(), cluster));
+    String backupDir = config.get(Settings.BACKUP_DIR);
+    backups = backupDir.isEmpty() ? null : new Backups(vertx, store, Path.of(backupDir),
+        config.get(Settings.BACKUP_INTERVAL), config.get(Settings.BACKUP_RETAIN), metrics.registry());
     HealthRoutes healthRoutes = new HealthRoutes(store, dataDir.diskSpace(), postgres, metrics, stopping::get,
-        cluster);
+        cluster).backups(backups).drift(drift);
     ClusterRoutes clusterRoutes = cluster == null ? null : new ClusterRoutes(cluster);
     ApiDocumentRoutes apiDocument = ApiDocumentRoutes.load();
+    SnapshotRoutes snapshotRoutes = new SnapshotRoutes(api, Path.of(config.get(Settings.DATA_DIR)),
+        postgres == null ? null : postgres.writeBehind(), pg, cluster != null);
     HttpServerOptions options = ServerOptions.from(config);
     TlsOptions.apply(config, options);
     httpOptions = options;
@@ -311,6 +334,10 @@ public final class SsotServer {
         healthRoutes.mount(r);
         consoleRoutes.mount(r);
         apiDocument.mount(r);
+        snapshotRoutes.mount(r);
+        if (drift != null) {
+          new PgDriftRoutes(drift).mount(r);
+        }
         if (clusterRoutes != null) {
           clusterRoutes.mount(r);
           new WriteForwarding(v, api, cluster, config).mount(r);
@@ -418,6 +445,12 @@ public final class SsotServer {
     LOG.info("Stopping");
     if (compaction != null) {
       compaction.cancel();
+    }
+    if (backups != null) {
+      backups.cancel();
+    }
+    if (drift != null) {
+      drift.cancel();
     }
     // Watches never finish by themselves: end them first, so that closing Vert.x below waits
     // only for requests that do (each HTTP server's stop() lets them finish, bounded by

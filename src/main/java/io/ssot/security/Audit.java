@@ -1,7 +1,9 @@
 package io.ssot.security;
 
 import io.ssot.http.EntryJson;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,24 @@ public final class Audit {
         .put("path", path)
         .put("address", address)
         .put("outcome", outcome);
+    LOG.info(line.encode());
+  }
+
+  /**
+   * The store and PostgreSQL differ ({@code io.ssot.persist.PgDrift}): the revision compared, how many
+   * keys differ and the first of them (keys, never values). Nobody acted: no principal.
+   */
+  public static void drift(long revision, long count, List<String> keys) {
+    if (!LOG.isInfoEnabled()) {
+      return;
+    }
+    JsonObject line = new JsonObject()
+        .put("time", EntryJson.timestamp(System.currentTimeMillis()))
+        .put("event", "pg-drift")
+        .put("revision", revision)
+        .put("count", count)
+        .put("keys", new JsonArray(keys.subList(0, Math.min(100, keys.size()))))
+        .put("outcome", "reported");
     LOG.info(line.encode());
   }
 }

@@ -7,6 +7,7 @@ import io.ssot.store.StoreException.TooLarge;
 import io.ssot.store.StoreException.Unavailable;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -55,6 +56,10 @@ public final class MvccStore implements AutoCloseable {
   private volatile String writeFailure;
   private volatile DiskSpace disk;
   private int reconciled;
+  /** Set while a snapshot is restored into this store ({@link #beginRestore}): writes are refused. */
+  private volatile String restoring;
+  /** Open snapshot cursors, told of every key a commit changes; replaced under the write lock. */
+  private volatile SnapshotCursor[] snapshots = new SnapshotCursor[0];
 
   /**
    * Takes ownership of the parts and brings the map up to date with the change log.
@@ -303,6 +308,43 @@ public final class MvccStore implements AutoCloseable {
       }
     }
     return items;
+  }
+
+  /**
+   * Opens a cursor over every key (reserved ones too) as it is now, at the current revision,
+   * which keeps reading that state while writes go on. Needs {@link #listingReady()}.
+   */
+  public SnapshotCursor openSnapshot() {
+    if (!index.isReady()) {
+      throw new IllegalStateException("the key index is still being built");
+    }
+    synchronized (writeLock) {
+      if (restoring != null) {
+        throw new Unavailable(restoring); // the maps hold part of a snapshot, newer than the revision
+      }
+      SnapshotCursor cursor = new SnapshotCursor(this, kv, index, revision);
+      SnapshotCursor[] open = Arrays.copyOf(snapshots, snapshots.length + 1);
+      open[open.length - 1] = cursor;
+      snapshots = open;
+      return cursor;
+    }
+  }
+
+  /** As {@link #openSnapshot}, first waiting (blocking) until the key index is built. */
+  public SnapshotCursor openSnapshotWhenListed() {
+    index.ready().join();
+    return openSnapshot();
+  }
+
+  /** Snapshot cursors open now (each costs every commit a lookup per key it changes). */
+  public int openSnapshots() {
+    return snapshots.length;
+  }
+
+  void closeSnapshot(SnapshotCursor cursor) {
+    synchronized (writeLock) {
+      snapshots = Arrays.stream(snapshots).filter(c -> c != cursor).toArray(SnapshotCursor[]::new);
+    }
   }
 
   /** The commit of {@code revision}, or {@code null} when compacted or not yet written. */
@@ -622,6 +664,9 @@ public final class MvccStore implements AutoCloseable {
     if (writeFailure != null) {
       throw new Unavailable(writeFailure);
     }
+    if (restoring != null) {
+      throw new Unavailable(restoring);
+    }
     List<Entry> changes = commit.changes();
     long rev = commit.revision();
     byte[][] stored = new byte[changes.size()][];
@@ -656,6 +701,11 @@ public final class MvccStore implements AutoCloseable {
       before[2 * i] = liveBefore != null ? liveBefore[i] : kv.get(key);
       if (writesTombstone(changes.get(i))) {
         before[2 * i + 1] = tombstones.get(key);
+      }
+    }
+    for (SnapshotCursor cursor : snapshots) {
+      for (Entry change : changes) {
+        cursor.changing(change.key());
       }
     }
     int applied = 0;
@@ -797,6 +847,72 @@ public final class MvccStore implements AutoCloseable {
     }
     for (LongConsumer listener : commitListeners) {
       listener.accept(commit.revision());
+    }
+  }
+
+  // ---- restore -----------------------------------------------------------------------------
+
+  /**
+   * Starts restoring a snapshot taken at {@code snapshotRevision} into this store, which must
+   * never have been written (revision 0, no key): from now until the restore ends, writes are
+   * refused (503) and reads may see part of it. Call from a worker thread.
+   *
+   * @throws StoreException.NotEmpty when the store has been written, or a restore is under way
+   */
+  public StoreRestore beginRestore(long snapshotRevision) {
+    synchronized (writeLock) {
+      if (revision != 0 || kv.size() != 0 || tombstones.size() != 0 || restoring != null) {
+        throw new StoreException.NotEmpty(restoring != null ? "a snapshot is being restored already"
+            : "the store is not empty (revision " + revision + ", " + kv.size() + " keys): a snapshot is restored "
+            + "only into a store that was never written");
+      }
+      restoring = "a snapshot is being restored into this store";
+      applying++; // odd until the restore ends: no read in between is cached
+    }
+    return new StoreRestore(this, snapshotRevision);
+  }
+
+  /** A restored entry, put in place while writes are refused. */
+  void restorePut(Entry entry) {
+    kv.put(entry.key(), EntryCodec.encodeStored(entry));
+    index.added(entry.key());
+    cache.invalidate(entry.key());
+  }
+
+  /**
+   * Ends a restore: the change log starts over after the snapshot's revision, which becomes the
+   * store's, and writes are taken again. Observers are told the restored reserved records
+   * (tokens, schemas) as one commit, listeners the new revision.
+   */
+  void finishRestore(long snapshotRevision, List<Entry> reserved) throws IOException {
+    synchronized (writeLock) {
+      log.restartAt(snapshotRevision + 1);
+      revision = snapshotRevision;
+      compactRevision = log.firstRevision();
+      restoring = null;
+      applying++;
+    }
+    Commit restored = new Commit(snapshotRevision, clock.getAsLong(), List.copyOf(reserved));
+    for (Consumer<Commit> observer : commitObservers) {
+      observer.accept(restored);
+    }
+    for (LongConsumer listener : commitListeners) {
+      listener.accept(snapshotRevision);
+    }
+  }
+
+  /** Takes back a restore that failed: every key it put is removed, and the store is empty again. */
+  void abortRestore() {
+    synchronized (writeLock) {
+      List<String> keys = new ArrayList<>();
+      kv.forEachKey(keys::add);
+      for (String key : keys) {
+        kv.remove(key);
+        index.removed(key);
+        cache.invalidate(key);
+      }
+      restoring = null;
+      applying++;
     }
   }
 
