@@ -85,6 +85,22 @@ class ClusterForwardTest {
 
       String metrics = http.get("/metrics").body().toString();
       assertTrue(metrics.contains("ssot_cluster_forwarded_writes_total 7.0"), metrics);
+
+      // A web console session lives on the node it was opened on: it reads there, and its writes
+      // are refused with the leader's address (the leader would not know its cookie), not forwarded.
+      Http.Response login = http.anonymous().post("/ui/session",
+          new JsonObject().put("token", TestServer.ADMIN_TOKEN).encode());
+      assertEquals(200, login.status(), login.toString());
+      String cookie = login.header("Set-Cookie").substring(0, login.header("Set-Cookie").indexOf(';'));
+      Map<String, String> browser = Map.of("Cookie", cookie, "X-CSRF-Token", login.json().getString("csrfToken"),
+          "Content-Type", "application/json");
+      assertEquals(200, http.anonymous().send(HttpMethod.GET, "/v1/kv/fw/c", browser, null).status());
+      Http.Response consoleWrite = http.anonymous().send(HttpMethod.PUT, "/v1/kv/fw/console", browser, "1");
+      assertEquals(503, consoleWrite.status(), consoleWrite.toString());
+      assertEquals("not-leader", consoleWrite.json().getString("code"));
+      assertEquals(leader.port, Integer.parseInt(consoleWrite.json().getJsonObject("leader").getString("url")
+          .replaceAll(".*:", "")), consoleWrite.toString());
+      assertEquals(404, http.get("/v1/kv/fw/console").status(), "nothing applied");
     }
     // The same revisions on every node, the leader's: no node wrote one of its own.
     for (ChildServer n : nodes) {

@@ -6,6 +6,7 @@ import io.ssot.config.Settings;
 import io.ssot.http.ApiException;
 import io.ssot.protocol.Headers;
 import io.ssot.protocol.Problem;
+import io.ssot.security.AuthHandler;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -91,6 +92,11 @@ public final class WriteForwarding {
       return;
     }
     String leaderId = node.leaderId();
+    if (AuthHandler.consoleSession(ctx) != null) {
+      // A console session lives on the node that opened it; the leader would not know its cookie.
+      ctx.fail(consoleOnFollower(leaderId, leaderUrl));
+      return;
+    }
     // Read here, within the largest limit of a write's body (the leader applies the route's own):
     // the leader is only reached once the whole request is in hand, so a broken body sends nothing.
     api.bodies().read(ctx, maxBodyBytes).compose(body -> {
@@ -146,14 +152,23 @@ public final class WriteForwarding {
     return 0;
   }
 
-  private static ApiException unreachable(String leaderId, String leaderUrl, Throwable e) {
-    String why = e.getMessage();
+  private static ApiException consoleOnFollower(String leaderId, String leaderUrl) {
+    return new ApiException(Problem.NOT_LEADER, "this node is a follower, and a web console session is only known "
+        + "to the node it was opened on: open the console on the leader " + leaderId + " at " + leaderUrl
+        + "/ui to write; nothing was applied").header("Retry-After", "1").with("leader", leaderOf(leaderId, leaderUrl));
+  }
+
+  private static Map<String, String> leaderOf(String leaderId, String leaderUrl) {
     Map<String, String> leader = new LinkedHashMap<>();
     leader.put("id", leaderId);
     leader.put("url", leaderUrl);
+    return leader;
+  }
+
+  private static ApiException unreachable(String leaderId, String leaderUrl, Throwable e) {
     return new ApiException(Problem.NOT_LEADER, "this node is a follower and the leader " + leaderId + " at "
-        + leaderUrl + " cannot be reached (" + why + "): nothing was applied; retry shortly")
-        .header("Retry-After", "1").with("leader", leader);
+        + leaderUrl + " cannot be reached (" + e.getMessage() + "): nothing was applied; retry shortly")
+        .header("Retry-After", "1").with("leader", leaderOf(leaderId, leaderUrl));
   }
 
   private static void copyHeaders(MultiMap from, MultiMap to) {
