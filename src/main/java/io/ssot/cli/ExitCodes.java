@@ -1,0 +1,48 @@
+package io.ssot.cli;
+
+import io.ssot.client.SsotException;
+
+/**
+ * The exit code of a command, by the class of its problem, so that a script can tell them apart
+ * without reading the message. Listed in {@code ssot --help} ({@link #HELP}) and the README.
+ */
+final class ExitCodes {
+
+  static final int OK = 0;
+  /** Any other failure: the server unreachable, an I/O error, an unexpected answer. */
+  static final int OTHER = 1;
+  /** Bad usage: unknown command or option, missing argument, unreadable or invalid input, the server refused the request as invalid (400, 413, 415, 422), an unsafe profile file. */
+  static final int USAGE = 2;
+  /** The key, token, schema or revision does not exist (404, 410). */
+  static final int NOT_FOUND = 3;
+  /** A precondition failed (412), a transaction's compares did not hold, apply lost a race (409). */
+  static final int CONFLICT = 4;
+  /** No valid token (401) or the token lacks the role (403). */
+  static final int DENIED = 5;
+  /** The server is unavailable, overloaded or too slow (503, 429, 504). */
+  static final int UNAVAILABLE = 6;
+
+  static final String HELP = "%nExit codes:%n"
+      + "  0  ok%n"
+      + "  1  other failure (server unreachable, I/O error)%n"
+      + "  2  bad usage or input (also 400/413/415/422 from the server, an unsafe profile file)%n"
+      + "  3  not found (404, 410)%n"
+      + "  4  conflict: precondition failed (412), txn compares failed, apply lost a race%n"
+      + "  5  unauthorized or forbidden (401, 403)%n"
+      + "  6  unavailable (503, 429, 504)%n";
+
+  private ExitCodes() {
+  }
+
+  static int of(SsotException e) {
+    return switch (e.status()) {
+      case 0 -> OTHER;
+      case 400, 405, 413, 415, 422 -> USAGE;
+      case 404, 410 -> NOT_FOUND;
+      case 409, 412 -> CONFLICT;
+      case 401, 403 -> DENIED;
+      case 429, 503, 504 -> UNAVAILABLE;
+      default -> OTHER;
+    };
+  }
+}
