@@ -50,10 +50,12 @@ final class WatchCommand extends ClientCommand {
       @Override
       public void onEvents(long revision, List<WatchEvent> events) {
         for (WatchEvent e : events) {
+          if (count > 0 && printed.get() >= count) {
+            return; // the last one asked for was printed; the watch is closing
+          }
           print(out, e);
           if (count > 0 && printed.incrementAndGet() >= count) {
             ended.countDown();
-            return;
           }
         }
       }
