@@ -16,6 +16,7 @@ import io.ssot.http.JsonValues;
 import io.ssot.http.Limits;
 import io.ssot.http.RequestBody;
 import io.ssot.http.ServerOptions;
+import io.ssot.api.PgDriftRoutes;
 import io.ssot.api.Routes;
 import io.ssot.config.Config;
 import io.ssot.config.Consistency;
@@ -26,11 +27,13 @@ import io.ssot.limit.ClientIdentity;
 import io.ssot.limit.ConnectionLimit;
 import io.ssot.limit.IdleConnections;
 import io.ssot.limit.RateLimiter;
+import io.ssot.ops.Backups;
 import io.ssot.ops.Compaction;
 import io.ssot.ops.HealthRoutes;
 import io.ssot.ops.Metrics;
 import io.ssot.cluster.Orphans;
 import io.ssot.persist.Bootstrap;
+import io.ssot.persist.PgDrift;
 import io.ssot.persist.PgLocation;
 import io.ssot.persist.Postgres;
 import io.ssot.schema.JsonSchemas;
@@ -96,6 +99,9 @@ public final class SsotServer {
   private final ClusterNode cluster;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private Compaction compaction;
+  private Backups backups;
+  /** Compares the store with PostgreSQL now and then; null without PostgreSQL. */
+  private final PgDrift drift;
   private HttpServerOptions httpOptions;
   private int port;
 
@@ -112,6 +118,7 @@ public final class SsotServer {
     this.groupCommit = new GroupCommit(store);
     this.postgres = pg == null ? null : Postgres.start(vertx, store, pg, persisted, config, metrics.registry());
     Durability durability = postgres == null ? new LocalDurability(groupCommit) : postgres.durability();
+    this.drift = pg == null ? null : new PgDrift(vertx, store, pg, config.get(Settings.PG_DRIFT_CHECK_INTERVAL));
     this.cluster = config.get(Settings.CLUSTER_ENABLED)
         ? new ClusterNode(vertx, store, postgres.writeBehind(), pg, config) : null;
     this.writes = new Writes(store, schemas, cipher, durability, postgres == null ? null : postgres.history(),
@@ -135,6 +142,7 @@ public final class SsotServer {
     metrics.bind(store, hub);
     if (postgres != null) {
       metrics.bind(postgres.writeBehind());
+      metrics.bind(drift);
     }
     if (cluster != null) {
       metrics.bind(cluster);
@@ -268,8 +276,11 @@ public final class SsotServer {
         : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
     AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens, certificates,
         config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE));
+    String backupDir = config.get(Settings.BACKUP_DIR);
+    backups = backupDir.isEmpty() ? null : new Backups(vertx, store, Path.of(backupDir),
+        config.get(Settings.BACKUP_INTERVAL), config.get(Settings.BACKUP_RETAIN), metrics.registry());
     HealthRoutes healthRoutes = new HealthRoutes(store, dataDir.diskSpace(), postgres, metrics, stopping::get,
-        cluster);
+        cluster).backups(backups).drift(drift);
     ClusterRoutes clusterRoutes = cluster == null ? null : new ClusterRoutes(cluster);
     HttpServerOptions options = ServerOptions.from(config);
     TlsOptions.apply(config, options);
@@ -289,6 +300,9 @@ public final class SsotServer {
         watchRoutes.mount(r);
         tokenRoutes.mount(r);
         healthRoutes.mount(r);
+        if (drift != null) {
+          new PgDriftRoutes(drift).mount(r);
+        }
         if (clusterRoutes != null) {
           clusterRoutes.mount(r);
           new WriteForwarding(v, api, cluster, config).mount(r);
@@ -367,6 +381,12 @@ public final class SsotServer {
     LOG.info("Stopping");
     if (compaction != null) {
       compaction.cancel();
+    }
+    if (backups != null) {
+      backups.cancel();
+    }
+    if (drift != null) {
+      drift.cancel();
     }
     // Watches never finish by themselves: end them first, so that closing Vert.x below waits
     // only for requests that do (each HTTP server's stop() lets them finish, bounded by

@@ -24,8 +24,8 @@ class LayersTest {
 
   /** From the bottom: the wire protocol and the settings, the store, ..., the routes, operations, the wiring. */
   static final List<String> BOTTOM_UP = List.of(
-      "io.ssot.protocol", "io.ssot.client", "io.ssot.config", "io.ssot.store", "io.ssot.schema", "io.ssot.http", "io.ssot.limit",
-      "io.ssot.security", "io.ssot.core", "io.ssot.persist", "io.ssot.cluster",
+      "io.ssot.protocol", "io.ssot.client", "io.ssot.config", "io.ssot.store", "io.ssot.snapshot", "io.ssot.schema",
+      "io.ssot.http", "io.ssot.limit", "io.ssot.security", "io.ssot.core", "io.ssot.persist", "io.ssot.cluster",
       "io.ssot.watch", "io.ssot.api", "io.ssot.ops", "io.ssot.cli",
       "io.ssot");
 

@@ -101,6 +101,17 @@ public final class Settings {
       Parsers::duration, "Also keep every revision younger than this.");
   public static final Setting<Duration> CHANGELOG_COMPACT_INTERVAL = new Setting<>(
       "changelog.compactInterval", "1m", Parsers::duration, "How often compaction runs.");
+  public static final Setting<String> BACKUP_DIR = new Setting<>("backup.dir", "", Parsers::text,
+      "Directory for scheduled snapshots (ssot-<UTC time>.snapshot, each written atomically and verified); empty: no "
+          + "scheduled backups.");
+  public static final Setting<Duration> BACKUP_INTERVAL = new Setting<>("backup.interval", "1h",
+      Parsers::positiveDuration, "How often a scheduled snapshot is written into backup.dir.");
+  public static final Setting<Integer> BACKUP_RETAIN = new Setting<>("backup.retain", "7",
+      s -> Parsers.intIn(s, 1, 100_000), "How many of the newest snapshots backup.dir keeps; older ones are deleted "
+          + "after each new one is verified.");
+  public static final Setting<Duration> PG_DRIFT_CHECK_INTERVAL = new Setting<>("pg.driftCheckInterval", "5m",
+      Parsers::duration, "How often the current state is compared with PostgreSQL's ssot_current at the persisted "
+          + "revision (reported as ssot_pg_drift_keys, in readiness and in the audit log; never repaired); 0: never.");
   public static final Setting<String> DURABILITY = new Setting<>("durability", "local",
       s -> Parsers.oneOf(s, Set.of("local", "sync")),
       "Default write durability: local (memory-mapped store and change log) or sync (forced to disk; with "
@@ -201,7 +212,7 @@ public final class Settings {
       AUTH_MAX_FAILURES_PER_MINUTE, TLS_CERT, TLS_KEY, TLS_CLIENT_AUTH, TLS_CLIENT_CA, TLS_CLIENT_ROLES,
       ENCRYPTION_KEY_FILE, ENCRYPTION_PREFIXES, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES, STORE_MIN_FREE_DISK_BYTES,
       CHANGELOG_SEGMENT_BYTES, CHANGELOG_RETENTION_REVISIONS, CHANGELOG_RETENTION_AGE,
-      CHANGELOG_COMPACT_INTERVAL, DURABILITY, LIMITS_MAX_VALUE_BYTES, LIMITS_MAX_JSON_DEPTH, LIMITS_MAX_WAIT,
+      CHANGELOG_COMPACT_INTERVAL, BACKUP_DIR, BACKUP_INTERVAL, BACKUP_RETAIN, PG_DRIFT_CHECK_INTERVAL, DURABILITY, LIMITS_MAX_VALUE_BYTES, LIMITS_MAX_JSON_DEPTH, LIMITS_MAX_WAIT,
       LIMITS_MAX_TXN_BYTES, LIMITS_MAX_TXN_OPS, LIMITS_MAX_TXN_READ_BYTES, LIMITS_MAX_HEADER_BYTES, LIMITS_MAX_URL_BYTES,
       LIMITS_MAX_WATCHES_PER_CONNECTION, LIMITS_MAX_WEB_SOCKET_MESSAGE_BYTES, LIMITS_MAX_WEB_SOCKET_FRAME_BYTES,
       LIMITS_MAX_KEY_BYTES, LIMITS_MAX_PAGE_SIZE, LIMITS_MAX_PAGE_BYTES, LIMITS_MAX_CONNECTIONS, LIMITS_MAX_CONCURRENT_STREAMS,

@@ -2,14 +2,18 @@ package io.ssot.ops;
 
 import io.ssot.cluster.ClusterNode;
 import io.ssot.http.JsonWriter;
+import io.ssot.persist.PgDrift;
 import io.ssot.persist.PgProbe;
 import io.ssot.persist.Postgres;
 import io.ssot.persist.WriteBehind;
 import io.ssot.store.DiskSpace;
 import io.ssot.store.MvccStore;
+import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /** {@code /health/live}, {@code /health/ready} and {@code /metrics}. */
@@ -22,6 +26,8 @@ public final class HealthRoutes {
   private final Metrics metrics;
   private final BooleanSupplier stopping;
   private final ClusterNode cluster;
+  private Backups backups;
+  private PgDrift drift;
 
   /** @param postgres null when PostgreSQL is not configured */
   public HealthRoutes(MvccStore store, DiskSpace disk, Postgres postgres, Metrics metrics, BooleanSupplier stopping) {
@@ -38,6 +44,18 @@ public final class HealthRoutes {
     this.pgProbe = postgres == null ? null : postgres.probe();
     this.metrics = metrics;
     this.stopping = stopping;
+  }
+
+  /** Reports scheduled backups in readiness ({@code checks.backup}); {@code null}: not configured. */
+  public HealthRoutes backups(Backups backups) {
+    this.backups = backups;
+    return this;
+  }
+
+  /** Reports the last drift check in readiness ({@code checks.postgres.drift}); {@code null}: none. */
+  public HealthRoutes drift(PgDrift drift) {
+    this.drift = drift;
+    return this;
   }
 
   public void mount(Router router) {
@@ -94,6 +112,27 @@ public final class HealthRoutes {
         .endObject();
   }
 
+  /**
+   * {@code checks.postgres.drift}: what the last comparison of the store with {@code ssot_current}
+   * found. Drift leaves the node ready (it reports, it repairs nothing); the keys are shown.
+   */
+  private void drift(JsonWriter json) {
+    if (drift == null) {
+      return;
+    }
+    PgDrift.Result last = drift.last();
+    json.beginObject("drift")
+        .field("status", drift.lastError() != null ? "error" : last == null ? "pending"
+            : last.drifted() > 0 ? "drift" : "none")
+        .field("lastError", drift.lastError());
+    if (last != null) {
+      List<String> sample = last.keys().stream().limit(10).map(PgDrift.Difference::key).toList();
+      json.field("revision", last.revision()).field("keys", last.drifted())
+          .rawField("sample", new JsonArray(sample).encode().getBytes(StandardCharsets.UTF_8));
+    }
+    json.endObject();
+  }
+
   private void ready(RoutingContext ctx) {
     boolean ready = !stopping.getAsBoolean();
     JsonWriter json = new JsonWriter(384).beginObject()
@@ -125,11 +164,18 @@ public final class HealthRoutes {
           .field("persistedRevision", writeBehind.persistedRevision())
           .field("outboxDepth", writeBehind.outboxDepth())
           .field("lastError", writeBehind.lastError());
+      drift(json);
     }
     json.endObject()
         // Only a cluster uses Redis, and a node is ready without it (followers read PostgreSQL).
         .beginObject("redis").field("status", cluster == null ? "not-configured" : cluster.redisStatus()).endObject();
     cluster(json);
+    // A failed backup shows here but leaves the node ready: it still serves everything.
+    if (backups == null) {
+      json.beginObject("backup").field("status", "not-configured").endObject();
+    } else {
+      backups.report(json);
+    }
     json
         .endObject()
         .endObject();

@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.ssot.cluster.ClusterNode;
 import io.ssot.cluster.Role;
+import io.ssot.persist.PgDrift;
 import io.ssot.persist.WriteBehind;
 import io.ssot.store.MvccStore;
 import io.ssot.watch.ConnectedClients;
@@ -69,6 +70,12 @@ public final class Metrics {
   }
 
   /** Cluster mode: this node's role (1 leader, 0 follower), the term and the revision it has applied. */
+  public void bind(PgDrift drift) {
+    Gauge.builder("ssot_pg_drift_keys", drift, PgDrift::driftedKeys)
+        .description("Keys whose state differs between the store and PostgreSQL's ssot_current at the last drift check")
+        .register(registry);
+  }
+
   public void bind(ClusterNode cluster) {
     Gauge.builder("ssot_cluster_role", cluster, c -> c.role() == Role.LEADER ? 1 : 0)
         .description("1 while this node leads its cluster, 0 while it follows").register(registry);

@@ -38,4 +38,22 @@ public final class Audit {
         .put("outcome", outcome);
     LOG.info(line.encode());
   }
+
+  /**
+   * The store and PostgreSQL differ ({@code io.ssot.persist.PgDrift}): the revision compared, how many
+   * keys differ and the first of them (keys, never values). Nobody acted: no principal.
+   */
+  public static void drift(long revision, long count, java.util.List<String> keys) {
+    if (!LOG.isInfoEnabled()) {
+      return;
+    }
+    JsonObject line = new JsonObject()
+        .put("time", EntryJson.timestamp(System.currentTimeMillis()))
+        .put("event", "pg-drift")
+        .put("revision", revision)
+        .put("count", count)
+        .put("keys", new io.vertx.core.json.JsonArray(keys.subList(0, Math.min(100, keys.size()))))
+        .put("outcome", "reported");
+    LOG.info(line.encode());
+  }
 }

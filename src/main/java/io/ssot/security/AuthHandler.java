@@ -23,7 +23,9 @@ public final class AuthHandler implements Handler<RoutingContext> {
   private static final Map<String, Role> PATH_ROLES = Map.of(
       "/v1/tokens", Role.ADMIN,
       "/v1/schemas", Role.ADMIN,
-      "/v1/clients", Role.ADMIN);
+      "/v1/clients", Role.ADMIN,
+      "/v1/snapshot", Role.ADMIN,
+      "/v1/pg", Role.ADMIN);
 
   private static final String BEARER = "bearer ";
 

@@ -7,6 +7,7 @@ import io.ssot.store.StoreException.TooLarge;
 import io.ssot.store.StoreException.Unavailable;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -55,6 +56,8 @@ public final class MvccStore implements AutoCloseable {
   private volatile String writeFailure;
   private volatile DiskSpace disk;
   private int reconciled;
+  /** Open snapshot cursors, told of every key a commit changes; replaced under the write lock. */
+  private volatile SnapshotCursor[] snapshots = new SnapshotCursor[0];
 
   /**
    * Takes ownership of the parts and brings the map up to date with the change log.
@@ -295,6 +298,29 @@ public final class MvccStore implements AutoCloseable {
       }
     }
     return items;
+  }
+
+  /**
+   * Opens a cursor over every key (reserved ones too) as it is now, at the current revision,
+   * which keeps reading that state while writes go on. Needs {@link #listingReady()}.
+   */
+  public SnapshotCursor openSnapshot() {
+    if (!index.isReady()) {
+      throw new IllegalStateException("the key index is still being built");
+    }
+    synchronized (writeLock) {
+      SnapshotCursor cursor = new SnapshotCursor(this, kv, index, revision);
+      SnapshotCursor[] open = Arrays.copyOf(snapshots, snapshots.length + 1);
+      open[open.length - 1] = cursor;
+      snapshots = open;
+      return cursor;
+    }
+  }
+
+  void closeSnapshot(SnapshotCursor cursor) {
+    synchronized (writeLock) {
+      snapshots = Arrays.stream(snapshots).filter(c -> c != cursor).toArray(SnapshotCursor[]::new);
+    }
   }
 
   /** The commit of {@code revision}, or {@code null} when compacted or not yet written. */
@@ -648,6 +674,11 @@ public final class MvccStore implements AutoCloseable {
       before[2 * i] = liveBefore != null ? liveBefore[i] : kv.get(key);
       if (writesTombstone(changes.get(i))) {
         before[2 * i + 1] = tombstones.get(key);
+      }
+    }
+    for (SnapshotCursor cursor : snapshots) {
+      for (Entry change : changes) {
+        cursor.changing(change.key());
       }
     }
     int applied = 0;
