@@ -3,9 +3,13 @@ package io.ssot.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ssot.protocol.ClientName;
 import io.ssot.protocol.Etag;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 /**
  * A client of the v1 API, safe to share: one per process is the intent. Calls block the calling
@@ -302,6 +307,42 @@ public final class SsotClient implements AutoCloseable {
   public long deleteSchema(String prefix) {
     return transport.send("DELETE", "/v1/schemas/" + checkedKey(prefix), null, Map.of(), false).json()
         .path("revision").asLong();
+  }
+
+  /**
+   * {@code GET /v1/snapshot} (admin): the whole store at one revision, streamed into {@code out}
+   * as it arrives (never held in memory); {@code progress} hears the bytes copied so far. A failure
+   * to write {@code out} is an {@link java.io.UncheckedIOException}; the transfer breaking off, an
+   * {@link SsotException.UnavailableException}.
+   *
+   * @return the number of bytes written
+   */
+  public long saveSnapshot(OutputStream out, LongConsumer progress) {
+    try (InputStream in = transport.stream("GET", "/v1/snapshot", HttpRequest.BodyPublishers.noBody(), null)) {
+      byte[] buffer = new byte[64 << 10];
+      long total = 0;
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        try {
+          out.write(buffer, 0, n);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException("cannot write the snapshot: " + e.getMessage(), e);
+        }
+        total += n;
+        progress.accept(total);
+      }
+      return total;
+    } catch (IOException e) {
+      throw new SsotException.UnavailableException(0, "unavailable", "the snapshot broke off: " + e, null, e);
+    }
+  }
+
+  /**
+   * {@code GET /v1/pg/drift} (admin, servers with PostgreSQL): a fresh comparison of the store with
+   * PostgreSQL's current state: {@code revision, storeDigest, pgDigest, drifted, keys:[{key,
+   * storeRevision, pgRevision}], truncated}. It changes nothing on either side.
+   */
+  public JsonNode pgDrift() {
+    return transport.send("GET", "/v1/pg/drift", null, Map.of(), true).json();
   }
 
   /** {@code GET /v1/cluster}: the leader, this node and the members (404 when the server is not in cluster mode). */
