@@ -37,7 +37,7 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("cli")) {
-      System.exit(Cli.run(Arrays.copyOfRange(args, 1, args.length)));
+      System.exit(Cli.run(new ServerSnapshots(), Arrays.copyOfRange(args, 1, args.length)));
     }
     System.exit(new CommandLine(new Main()).execute(args));
   }

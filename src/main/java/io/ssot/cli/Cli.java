@@ -22,7 +22,7 @@ import picocli.CommandLine.ScopeType;
     footer = ExitCodes.HELP,
     subcommands = {GetCommand.class, PutCommand.class, DeleteCommand.class, ListCommand.class,
         WatchCommand.class, HistoryCommand.class, RollbackCommand.class, TxnCommand.class,
-        TokensCommand.class, SchemasCommand.class, DiffCommand.class, ApplyCommand.class,
+        TokensCommand.class, SchemasCommand.class, SnapshotCommand.class, DiffCommand.class, ApplyCommand.class,
         ClusterCommand.class})
 public final class Cli {
 
@@ -46,15 +46,17 @@ public final class Cli {
   int timeoutSeconds = 5;
 
   private final Map<String, String> env;
+  private final OfflineSnapshots snapshots;
   private SsotClient client;
 
-  private Cli(Map<String, String> env) {
+  private Cli(Map<String, String> env, OfflineSnapshots snapshots) {
     this.env = env;
+    this.snapshots = snapshots;
   }
 
-  /** Runs the command line; returns its exit code. */
-  public static int run(String... args) {
-    Cli cli = new Cli(System.getenv());
+  /** Runs the command line with {@code snapshots} for the work on snapshot files; returns its exit code. */
+  public static int run(OfflineSnapshots snapshots, String... args) {
+    Cli cli = new Cli(System.getenv(), snapshots);
     CommandLine line = new CommandLine(cli).setCaseInsensitiveEnumValuesAllowed(true);
     line.setOut(new PrintWriter(System.out, true, StandardCharsets.UTF_8));
     line.setExecutionExceptionHandler((e, cmd, parsed) -> failed(e, cmd));
@@ -102,6 +104,10 @@ public final class Cli {
           .build();
     }
     return client;
+  }
+
+  OfflineSnapshots snapshots() {
+    return snapshots;
   }
 
   Output output() {

@@ -13,12 +13,18 @@ final class Progress {
   private final PrintStream err;
   private final String what;
   private final long total;
+  /** The last percentage (or MiB count) drawn: a redraw only when it changes. */
   private int lastDrawn = -1;
 
   private Progress(PrintStream err, String what, long total) {
     this.err = err;
     this.what = what;
     this.total = total;
+  }
+
+  /** A count of bytes for work whose size is not known beforehand (a streamed download). */
+  static Progress ofBytes(String what) {
+    return new Progress(System.console() != null ? System.err : null, what, 0);
   }
 
   /** A bar for {@code total} steps; a silent one when there is no terminal. */
@@ -28,6 +34,15 @@ final class Progress {
 
   void update(long done) {
     if (err == null) {
+      return;
+    }
+    if (total == 0) {
+      long mib = done >> 20;
+      if (mib != lastDrawn) {
+        lastDrawn = (int) mib;
+        err.print("\r" + what + " " + mib + " MiB");
+        err.flush();
+      }
       return;
     }
     int filled = (int) (WIDTH * Math.min(done, total) / total);

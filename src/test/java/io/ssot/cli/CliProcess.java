@@ -53,9 +53,16 @@ final class CliProcess {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    // A short-lived client: as bin/ssot runs it.
-    command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
-        "-cp", System.getProperty("java.class.path"), "io.ssot.Main", "cli"));
+    // The module openings the jar's manifest gives (an offline restore opens a Chronicle store).
+    for (String flag : System.getProperty("ssot.jvm.flags", "").split(" ")) {
+      if (!flag.isBlank()) {
+        command.add(flag);
+      }
+    }
+    // A short-lived client, as bin/ssot runs it (without its class-data archive: Java 17 keeps
+    // none for a class path with directories, as this one has).
+    command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m"));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.ssot.Main", "cli"));
     command.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "cli", ".out");
     Path err = Files.createTempFile(dir, "cli", ".err");
