@@ -18,6 +18,7 @@ import io.ssot.http.RequestBody;
 import io.ssot.http.ServerOptions;
 import io.ssot.api.PgDriftRoutes;
 import io.ssot.api.Routes;
+import io.ssot.api.SnapshotRoutes;
 import io.ssot.config.Config;
 import io.ssot.config.Consistency;
 import io.ssot.config.Settings;
@@ -34,6 +35,7 @@ import io.ssot.ops.Metrics;
 import io.ssot.cluster.Orphans;
 import io.ssot.persist.Bootstrap;
 import io.ssot.persist.PgDrift;
+import io.ssot.persist.PgSeed;
 import io.ssot.persist.PgLocation;
 import io.ssot.persist.Postgres;
 import io.ssot.schema.JsonSchemas;
@@ -102,6 +104,8 @@ public final class SsotServer {
   private Backups backups;
   /** Compares the store with PostgreSQL now and then; null without PostgreSQL. */
   private final PgDrift drift;
+  /** Where PostgreSQL is; null without it. */
+  private final PgLocation pg;
   private HttpServerOptions httpOptions;
   private int port;
 
@@ -118,6 +122,7 @@ public final class SsotServer {
     this.groupCommit = new GroupCommit(store);
     this.postgres = pg == null ? null : Postgres.start(vertx, store, pg, persisted, config, metrics.registry());
     Durability durability = postgres == null ? new LocalDurability(groupCommit) : postgres.durability();
+    this.pg = pg;
     this.drift = pg == null ? null : new PgDrift(vertx, store, pg, config.get(Settings.PG_DRIFT_CHECK_INTERVAL));
     this.cluster = config.get(Settings.CLUSTER_ENABLED)
         ? new ClusterNode(vertx, store, postgres.writeBehind(), pg, config) : null;
@@ -202,6 +207,11 @@ public final class SsotServer {
     }
     SsotServer server;
     try {
+      if (pg != null && persisted == 0 && !config.get(Settings.CLUSTER_ENABLED)) {
+        // A data directory restored from a snapshot, with an empty database: the database gets its state.
+        long seeded = PgSeed.afterOfflineRestore(pg, dataDir.store());
+        persisted = seeded > 0 ? seeded : persisted;
+      }
       if (pg != null) {
         Postgres.checkContinuity(dataDir.store(), persisted, pg, config.get(Settings.CLUSTER_ENABLED));
       }
@@ -282,6 +292,8 @@ public final class SsotServer {
     HealthRoutes healthRoutes = new HealthRoutes(store, dataDir.diskSpace(), postgres, metrics, stopping::get,
         cluster).backups(backups).drift(drift);
     ClusterRoutes clusterRoutes = cluster == null ? null : new ClusterRoutes(cluster);
+    SnapshotRoutes snapshotRoutes = new SnapshotRoutes(api, Path.of(config.get(Settings.DATA_DIR)),
+        postgres == null ? null : postgres.writeBehind(), pg, cluster != null);
     HttpServerOptions options = ServerOptions.from(config);
     TlsOptions.apply(config, options);
     httpOptions = options;
@@ -300,6 +312,7 @@ public final class SsotServer {
         watchRoutes.mount(r);
         tokenRoutes.mount(r);
         healthRoutes.mount(r);
+        snapshotRoutes.mount(r);
         if (drift != null) {
           new PgDriftRoutes(drift).mount(r);
         }

@@ -69,7 +69,6 @@ public final class Routes {
     new HistoryRoutes(api).mount(router);
     new SchemaRoutes(api).mount(router);
     new SpringConfigRoutes(api).mount(router);
-    new SnapshotRoutes(api).mount(router);
     extra.accept(router);
     router.route().failureHandler(Routes::failure);
     router.errorHandler(404, ctx -> Problems.send(ctx.response(),

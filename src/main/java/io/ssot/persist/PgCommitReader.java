@@ -49,9 +49,13 @@ public final class PgCommitReader {
     return PgRows.persistedRevision(c);
   }
 
-  /** The oldest revision {@code ssot_history} holds: 1 when it holds none or nothing was trimmed. */
+  /**
+   * The oldest revision {@code ssot_history} holds: 1 when nothing was trimmed; when it holds
+   * none, the next revision to be written (1, or the one after a restored snapshot's, {@link PgSeed}).
+   */
   public static long floor(Connection c) throws SQLException {
-    return PgRows.queryLong(c, "SELECT coalesce(min(revision), 1) FROM ssot_history");
+    return PgRows.queryLong(c, "SELECT coalesce((SELECT min(revision) FROM ssot_history), "
+        + "(SELECT persisted_revision + 1 FROM ssot_state WHERE id = 1))");
   }
 
   /**

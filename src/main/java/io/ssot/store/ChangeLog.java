@@ -120,6 +120,25 @@ public final class ChangeLog implements AutoCloseable {
   }
 
   /**
+   * Starts the log over so that its next revision is {@code firstRevision}: only while it holds
+   * no record (a store never written, into which a snapshot is restored). The old, empty segment
+   * goes first: a crash in between leaves no segment, which opens as a log that is empty again.
+   */
+  void restartAt(long firstRevision) throws IOException {
+    if (lastRevision != 0 || segments.size() != 1 || active.count() != 0) {
+      throw new IllegalStateException("the change log holds records: it cannot start over");
+    }
+    LogSegment empty = active;
+    empty.delete();
+    segments.clear();
+    LogSegment next = LogSegment.create(dir, firstRevision, segmentBytes);
+    syncDirectory(dir);
+    segments.put(firstRevision, next);
+    active = next;
+    lastRevision = firstRevision - 1;
+  }
+
+  /**
    * Takes back the last commit appended, whose revision no one was told of (the map could not
    * take it): afterwards the log ends one revision earlier, as if it had never been appended.
    */

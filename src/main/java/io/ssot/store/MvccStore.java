@@ -56,6 +56,8 @@ public final class MvccStore implements AutoCloseable {
   private volatile String writeFailure;
   private volatile DiskSpace disk;
   private int reconciled;
+  /** Set while a snapshot is restored into this store ({@link #beginRestore}): writes are refused. */
+  private volatile String restoring;
   /** Open snapshot cursors, told of every key a commit changes; replaced under the write lock. */
   private volatile SnapshotCursor[] snapshots = new SnapshotCursor[0];
 
@@ -315,6 +317,12 @@ public final class MvccStore implements AutoCloseable {
       snapshots = open;
       return cursor;
     }
+  }
+
+  /** As {@link #openSnapshot}, first waiting (blocking) until the key index is built. */
+  public SnapshotCursor openSnapshotWhenListed() {
+    index.ready().join();
+    return openSnapshot();
   }
 
   void closeSnapshot(SnapshotCursor cursor) {
@@ -640,6 +648,9 @@ public final class MvccStore implements AutoCloseable {
     if (writeFailure != null) {
       throw new Unavailable(writeFailure);
     }
+    if (restoring != null) {
+      throw new Unavailable(restoring);
+    }
     List<Entry> changes = commit.changes();
     long rev = commit.revision();
     byte[][] stored = new byte[changes.size()][];
@@ -820,6 +831,72 @@ public final class MvccStore implements AutoCloseable {
     }
     for (LongConsumer listener : commitListeners) {
       listener.accept(commit.revision());
+    }
+  }
+
+  // ---- restore -----------------------------------------------------------------------------
+
+  /**
+   * Starts restoring a snapshot taken at {@code snapshotRevision} into this store, which must
+   * never have been written (revision 0, no key): from now until the restore ends, writes are
+   * refused (503) and reads may see part of it. Call from a worker thread.
+   *
+   * @throws StoreException.NotEmpty when the store has been written, or a restore is under way
+   */
+  public StoreRestore beginRestore(long snapshotRevision) {
+    synchronized (writeLock) {
+      if (revision != 0 || kv.size() != 0 || tombstones.size() != 0 || restoring != null) {
+        throw new StoreException.NotEmpty(restoring != null ? "a snapshot is being restored already"
+            : "the store is not empty (revision " + revision + ", " + kv.size() + " keys): a snapshot is restored "
+            + "only into a store that was never written");
+      }
+      restoring = "a snapshot is being restored into this store";
+      applying++; // odd until the restore ends: no read in between is cached
+    }
+    return new StoreRestore(this, snapshotRevision);
+  }
+
+  /** A restored entry, put in place while writes are refused. */
+  void restorePut(Entry entry) {
+    kv.put(entry.key(), EntryCodec.encodeStored(entry));
+    index.added(entry.key());
+    cache.invalidate(entry.key());
+  }
+
+  /**
+   * Ends a restore: the change log starts over after the snapshot's revision, which becomes the
+   * store's, and writes are taken again. Observers are told the restored reserved records
+   * (tokens, schemas) as one commit, listeners the new revision.
+   */
+  void finishRestore(long snapshotRevision, List<Entry> reserved) throws IOException {
+    synchronized (writeLock) {
+      log.restartAt(snapshotRevision + 1);
+      revision = snapshotRevision;
+      compactRevision = log.firstRevision();
+      restoring = null;
+      applying++;
+    }
+    Commit restored = new Commit(snapshotRevision, clock.getAsLong(), List.copyOf(reserved));
+    for (Consumer<Commit> observer : commitObservers) {
+      observer.accept(restored);
+    }
+    for (LongConsumer listener : commitListeners) {
+      listener.accept(snapshotRevision);
+    }
+  }
+
+  /** Takes back a restore that failed: every key it put is removed, and the store is empty again. */
+  void abortRestore() {
+    synchronized (writeLock) {
+      List<String> keys = new ArrayList<>();
+      kv.forEachKey(keys::add);
+      for (String key : keys) {
+        kv.remove(key);
+        index.removed(key);
+        cache.invalidate(key);
+      }
+      restoring = null;
+      applying++;
     }
   }
 

@@ -77,6 +77,13 @@ public abstract sealed class StoreException extends RuntimeException {
     }
   }
 
+  /** A snapshot is restored only into a store that was never written; nothing was changed. */
+  public static final class NotEmpty extends StoreException {
+    public NotEmpty(String message) {
+      super(message);
+    }
+  }
+
   /** The gets of a txn would read more than its bound allows; nothing was changed. */
   public static final class TxnReadsTooLarge extends StoreException {
     private final long maxReadBytes;

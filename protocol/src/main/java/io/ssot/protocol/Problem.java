@@ -92,8 +92,13 @@ public enum Problem {
   METHOD_NOT_ALLOWED("method-not-allowed", 405),
   /** {@code GET /v1/watch} that is neither a WebSocket upgrade nor {@code Accept: text/event-stream}. */
   NOT_ACCEPTABLE("not-acceptable", 406),
+  /** The body of {@code POST /v1/snapshot} is not an intact snapshot (format, version, truncation, checksum). */
+  INVALID_SNAPSHOT("invalid-snapshot", 400),
   /** The request body did not arrive within {@code limits.bodyTimeout}. */
   BODY_TIMEOUT("body-timeout", 408),
+
+  /** {@code POST /v1/snapshot} into a store that has been written: a snapshot is restored only into an empty one. */
+  STORE_NOT_EMPTY("store-not-empty", 409),
 
   // 410-431
 
@@ -290,6 +295,7 @@ public enum Problem {
       case 405 -> "Method Not Allowed";
       case 406 -> "Not Acceptable";
       case 408 -> "Request Timeout";
+      case 409 -> "Conflict";
       case 410 -> "Gone";
       case 412 -> "Precondition Failed";
       case 413 -> "Content Too Large";
