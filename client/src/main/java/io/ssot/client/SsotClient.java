@@ -11,6 +11,8 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -333,6 +335,68 @@ public final class SsotClient implements AutoCloseable {
       return total;
     } catch (IOException e) {
       throw new SsotException.UnavailableException(0, "unavailable", "the snapshot broke off: " + e, null, e);
+    }
+  }
+
+  /**
+   * {@code POST /v1/snapshot} (admin): restores the snapshot {@code file} into the server's store,
+   * which must never have been written (409 {@code store-not-empty} otherwise). The file is
+   * streamed, never read into memory; {@code progress} hears the bytes sent so far. The server
+   * verifies the whole file before it applies any of it (400 {@code invalid-snapshot}).
+   *
+   * @return {@code {revision, keys, bytes, sha256, createdAt}} of the restored snapshot
+   */
+  public JsonNode restoreSnapshot(Path file, LongConsumer progress) {
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
+        HttpRequest.BodyPublishers.ofInputStream(() -> new CountingInputStream(file, progress)), size);
+    try (InputStream in = transport.stream("POST", "/v1/snapshot", body, "application/x-ndjson")) {
+      return Json.parse(in.readAllBytes());
+    } catch (IOException e) {
+      throw new SsotException.UnavailableException(0, "unavailable", "the restore broke off: " + e, null, e);
+    }
+  }
+
+  /** A file read for upload, telling how many bytes were read so far. */
+  private static final class CountingInputStream extends java.io.FilterInputStream {
+    private final LongConsumer progress;
+    private long count;
+
+    CountingInputStream(Path file, LongConsumer progress) {
+      super(open(file));
+      this.progress = progress;
+    }
+
+    private static InputStream open(Path file) {
+      try {
+        return Files.newInputStream(file);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        progress.accept(++count);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = super.read(buffer, offset, length);
+      if (n > 0) {
+        count += n;
+        progress.accept(count);
+      }
+      return n;
     }
   }
 
