@@ -1,5 +1,6 @@
 package io.ssot.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ssot.client.SsotClient;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "snapshot", description = "Snapshots of the whole store (admin): save one from the server, restore one into a data directory.")
+@Command(name = "snapshot", description = "Snapshots of the whole store (admin): save one from the server, restore one "
+    + "into a data directory (offline) or into a server's empty store.")
 final class SnapshotCommand {
 
   @Spec
@@ -47,18 +49,30 @@ final class SnapshotCommand {
     return ExitCodes.OK;
   }
 
-  @Command(name = "restore", description = {"Restores FILE into the empty (or missing) data directory DIR, offline:",
-      "verifies the whole file first, refuses a non-empty directory (exit 2). Then start the server on DIR."})
+  @Command(name = "restore", description = {"With --data-dir: restores FILE offline into the empty (or missing) data",
+      "directory DIR (no server needed): verifies the whole file first, refuses a non-empty directory (exit 2);",
+      "then start the server on DIR. Without: uploads FILE to the server (POST /v1/snapshot), which restores it",
+      "into its store if that was never written (else exit 4) after verifying it whole."})
   int restore(@Parameters(paramLabel = "FILE") Path file,
-              @Option(names = "--data-dir", required = true, paramLabel = "DIR",
-                  description = "The data directory to fill (the server's data.dir).") Path dataDir) {
+              @Option(names = "--data-dir", paramLabel = "DIR",
+                  description = "The data directory to fill offline (the server's data.dir).") Path dataDir) {
     Cli root = root();
+    if (!Files.isRegularFile(file)) {
+      throw new UsageException(file + " is not a file");
+    }
     OfflineSnapshots.Summary summary;
     try {
-      if (!Files.isRegularFile(file)) {
-        throw new UsageException(file + " is not a file");
+      long size = Files.size(file);
+      if (dataDir == null) {
+        Progress upload = Progress.of("uploading", size);
+        JsonNode r = root.client().restoreSnapshot(file, upload::update);
+        upload.done();
+        summary = new OfflineSnapshots.Summary(r.path("revision").asLong(), r.path("createdAt").asText(),
+            r.path("keys").asLong(), r.path("bytes").asLong(), r.path("sha256").asText());
+        print(root.output(), "restored " + file + " into the server", summary);
+        return ExitCodes.OK;
       }
-      Progress progress = Progress.of("restoring", 2 * Files.size(file));
+      Progress progress = Progress.of("restoring", 2 * size);
       summary = root.snapshots().restore(file, dataDir, progress::update);
       progress.done();
     } catch (IOException e) {

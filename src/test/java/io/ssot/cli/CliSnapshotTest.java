@@ -23,9 +23,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ssot snapshot save} and {@code restore --data-dir} as processes: a store saved, restored
- * offline and served again is the same store (keys, metadata, tokens, schemas); a corrupted file
- * or a non-empty directory restores nothing. {@code ssot diff --pg} names rows changed by hand.
+ * {@code ssot snapshot save} and {@code restore} as processes: a store saved, then restored offline
+ * into a data directory and served again, or uploaded into another server's empty store, is the
+ * same store (keys, metadata, tokens, schemas); a corrupted file, a non-empty directory or a
+ * written store restores nothing. {@code ssot diff --pg} names rows changed by hand.
  */
 @ExtendWith(VertxExtension.class)
 class CliSnapshotTest {
@@ -76,6 +77,18 @@ class CliSnapshotTest {
       assertEquals(299, before.size());
       assertEquals(200, http.as(reader).get("/v1/kv/snap/1").status(), "its tokens came back");
       assertEquals(422, http.put("/v1/kv/snap/x", "1").status(), "so did its schemas");
+    }
+
+    try (TestServer empty = TestServer.start(); Http http = new Http(vertx, empty.port())) {
+      CliProcess online = cli(empty.port());
+      CliProcess.Result uploaded = online.run("snapshot", "restore", file.toString());
+      assertEquals(0, uploaded.code(), uploaded::toString);
+      assertTrue(uploaded.stdout().startsWith("restored " + file + " into the server"), uploaded::toString);
+      assertEquals(before, http.get("/v1/kv?prefix=snap/&limit=1000").json().getJsonArray("items"));
+      assertEquals(200, http.as(reader).get("/v1/kv/snap/1").status());
+      CliProcess.Result twice = online.run("snapshot", "restore", file.toString());
+      assertEquals(ExitCodes.CONFLICT, twice.code(), twice::toString);
+      assertTrue(twice.stderr().contains("409 store-not-empty"), twice::toString);
     }
 
     byte[] bytes = Files.readAllBytes(file);
