@@ -75,7 +75,7 @@ public final class Cli {
       err.println("ssot: " + (s.status() == 0 ? "the server did not answer: " : "") + s.getMessage());
       return ExitCodes.of(s);
     }
-    err.println("ssot: " + e.getMessage());
+    err.println("ssot: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
     if (e instanceof UsageException || e instanceof IllegalArgumentException) {
       return ExitCodes.USAGE;
     }
@@ -88,6 +88,9 @@ public final class Cli {
   /** The client, made on first use from the options, the environment or the profile file (read only if needed). */
   SsotClient client() {
     if (client == null) {
+      if (timeoutSeconds < 0) {
+        throw new UsageException("--timeout is 0 or more seconds");
+      }
       String u = first(url, env.get("SSOTCTL_URL"));
       String t = first(token, env.get("SSOTCTL_TOKEN"));
       if (u == null || t == null) {
