@@ -37,7 +37,6 @@ final class FileTree {
     List<Path> files;
     try (Stream<Path> walk = Files.walk(dir)) {
       files = walk.filter(Files::isRegularFile).filter(f -> extension(f) != null)
-          .filter(f -> dir.relativize(f).toString().chars().noneMatch(c -> c == '\\'))
           .filter(f -> !hidden(dir.relativize(f))).sorted().toList();
     } catch (IOException | UncheckedIOException e) {
       throw new UsageException("cannot read the directory " + dir + ": " + e.getMessage(), e);
