@@ -22,7 +22,7 @@ VALUE_BYTES=${VALUE_BYTES:-100}
 HEAP=${HEAP:-192m}
 SLOW_RATE=${SLOW_RATE:-20M}
 BOUND_MB=${BOUND_MB:-32}
-PORT=${PORT:-18094}
+PORT=${PORT:-18194}
 DIR=$(mktemp -d /tmp/ssot-snapshot.XXXXXX)
 PID=
 trap 'stop_server; rm -rf "$DIR"' EXIT
@@ -39,20 +39,24 @@ OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.la
 tool() { java $OPENS -cp target/ssot.jar loadtest/SnapshotTool.java "$@"; }
 
 start_server() { # data dir, label
-  SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$1" java -Xmx$HEAP -Xlog:gc:file="$DIR/$2.gc" -jar target/ssot.jar \
+  if curl -s -o /dev/null "$B/health/live"; then echo "port $PORT is taken by another server: set PORT"; exit 1; fi
+  GC_LOG="$DIR/$2.gc"
+  SSOT_HTTP_PORT=$PORT SSOT_DATA_DIR="$1" java -Xmx$HEAP -Xlog:gc:file="$GC_LOG" -jar target/ssot.jar \
     > "$DIR/$2.log" 2>&1 &
   PID=$!
   until curl -s "$B/health/ready" | grep -q '"listing":"ready"'; do
     kill -0 "$PID" 2>/dev/null || { cat "$DIR/$2.log"; exit 1; }
     sleep 0.2
   done
+  kill -0 "$PID" 2>/dev/null || { cat "$DIR/$2.log"; exit 1; }
 }
 stop_server() {
   if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=; fi
 }
-live_mb() { # the live heap: used after a full collection (MB)
+live_mb() { # the live heap: what a full collection (jcmd GC.run) leaves, from the GC log (MB)
   jcmd "$PID" GC.run > /dev/null
-  jcmd "$PID" GC.heap_info | awk '/garbage-first heap/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub(/K,?/, "", v); print int(v / 1024) } }'
+  sleep 0.2
+  grep 'Pause Full (Diagnostic Command)' "$GC_LOG" | tail -1 | sed -E 's/.* [0-9]+M->([0-9]+)M\(.*/\1/'
 }
 timed() { # label: saves the snapshot at full speed, nothing else running
   curl -sf -H "$AUTH" -w '%{time_total}' -o "$DIR/$1.snapshot" "$B/v1/snapshot" > "$DIR/$1.time"

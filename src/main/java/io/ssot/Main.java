@@ -8,7 +8,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,24 +53,50 @@ public final class Main implements Callable<Integer> {
     // SIGTERM and SIGINT ask for an orderly stop and exit 0; left to the JVM they would run the
     // shutdown hooks and exit 143 or 130. Handled before start-up, so a signal during a long
     // recovery stops the server as soon as it is up, cleanly.
-    CountDownLatch stopRequested = new CountDownLatch(1);
+    CompletableFuture<Void> stopRequested = new CompletableFuture<>();
     for (String name : List.of("TERM", "INT")) {
-      Signal.handle(new Signal(name), signal -> stopRequested.countDown());
+      Signal.handle(new Signal(name), signal -> stopRequested.complete(null));
     }
-    SsotServer server;
+    Config settings;
     try {
-      server = SsotServer.start(Config.load(configFile(), System.getenv()));
-    } catch (Exception | LinkageError e) {
-      StartupFailure failure = StartupFailure.of(e);
-      System.err.println("Cannot start: " + failure.oneLine());
-      LoggerFactory.getLogger(Main.class).debug("Start-up failed", e);
-      return failure.exitCode();
+      settings = Config.load(configFile(), System.getenv());
+    } catch (Exception e) {
+      return cannotStart(e);
     }
+    AtomicReference<SsotServer> running = new AtomicReference<>();
     // Any other way out of the JVM still stops the server in order.
-    Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "ssot-shutdown"));
-    stopRequested.await();
-    server.stop();
-    return 0;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      SsotServer server = running.get();
+      if (server != null) {
+        server.stop();
+      }
+    }, "ssot-shutdown"));
+    while (true) {
+      SsotServer server;
+      try {
+        server = SsotServer.start(settings);
+      } catch (Exception | LinkageError e) {
+        return cannotStart(e);
+      }
+      running.set(server);
+      CompletableFuture.anyOf(stopRequested, server.rebuildNeeded()).join();
+      if (stopRequested.isDone()) {
+        server.stop();
+        return 0;
+      }
+      // A cluster node whose store diverged from PostgreSQL's history: a new start saves what only
+      // it holds aside and rebuilds from PostgreSQL, as after a crash. Nothing it held is served again.
+      LoggerFactory.getLogger(Main.class).warn("Restarting to rebuild the store from PostgreSQL ({})",
+          server.rebuildNeeded().join());
+      server.stopToRebuild();
+    }
+  }
+
+  private static int cannotStart(Throwable e) {
+    StartupFailure failure = StartupFailure.of(e);
+    System.err.println("Cannot start: " + failure.oneLine());
+    LoggerFactory.getLogger(Main.class).debug("Start-up failed", e);
+    return failure.exitCode();
   }
 
   /** --config, else $SSOT_CONFIG, else conf/ssot.yaml if present, else none (defaults and environment only). */

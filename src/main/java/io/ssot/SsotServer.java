@@ -3,6 +3,9 @@ package io.ssot;
 import io.micrometer.core.instrument.Gauge;
 import io.ssot.api.Api;
 import io.ssot.api.ClusterRoutes;
+import io.ssot.api.FastGet;
+import io.ssot.console.ConsoleRoutes;
+import io.ssot.console.Overview;
 import io.ssot.api.WriteForwarding;
 import io.ssot.cluster.ClusterNode;
 import io.ssot.cluster.DuplicateNodeId;
@@ -28,6 +31,7 @@ import io.ssot.limit.ClientIdentity;
 import io.ssot.limit.ConnectionLimit;
 import io.ssot.limit.IdleConnections;
 import io.ssot.limit.RateLimiter;
+import io.ssot.ops.ApiDocumentRoutes;
 import io.ssot.ops.Backups;
 import io.ssot.ops.Compaction;
 import io.ssot.ops.HealthRoutes;
@@ -41,6 +45,7 @@ import io.ssot.persist.Postgres;
 import io.ssot.schema.JsonSchemas;
 import io.ssot.schema.PrefixSchemas;
 import io.ssot.security.AuthHandler;
+import io.ssot.security.ConsoleSessions;
 import io.ssot.security.BootstrapToken;
 import io.ssot.security.ClientCertificates;
 import io.ssot.security.FastReadAuth;
@@ -63,8 +68,11 @@ import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -100,6 +108,8 @@ public final class SsotServer {
   /** Cluster mode: this node in its cluster and the gate of its writes; null when it runs alone. */
   private final ClusterNode cluster;
   private final AtomicBoolean stopping = new AtomicBoolean();
+  /** Completed with the reason when this cluster node's store diverged from PostgreSQL's history. */
+  private final CompletableFuture<String> rebuildNeeded = new CompletableFuture<>();
   private Compaction compaction;
   private Backups backups;
   /** Compares the store with PostgreSQL now and then; null without PostgreSQL. */
@@ -108,6 +118,8 @@ public final class SsotServer {
   private final PgLocation pg;
   private HttpServerOptions httpOptions;
   private int port;
+  /** The router of one event loop (each has its own, all alike): what {@code /openapi.json} describes. */
+  private volatile Router router;
 
   private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx, PgLocation pg, long persisted,
                      ValueCipher cipher, String bootstrapToken) {
@@ -150,6 +162,9 @@ public final class SsotServer {
       metrics.bind(drift);
     }
     if (cluster != null) {
+      cluster.whenDiverged(rebuildNeeded::complete);
+      hub.tellOnlyUpTo(postgres.writeBehind()::persistedRevision);
+      postgres.writeBehind().addPersistedListener(revision -> hub.tellableAdvanced());
       metrics.bind(cluster);
       hub.revisionWaits().leaderRevision(new io.ssot.cluster.LeaderRevisions(vertx, cluster, store)::revision);
     }
@@ -284,14 +299,19 @@ public final class SsotServer {
     TokenRoutes tokenRoutes = new TokenRoutes(api, tokens);
     ClientCertificates certificates = config.get(Settings.TLS_CLIENT_AUTH).equals("none") ? null
         : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
+    ConsoleSessions consoleSessions = new ConsoleSessions(tokens, config.get(Settings.UI_SESSION_TTL).toMillis());
+    consoleSessions.startExpiryChecks(vertx);
     AuthHandler auth = new AuthHandler(config.get(Settings.AUTH_ENABLED), monitoringOpen(), tokens, certificates,
-        config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE));
+        config.get(Settings.AUTH_MAX_FAILURES_PER_MINUTE), consoleSessions);
+    ConsoleRoutes consoleRoutes = new ConsoleRoutes(auth, consoleSessions, api.bodies(),
+        new Overview(store, hub, metrics.registry(), postgres == null ? null : postgres.writeBehind(), cluster));
     String backupDir = config.get(Settings.BACKUP_DIR);
     backups = backupDir.isEmpty() ? null : new Backups(vertx, store, Path.of(backupDir),
         config.get(Settings.BACKUP_INTERVAL), config.get(Settings.BACKUP_RETAIN), metrics.registry());
     HealthRoutes healthRoutes = new HealthRoutes(store, dataDir.diskSpace(), postgres, metrics, stopping::get,
         cluster).backups(backups).drift(drift);
     ClusterRoutes clusterRoutes = cluster == null ? null : new ClusterRoutes(cluster);
+    ApiDocumentRoutes apiDocument = ApiDocumentRoutes.load();
     SnapshotRoutes snapshotRoutes = new SnapshotRoutes(api, Path.of(config.get(Settings.DATA_DIR)),
         postgres == null ? null : postgres.writeBehind(), pg, cluster != null);
     HttpServerOptions options = ServerOptions.from(config);
@@ -307,11 +327,13 @@ public final class SsotServer {
         String client = fastAuth.client(request, key);
         return client != null && admission.admitsReadFast(request, client);
       };
-      return Routes.handler(v, api, auth, fastRead, instances, r -> {
+      FastGet handler = Routes.handler(v, api, auth, fastRead, instances, r -> {
         admission.mount(r);
         watchRoutes.mount(r);
         tokenRoutes.mount(r);
         healthRoutes.mount(r);
+        consoleRoutes.mount(r);
+        apiDocument.mount(r);
         snapshotRoutes.mount(r);
         if (drift != null) {
           new PgDriftRoutes(drift).mount(r);
@@ -321,6 +343,8 @@ public final class SsotServer {
           new WriteForwarding(v, api, cluster, config).mount(r);
         }
       });
+      router = handler.router();
+      return handler;
     };
     // One server per event loop; Vert.x shares the listening socket between them.
     long idleMillis = config.get(Settings.LIMITS_IDLE_TIMEOUT).toMillis();
@@ -372,6 +396,11 @@ public final class SsotServer {
     return port;
   }
 
+  /** The routes the server mounts (of one event loop's router; the others are alike), for the API document's test. */
+  public List<Route> routes() {
+    return router.getRoutes();
+  }
+
   /** The TLS engine the server runs on. */
   TlsOptions.Engine tlsEngine() {
     return TlsOptions.engine(httpOptions);
@@ -386,8 +415,30 @@ public final class SsotServer {
     return hub.revisionWaits();
   }
 
+  /**
+   * Completes, with the reason, when this cluster node finds revisions in its store that
+   * PostgreSQL's history does not hold (committed as a leader just before it was deposed). It must
+   * not serve them: {@link #stopToRebuild()}, then {@link #start} again, which saves them aside
+   * and rebuilds the store from PostgreSQL.
+   */
+  public CompletableFuture<String> rebuildNeeded() {
+    return rebuildNeeded;
+  }
+
   /** Ends the watches, stops accepting, finishes in-flight requests, flushes and closes the store. Idempotent. */
   public void stop() {
+    stop(true);
+  }
+
+  /**
+   * As {@link #stop()}, without letting the write-behind drain: the store diverged, and whatever
+   * is left to write is refused by PostgreSQL's term anyway.
+   */
+  public void stopToRebuild() {
+    stop(false);
+  }
+
+  private void stop(boolean drainWriteBehind) {
     if (!stopping.compareAndSet(false, true)) {
       return;
     }
@@ -414,7 +465,8 @@ public final class SsotServer {
     if (postgres != null) {
       // Let the write-behind drain for up to the shutdown timeout; what remains stays in the outbox.
       try {
-        postgres.stop(java.time.Duration.ofMillis(timeoutMillis)).toCompletionStage().toCompletableFuture().join();
+        postgres.stop(java.time.Duration.ofMillis(drainWriteBehind ? timeoutMillis : 1))
+            .toCompletionStage().toCompletableFuture().join();
       } catch (RuntimeException e) {
         LOG.warn("Write-behind did not stop cleanly", e);
       }

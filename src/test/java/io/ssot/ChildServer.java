@@ -7,7 +7,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -15,7 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The server as a child process on a loopback port, configured by its environment alone (its
@@ -23,6 +24,10 @@ import java.util.concurrent.TimeUnit;
  * token is {@link TestServer#ADMIN_TOKEN} unless {@code env} names another.
  */
 final class ChildServer {
+
+  /** Starts at a random point of [20000, 32000), so that test JVMs running side by side rarely meet. */
+  private static final AtomicInteger NEXT_PORT =
+      new AtomicInteger(20_000 + ThreadLocalRandom.current().nextInt(12_000));
 
   final Process process;
   final int port;
@@ -93,11 +98,24 @@ final class ChildServer {
     }
   }
 
+  /**
+   * A loopback port that is free now and was not handed out before by this JVM. A child binds it
+   * a moment later, so it is taken below the kernel's ephemeral range (32768 and up on Linux):
+   * there, neither another {@code bind(0)} nor an outgoing connection (to a proxy, to PostgreSQL)
+   * can take it in between. Handing out each port once keeps two children from racing for one.
+   */
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    while (true) {
+      int port = NEXT_PORT.getAndIncrement();
+      if (port >= 32_000) {
+        NEXT_PORT.compareAndSet(port + 1, 20_000);
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // bound by someone else: the next one
+      }
     }
   }
 

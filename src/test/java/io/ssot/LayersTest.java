@@ -26,7 +26,7 @@ class LayersTest {
   static final List<String> BOTTOM_UP = List.of(
       "io.ssot.protocol", "io.ssot.client", "io.ssot.config", "io.ssot.store", "io.ssot.snapshot", "io.ssot.schema",
       "io.ssot.http", "io.ssot.limit", "io.ssot.security", "io.ssot.core", "io.ssot.persist", "io.ssot.cluster",
-      "io.ssot.watch", "io.ssot.api", "io.ssot.ops", "io.ssot.cli",
+      "io.ssot.watch", "io.ssot.api", "io.ssot.ops", "io.ssot.console", "io.ssot.cli",
       "io.ssot");
 
   /** What the CLI may use of io.ssot: the client library and the protocol, as any client of the server. */

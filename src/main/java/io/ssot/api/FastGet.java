@@ -10,6 +10,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
 import java.util.function.BiPredicate;
 
 /**
@@ -31,15 +32,20 @@ public final class FastGet implements Handler<HttpServerRequest> {
   private final MvccStore store;
   private final EntryBodies bodies;
   private final BiPredicate<HttpServerRequest, String> mayRead;
-  private final Handler<HttpServerRequest> router;
+  private final Router router;
 
   /** @param mayRead whether the request's credentials read the key; if not, the router refuses it */
   FastGet(MvccStore store, EntryBodies bodies, BiPredicate<HttpServerRequest, String> mayRead,
-          Handler<HttpServerRequest> router) {
+          Router router) {
     this.store = store;
     this.bodies = bodies;
     this.mayRead = mayRead;
     this.router = router;
+  }
+
+  /** The router that answers every request but the plainest reads. */
+  public Router router() {
+    return router;
   }
 
   @Override
@@ -71,7 +77,7 @@ public final class FastGet implements Handler<HttpServerRequest> {
     Entry entry = store.cached(key);
     boolean hot = entry != null;
     if (!hot) {
-      entry = store.get(key);
+      entry = store.getUncached(key);
     }
     if (entry == null || ValueCipher.isSealed(entry.value()) || LargeAnswers.isLarge(entry)) {
       // Absent, or encrypted at rest, or large (bounded by its connection's output): the router

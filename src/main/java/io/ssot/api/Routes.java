@@ -46,7 +46,7 @@ public final class Routes {
    * @param extra    mounts routes that live outside this package (watch, health, metrics, tokens)
    * @param eventLoops how many such handlers there are: they share the heap given to answers
    */
-  public static Handler<HttpServerRequest> handler(Vertx vertx, Api api, Handler<RoutingContext> auth,
+  public static FastGet handler(Vertx vertx, Api api, Handler<RoutingContext> auth,
                                                    BiPredicate<HttpServerRequest, String> fastRead,
                                                    int eventLoops, Consumer<Router> extra) {
     // One per event loop: no sharing between cores.

@@ -26,6 +26,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,6 +98,7 @@ public final class ClusterNode implements WriteGate {
   private volatile String lastError;
   private volatile boolean stopping;
   private volatile LongConsumer applyLagMillis = lag -> { };
+  private volatile Consumer<String> onDiverged = reason -> { };
   private final List<Runnable> onLeading = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Forwarded writes waiting for their revision (reads at a revision keep their own). */
   private final RevisionWaiters appliedWaits;
@@ -383,9 +385,10 @@ public final class ClusterNode implements WriteGate {
     } catch (PgFollower.Diverged | StoreException.RevisionRepeated | StoreException.RevisionGap e) {
       diverged = e.getMessage();
       stopStreamFollower();
-      LOG.error("This node stops following: {}. Its store is not the cluster's history; it serves what it has "
-          + "and never leads. Restart it: at start-up the revisions PostgreSQL lacks are saved to "
-          + "<data>/orphaned-<from>-<to>.ndjson and the store is rebuilt from PostgreSQL.", diverged);
+      LOG.error("This node stops following: {}. Its store is not the cluster's history: it never leads, and it "
+          + "restarts, saving the revisions PostgreSQL lacks to <data>/orphaned-<from>-<to>.ndjson and rebuilding "
+          + "its store from PostgreSQL.", diverged);
+      onDiverged.accept(diverged);
       return false;
     }
   }
@@ -538,6 +541,14 @@ public final class ClusterNode implements WriteGate {
 
   public List<Member> members() {
     return members;
+  }
+
+  /**
+   * Calls {@code action} (once, with the reason) when this node finds that its store holds
+   * revisions the cluster's history does not: the server must stop serving them and rebuild.
+   */
+  public void whenDiverged(Consumer<String> action) {
+    onDiverged = action;
   }
 
   /** Why this node stopped following (its store diverged from PostgreSQL), or {@code null}. */

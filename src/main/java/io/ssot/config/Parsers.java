@@ -93,6 +93,15 @@ public final class Parsers {
     return d;
   }
 
+  /** A {@link #duration} from {@code min} to {@code max}. */
+  static Duration durationIn(String s, Duration min, Duration max) {
+    Duration d = duration(s);
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw new IllegalArgumentException(s + " is outside " + min + ".." + max);
+    }
+    return d;
+  }
+
   static Boolean bool(String s) {
     return switch (s) {
       case "true" -> true;

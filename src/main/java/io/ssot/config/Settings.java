@@ -69,6 +69,9 @@ public final class Settings {
   public static final Setting<Integer> AUTH_MAX_FAILURES_PER_MINUTE = new Setting<>("auth.maxFailuresPerMinute", "20",
       s -> Parsers.intIn(s, 0, 1_000_000),
       "Failed authentications one client address may make per minute before it gets 429 for the rest of that minute; 0: no limit.");
+  public static final Setting<Duration> UI_SESSION_TTL = new Setting<>("ui.sessionTtl", "12h",
+      s -> Parsers.durationIn(s, Duration.ofMinutes(1), Duration.ofDays(30)),
+      "How long a web console login lasts (never longer than its token); logout or revoking the token ends it sooner.");
   public static final Setting<String> TLS_CERT = new Setting<>("tls.cert", "",
       Parsers::text, "PEM certificate chain; with tls.key, serves h2 and HTTP/1.1 over TLS instead of cleartext.");
   public static final Setting<String> TLS_KEY = new Setting<>("tls.key", "",
@@ -209,7 +212,7 @@ public final class Settings {
       CLUSTER_ADVERTISE_URL, CLUSTER_NAME, CLUSTER_LEASE_TIMEOUT, CLUSTER_POLL_INTERVAL, CLUSTER_REDIS_STREAM_LENGTH,
       CLUSTER_FORWARD_CONNECT_TIMEOUT, CLUSTER_FORWARD_ANSWER_TIMEOUT, CLUSTER_FORWARD_APPLY_WAIT,
       ADMIN_TOKEN, AUTH_ENABLED, AUTH_ANONYMOUS_MONITORING,
-      AUTH_MAX_FAILURES_PER_MINUTE, TLS_CERT, TLS_KEY, TLS_CLIENT_AUTH, TLS_CLIENT_CA, TLS_CLIENT_ROLES,
+      AUTH_MAX_FAILURES_PER_MINUTE, UI_SESSION_TTL, TLS_CERT, TLS_KEY, TLS_CLIENT_AUTH, TLS_CLIENT_CA, TLS_CLIENT_ROLES,
       ENCRYPTION_KEY_FILE, ENCRYPTION_PREFIXES, STORE_MAX_KEYS, STORE_AVERAGE_VALUE_BYTES, STORE_MIN_FREE_DISK_BYTES,
       CHANGELOG_SEGMENT_BYTES, CHANGELOG_RETENTION_REVISIONS, CHANGELOG_RETENTION_AGE,
       CHANGELOG_COMPACT_INTERVAL, BACKUP_DIR, BACKUP_INTERVAL, BACKUP_RETAIN, PG_DRIFT_CHECK_INTERVAL, DURABILITY, LIMITS_MAX_VALUE_BYTES, LIMITS_MAX_JSON_DEPTH, LIMITS_MAX_WAIT,

@@ -7,6 +7,7 @@ import io.ssot.store.SnapshotCursor;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -276,11 +277,11 @@ public final class PgDrift {
     }
 
     private static void digest(MessageDigest d, String key, byte[] value, long revision) {
-      d.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      d.update(key.getBytes(StandardCharsets.UTF_8));
       d.update((byte) 0);
-      d.update(Long.toString(revision).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      d.update(Long.toString(revision).getBytes(StandardCharsets.US_ASCII));
       d.update((byte) 0);
-      d.update(Long.toString(value.length).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      d.update(Long.toString(value.length).getBytes(StandardCharsets.US_ASCII));
       d.update((byte) 0);
       d.update(value);
     }

@@ -11,6 +11,9 @@ public final class Access {
 
   static final String PRINCIPAL = "ssot.principal";
   static final String TOKENS = "ssot.tokens";
+  /** The console session a request came with (a cookie instead of a bearer token), and the sessions. */
+  static final String CONSOLE_SESSION = "ssot.consoleSession";
+  static final String CONSOLE_SESSIONS = "ssot.consoleSessions";
 
   private Access() {
   }
@@ -48,10 +51,17 @@ public final class Access {
     return AuthProblems.forbidden(p, role, keyOrPrefix);
   }
 
-  /** Whether the request's token still works (a long-lived connection asks before each new watch). */
+  /**
+   * Whether the request's token still works, and its console session when it came with one (a
+   * long-lived connection asks before each new watch).
+   */
   public static boolean active(RoutingContext ctx) {
+    long now = System.currentTimeMillis();
     TokenRegistry tokens = ctx.get(TOKENS);
-    return tokens == null || tokens.active(principal(ctx), System.currentTimeMillis());
+    ConsoleSessions.Session session = ctx.get(CONSOLE_SESSION);
+    ConsoleSessions sessions = ctx.get(CONSOLE_SESSIONS);
+    return (tokens == null || tokens.active(principal(ctx), now))
+        && (session == null || sessions.find(session.id(), now) != null);
   }
 
   /** The 401 that ends a long-poll whose token was revoked or expired while it waited. */
@@ -60,13 +70,33 @@ public final class Access {
   }
 
   /**
-   * Runs {@code onEnd} on this event loop when the request's token is revoked or expires, for
-   * connections that outlive a request (watches, long-polls).
+   * Runs {@code onEnd} on this event loop when the request's token is revoked or expires, or the
+   * console session it came with ends (logout, expiry), for connections that outlive a request
+   * (watches, long-polls); once, when both happen.
    *
    * @return what to call when the connection ends first
    */
   public static Runnable onTokenEnd(RoutingContext ctx, Runnable onEnd) {
     TokenRegistry tokens = ctx.get(TOKENS);
-    return tokens == null ? () -> { } : tokens.onTokenEnd(principal(ctx), onEnd);
+    ConsoleSessions.Session session = ctx.get(CONSOLE_SESSION);
+    if (session == null) {
+      return tokens == null ? () -> { } : tokens.onTokenEnd(principal(ctx), onEnd);
+    }
+    // Both run on this event loop: a plain flag is enough to run onEnd once.
+    boolean[] ended = {false};
+    Runnable once = () -> {
+      if (!ended[0]) {
+        ended[0] = true;
+        onEnd.run();
+      }
+    };
+    ConsoleSessions sessions = ctx.get(CONSOLE_SESSIONS);
+    Runnable untoken = tokens.onTokenEnd(principal(ctx), once);
+    Runnable unsession = sessions.onEnd(session, once);
+    return () -> {
+      untoken.run();
+      unsession.run();
+    };
   }
+
 }

@@ -1,7 +1,9 @@
 package io.ssot.security;
 
 import io.ssot.http.EntryJson;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +45,7 @@ public final class Audit {
    * The store and PostgreSQL differ ({@code io.ssot.persist.PgDrift}): the revision compared, how many
    * keys differ and the first of them (keys, never values). Nobody acted: no principal.
    */
-  public static void drift(long revision, long count, java.util.List<String> keys) {
+  public static void drift(long revision, long count, List<String> keys) {
     if (!LOG.isInfoEnabled()) {
       return;
     }
@@ -52,7 +54,7 @@ public final class Audit {
         .put("event", "pg-drift")
         .put("revision", revision)
         .put("count", count)
-        .put("keys", new io.vertx.core.json.JsonArray(keys.subList(0, Math.min(100, keys.size()))))
+        .put("keys", new JsonArray(keys.subList(0, Math.min(100, keys.size()))))
         .put("outcome", "reported");
     LOG.info(line.encode());
   }

@@ -3,6 +3,7 @@ package io.ssot.security;
 import io.ssot.http.ApiException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
@@ -10,9 +11,14 @@ import java.util.Map;
 
 /**
  * Authenticates every request before any route runs (deny by default: every path needs a token
- * except {@code /health/live} and, when configured, {@code /health/ready} and {@code /metrics}),
- * throttles addresses that keep failing, and enforces the roles whole endpoints need. Handlers
- * check the keys they touch through {@link Access}.
+ * except {@code /health/live}, the API document {@code /openapi.json}, when configured
+ * {@code /health/ready} and {@code /metrics}, and the web console's files and login), throttles
+ * addresses that keep failing, and enforces the roles whole endpoints need. Handlers check the keys they touch through {@link Access}.
+ *
+ * <p>Credentials, in order: a bearer token; else the web console's session cookie (see
+ * {@link ConsoleSessions}: such a request must also pass its CSRF checks); else a verified client
+ * certificate. A request with an {@code Authorization} header never looks at cookies, so the
+ * cost of a bearer request is what it was.
  */
 public final class AuthHandler implements Handler<RoutingContext> {
 
@@ -28,21 +34,29 @@ public final class AuthHandler implements Handler<RoutingContext> {
       "/v1/pg", Role.ADMIN);
 
   private static final String BEARER = "bearer ";
+  /** Where a browser logs in to the console (POST, no credentials yet) and out again. */
+  public static final String CONSOLE_SESSION_PATH = "/ui/session";
+  private static final String CONSOLE = "/ui";
+  /** The console's own answers under {@code /ui}, which need a session; the rest of {@code /ui} is its files. */
+  private static final String CONSOLE_API = "/ui/api/";
 
   private final boolean enabled;
   private final boolean monitoringOpen;
   private final TokenRegistry tokens;
   private final ClientCertificates certificates;
   private final FailedAuthLimiter limiter;
+  private final ConsoleSessions sessions;
 
   /**
    * @param enabled        false: every request acts as {@code anonymous}, with every role
    * @param monitoringOpen whether {@code /health/ready} and {@code /metrics} are served without a token
    * @param certificates   principals of client certificates (mutual TLS), or null when not configured
+   * @param sessions       the web console's logged-in browsers
    */
   public AuthHandler(boolean enabled, boolean monitoringOpen, TokenRegistry tokens, ClientCertificates certificates,
-                     int maxFailuresPerMinute) {
+                     int maxFailuresPerMinute, ConsoleSessions sessions) {
     this.enabled = enabled;
+    this.sessions = sessions;
     this.monitoringOpen = monitoringOpen;
     this.tokens = tokens;
     this.certificates = certificates;
@@ -52,8 +66,9 @@ public final class AuthHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String path = ctx.normalizedPath();
-    if (path.equals("/health/live")
-        || (monitoringOpen && (path.equals("/health/ready") || path.equals("/metrics")))) {
+    if (path.equals("/health/live") || path.equals("/openapi.json")
+        || (monitoringOpen && (path.equals("/health/ready") || path.equals("/metrics")))
+        || consolePublic(path, ctx.request().method())) {
       ctx.next();
       return;
     }
@@ -83,6 +98,16 @@ public final class AuthHandler implements Handler<RoutingContext> {
       ctx.fail(denied);
       return;
     }
+    ConsoleSessions.Session session = ctx.get(Access.CONSOLE_SESSION);
+    if (session != null) {
+      ApiException forged = ConsoleSessions.forgery(ctx.request(), session);
+      if (forged != null) {
+        Audit.record("csrf-rejected", principal.name(), principal.tokenId(), ctx.request().method().name(), path,
+            address, forged.getMessage());
+        ctx.fail(forged);
+        return;
+      }
+    }
     ctx.put(Access.PRINCIPAL, principal);
     ctx.put(Access.TOKENS, tokens);
     Role needed = requiredRole(path);
@@ -100,10 +125,62 @@ public final class AuthHandler implements Handler<RoutingContext> {
     return new FastReadAuth(enabled, tokens, limiter);
   }
 
-  /** A bearer token when there is one, else a verified client certificate (mutual TLS). */
+  /**
+   * Logs a browser in to the console with a token it posted: the token's principal, or null once
+   * the request has been failed (401, audited and counted against the address like any failed
+   * authentication, or 429 while the address is throttled).
+   */
+  public Principal consoleLogin(RoutingContext ctx, String token) {
+    if (!enabled) {
+      return Principal.ANONYMOUS;
+    }
+    long now = System.currentTimeMillis();
+    String address = address(ctx);
+    long blockedSeconds = limiter.blockedFor(address, now);
+    if (blockedSeconds > 0) {
+      ctx.fail(AuthProblems.tooManyFailures(blockedSeconds));
+      return null;
+    }
+    try {
+      return tokens.authenticate(token, now);
+    } catch (ApiException denied) {
+      Audit.record("auth-failed", null, null, "POST", ctx.normalizedPath(), address, denied.code());
+      if (limiter.failed(address, now)) {
+        Audit.record("auth-throttled", null, null, "POST", ctx.normalizedPath(), address,
+            "further attempts from this address get 429 for the rest of the minute");
+      }
+      ctx.fail(denied);
+      return null;
+    }
+  }
+
+  /** The console session a request was authenticated with, or null for other credentials. */
+  public static ConsoleSessions.Session consoleSession(RoutingContext ctx) {
+    return ctx.get(Access.CONSOLE_SESSION);
+  }
+
+  /** The console's files, and its login form's POST: served without credentials. */
+  private static boolean consolePublic(String path, HttpMethod method) {
+    if (path.equals(CONSOLE_SESSION_PATH)) {
+      return method == HttpMethod.POST;
+    }
+    return path.equals(CONSOLE) || (path.startsWith(CONSOLE + "/") && !path.startsWith(CONSOLE_API));
+  }
+
+  /** A bearer token when there is one, else the console's session cookie, else a verified client certificate (mutual TLS). */
   private Principal authenticate(RoutingContext ctx, long now) {
     String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (authorization == null) {
+      String sessionId = ConsoleSessions.cookieValue(ctx.request());
+      if (sessionId != null) {
+        ConsoleSessions.Session session = sessions.find(sessionId, now);
+        if (session == null) {
+          throw AuthProblems.sessionEnded();
+        }
+        ctx.put(Access.CONSOLE_SESSION, session);
+        ctx.put(Access.CONSOLE_SESSIONS, sessions);
+        return session.principal();
+      }
       Principal byCertificate = certificates == null ? null : certificates.principal(ctx.request());
       if (byCertificate != null) {
         return byCertificate;

@@ -19,6 +19,13 @@ final class AuthProblems {
         .header("WWW-Authenticate", "Bearer realm=\"ssot\", error=\"invalid_token\"");
   }
 
+  /** A console session cookie that names no live session (logged out, expired, its token revoked). */
+  static ApiException sessionEnded() {
+    return new ApiException(Problem.INVALID_TOKEN, "the console session ended (logout, expiry or its token was "
+        + "revoked): log in again")
+        .header("WWW-Authenticate", "Bearer realm=\"ssot\", error=\"invalid_token\"");
+  }
+
   /** What is missing, named: the role and the key or prefix it is needed on. */
   static ApiException forbidden(Principal principal, Role role, String keyOrPrefix) {
     String what = keyOrPrefix.isEmpty() ? "everything (the empty prefix)" : "'" + keyOrPrefix + "'";

@@ -3,7 +3,9 @@
  *
  * <p>{@link io.ssot.security.AuthHandler} runs before every route: it lets {@code /health/live}
  * (and, when configured, {@code /health/ready} and {@code /metrics}) through, authenticates
- * everything else by bearer token (or, with mutual TLS, client certificate), throttles client
+ * everything else by bearer token (or the web console's session cookie, see
+ * {@link io.ssot.security.ConsoleSessions}, with its CSRF and Origin checks; or, with mutual TLS,
+ * client certificate), throttles client
  * addresses that keep failing, and requires admin for whole endpoints listed in its path table.
  * Handlers then check the role they need on the keys or prefix they touch through
  * {@link io.ssot.security.Access}; a listing or prefix watch needs a grant covering the whole
@@ -23,7 +25,7 @@
  *
  * <p>Threads: the auth handler runs on the event loop of the request; a
  * {@link io.ssot.security.FastReadAuth} belongs to one event loop; the token registry and the
- * cipher are shared and safe from any thread (a token's cache entry is refreshed from commit
+ * cipher and the console sessions are shared and safe from any thread (a token's cache entry is refreshed from commit
  * observers on the writer's thread).
  */
 package io.ssot.security;

@@ -2,6 +2,7 @@ package io.ssot.snapshot;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
@@ -15,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
@@ -175,7 +178,7 @@ public final class SnapshotFile {
           default -> p.skipChildren();
         }
       }
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new InvalidSnapshot("line 1 is not a snapshot header: " + e.getOriginalMessage());
     }
     if (!SnapshotWriter.FORMAT.equals(format)) {
@@ -192,18 +195,12 @@ public final class SnapshotFile {
     return new Header(revision, createdAt);
   }
 
+  private static final byte[] TRAILER_START = "{\"count\":".getBytes(StandardCharsets.US_ASCII);
+
   /** The trailer is the only line that starts with its count field. */
   private static boolean isTrailer(byte[] line) {
-    byte[] start = "{\"count\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    if (line.length < start.length) {
-      return false;
-    }
-    for (int i = 0; i < start.length; i++) {
-      if (line[i] != start[i]) {
-        return false;
-      }
-    }
-    return true;
+    return line.length >= TRAILER_START.length
+        && Arrays.equals(line, 0, TRAILER_START.length, TRAILER_START, 0, TRAILER_START.length);
   }
 
   private static Trailer trailer(byte[] line) throws IOException {
@@ -218,7 +215,7 @@ public final class SnapshotFile {
           default -> p.skipChildren();
         }
       }
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new InvalidSnapshot("the trailer is malformed: " + e.getOriginalMessage());
     }
     if (count < 0 || sha256 == null) {
@@ -258,7 +255,7 @@ public final class SnapshotFile {
           p.skipChildren();
         }
       }
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new InvalidSnapshot("line " + number + " is not a snapshot entry: " + e.getOriginalMessage());
     }
     if (key == null || key.isEmpty() || value == null || updatedBy == null || numbers[0] < 1 || numbers[1] < 1
@@ -332,7 +329,7 @@ public final class SnapshotFile {
     private byte[] take(ByteArrayOutputStream partial, int upTo) {
       byte[] line;
       if (partial == null) {
-        line = java.util.Arrays.copyOfRange(buffer, start, upTo);
+        line = Arrays.copyOfRange(buffer, start, upTo);
       } else {
         partial.write(buffer, start, upTo - start);
         line = partial.toByteArray();

@@ -27,7 +27,6 @@ public final class SnapshotWriter {
 
   private final MessageDigest sha256 = newDigest();
   private long count;
-  private long bytes;
 
   /** The header line of a snapshot at {@code revision}, made at {@code createdAtMillis}. */
   public byte[] header(long revision, long createdAtMillis) {
@@ -74,11 +73,6 @@ public final class SnapshotWriter {
     return count;
   }
 
-  /** Bytes returned so far (all of them, trailer included, once it was asked for). */
-  public long bytes() {
-    return bytes;
-  }
-
   private interface Fields {
     void write(JsonGenerator g) throws IOException;
   }
@@ -97,7 +91,6 @@ public final class SnapshotWriter {
     if (digested) {
       sha256.update(line);
     }
-    bytes += line.length;
     return line;
   }
 

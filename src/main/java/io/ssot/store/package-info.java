@@ -51,6 +51,12 @@
  * one, after both maps are forced to disk (from then on they are the only record of those
  * changes); the first revision still held is the compact revision. Tombstones below it go too.
  *
+ * <h2>Snapshots and restore</h2>
+ * {@link io.ssot.store.SnapshotCursor} reads every key at one revision while writes go on (each
+ * commit hands open cursors the earlier state of the keys it changes, under the write lock);
+ * {@link io.ssot.store.StoreRestore} loads a snapshot into an open store that was never written,
+ * refusing writes meanwhile, and starts the change log over after the snapshot's revision.
+ *
  * <h2>Layer and threads</h2>
  * The bottom layer, beside {@code config}: it imports no other {@code io.ssot} package, and knows
  * nothing of HTTP, PostgreSQL or Vert.x. {@link io.ssot.store.MvccStore} is safe from any thread:

@@ -78,7 +78,7 @@ final class ContextWatches {
 
   private void pump() {
     scheduled.set(false);
-    long target = hub.store().revision();
+    long target = hub.tellableRevision();
     boolean behind = false;
     for (Watch w : List.copyOf(watches)) {
       advance(w, target);
@@ -152,7 +152,7 @@ final class ContextWatches {
 
   /** Tells each quiet, caught-up watch the revision it has reached. */
   void progressTick() {
-    long current = hub.store().revision();
+    long current = hub.tellableRevision();
     for (Watch w : List.copyOf(watches)) {
       if (!w.closed && !w.waitingForDrain && !w.sentSinceProgress && w.nextRevision > current) {
         w.sink.progress(w, w.lastRevision());

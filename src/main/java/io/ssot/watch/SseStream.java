@@ -49,7 +49,7 @@ public final class SseStream extends ConnectionSink {
         .putHeader("Content-Type", Headers.EVENT_STREAM)
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no")
-        .putHeader(Headers.REVISION, Long.toString(hub.store().revision()));
+        .putHeader(Headers.REVISION, Long.toString(hub.tellableRevision()));
     Runnable unfollow = Access.onTokenEnd(ctx, () -> {
       if (stream.watch != null) {
         hub.end(stream.watch, Problem.TOKEN_REVOKED, stream.watch.lastRevision());

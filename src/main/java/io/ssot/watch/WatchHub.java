@@ -47,6 +47,8 @@ public final class WatchHub {
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong slowConsumers = new AtomicLong();
   private volatile boolean shuttingDown;
+  /** With {@link #tellOnlyUpTo}: the last revision watches may be told of, beside the store's. */
+  private volatile LongSupplier tellable;
   private final RevisionWaits revisionWaits;
   private final ConnectedClients clients;
 
@@ -79,6 +81,29 @@ public final class WatchHub {
     return revisionWaits;
   }
 
+  /**
+   * Cluster mode: watches are told of a revision only once {@code revision} (PostgreSQL's) has
+   * reached it, on the leader as on followers (which apply nothing else). A leader's local commit
+   * that never reaches PostgreSQL (it was deposed or killed first) is thus never told: a watcher
+   * resuming on another node from its last revision misses none of the new leader's revisions.
+   * Call {@link #tellableAdvanced} when it moves.
+   */
+  public void tellOnlyUpTo(LongSupplier revision) {
+    this.tellable = revision;
+  }
+
+  /** The revision {@link #tellOnlyUpTo} names has moved on. Safe from any thread. */
+  public void tellableAdvanced() {
+    onCommit(0);
+  }
+
+  /** The last revision watches are told of: the store's, or less in cluster mode ({@link #tellOnlyUpTo}). */
+  public long tellableRevision() {
+    long applied = store.revision();
+    LongSupplier limit = tellable;
+    return limit == null ? applied : Math.min(applied, limit.getAsLong());
+  }
+
   private void onCommit(long revision) {
     for (ContextWatches cw : contexts.values()) {
       if (!cw.isEmpty()) {
@@ -94,7 +119,7 @@ public final class WatchHub {
    * @throws StoreException.Compacted when {@code fromRevision} is below the compact revision
    */
   public Watch open(String id, WatchFilter filter, long fromRevision, WatchSink sink) {
-    long next = fromRevision > 0 ? fromRevision : store.revision() + 1;
+    long next = fromRevision > 0 ? fromRevision : tellableRevision() + 1;
     long compactRevision = store.compactRevision();
     if (next < compactRevision) {
       throw new StoreException.Compacted(next, compactRevision);

@@ -208,7 +208,7 @@ public final class WebSocketSession extends ConnectionSink {
       fromRevision = ((Number) from).longValue();
     }
     try {
-      long revision = store.revision();
+      long revision = hub.tellableRevision();
       Watch watch = hub.open(id, filter, fromRevision, this);
       watches.put(id, watch);
       send(new WatchMessage.Created(id, revision));

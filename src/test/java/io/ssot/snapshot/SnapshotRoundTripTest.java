@@ -180,6 +180,31 @@ class SnapshotRoundTripTest {
   }
 
   @Test
+  void aReaderThatGoesAwayMidStreamLeavesNoCursorBehind() throws Exception {
+    try (TestServer server = TestServer.start(Map.of("store.maxKeys", "100000"))) {
+      MvccStore store = server.server().store();
+      byte[] value = ("{\"pad\":\"" + "x".repeat(200) + "\"}").getBytes(StandardCharsets.UTF_8);
+      for (int i = 0; i < 50_000; i++) {
+        store.put("g/" + i, value, Precondition.NONE, "loader");
+      }
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+        socket.getOutputStream().write(("GET /v1/snapshot HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + TestServer.ADMIN_TOKEN + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        byte[] some = socket.getInputStream().readNBytes(64 << 10);
+        assertTrue(new String(some, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"));
+        // The reader stops reading: the stream waits for room, holding its cursor.
+        Thread.sleep(300);
+        assertEquals(1, store.openSnapshots());
+      }
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (store.openSnapshots() != 0 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(0, store.openSnapshots(), "the cursor is closed with the connection");
+    }
+  }
+
+  @Test
   void aCorruptOrTruncatedFileIsRefusedAndNothingIsRestored(Vertx vertx) throws Exception {
     Path dir = Files.createTempDirectory("ssot-snapshots");
     try (TestServer server = TestServer.start(); Http admin = new Http(vertx, server.port())) {

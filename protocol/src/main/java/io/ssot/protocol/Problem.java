@@ -77,6 +77,12 @@ public enum Problem {
    * and {@code resource}. Also a watch message for a key or prefix the token may not read.
    */
   FORBIDDEN("forbidden", 403),
+  /**
+   * A request made with the web console's session cookie that could be forged by another site: a
+   * write without the session's {@code X-CSRF-Token}, or an {@code Origin} that is not the server's
+   * own (also a WebSocket upgrade without one).
+   */
+  CSRF_REJECTED("csrf-rejected", 403),
 
   // 404-408
 
