@@ -1,9 +1,11 @@
 package io.ssot;
 
+import io.ssot.cli.Cli;
 import io.ssot.config.Config;
 import io.ssot.config.StartupFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -14,9 +16,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
-/** {@code java -jar ssot.jar [--config FILE]}: runs the server until SIGTERM or SIGINT. */
+/**
+ * {@code java -jar ssot.jar [--config FILE]}: runs the server until SIGTERM or SIGINT.
+ * {@code java -jar ssot.jar cli COMMAND ...} runs the command-line client instead ({@link Cli}).
+ */
 @Command(name = "ssot", mixinStandardHelpOptions = true, version = "ssot 0.1.0",
-    description = "Configuration single source of truth: HTTP/1.1 and HTTP/2 reads, watches, revisioned writes.")
+    description = {"Configuration single source of truth: HTTP/1.1 and HTTP/2 reads, watches, revisioned writes.",
+        "The command-line client: java -jar ssot.jar cli --help"})
 public final class Main implements Callable<Integer> {
 
   static {
@@ -31,6 +37,9 @@ public final class Main implements Callable<Integer> {
   private Path config;
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("cli")) {
+      System.exit(Cli.run(new ServerSnapshots(), Arrays.copyOfRange(args, 1, args.length)));
+    }
     System.exit(new CommandLine(new Main()).execute(args));
   }
 

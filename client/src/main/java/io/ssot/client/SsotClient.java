@@ -3,10 +3,16 @@ package io.ssot.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ssot.protocol.ClientName;
 import io.ssot.protocol.Etag;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 /**
  * A client of the v1 API, safe to share: one per process is the intent. Calls block the calling
@@ -221,10 +228,190 @@ public final class SsotClient implements AutoCloseable {
   }
 
   public TxnResult txn(Txn txn) {
-    JsonNode n = transport.send("POST", "/v1/txn", Json.bytes(txn.body()), Map.of(), false).json();
+    return txnResult(transport.send("POST", "/v1/txn", Json.bytes(txn.body()), Map.of(), false).json());
+  }
+
+  private static TxnResult txnResult(JsonNode n) {
     List<JsonNode> results = new ArrayList<>();
     n.path("results").forEach(results::add);
     return new TxnResult(n.path("succeeded").asBoolean(), n.path("revision").asLong(), List.copyOf(results));
+  }
+
+  /** A transaction given as its JSON text ({@code {"compare":[...],"success":[...],"failure":[...]}}), sent as it is. */
+  public TxnResult txnJson(String json) {
+    return txnResult(transport.send("POST", "/v1/txn", Json.text(json), Map.of(), false).json());
+  }
+
+  /** Writes the value the key had at {@code toRevision} as a new revision (a delete if it was absent then). */
+  public WriteResult rollback(String key, long toRevision) {
+    byte[] body = Json.bytes(Json.MAPPER.createObjectNode().put("toRevision", toRevision));
+    JsonNode n = transport.send("POST", "/v1/rollback/" + checkedKey(key), body, Map.of(), false).json();
+    return new WriteResult(key, n.path("revision").asLong(), 0, 0, false);
+  }
+
+  // ---- administration (admin token) ------------------------------------------------------------
+
+  /**
+   * Creates a token: {@code request} is {@code {"name":..., "roles":[{"role":"read","prefix":"a/"}],
+   * "ttl"|"expiresAt":...}}. The answer holds the secret ({@code token}), shown this once.
+   */
+  public JsonNode createToken(JsonNode request) {
+    return transport.send("POST", "/v1/tokens", Json.bytes(request), Map.of(), false).json();
+  }
+
+  /** Every token, without secrets: {@code id, name, roles, expiresAt, createdAt, createdBy}. */
+  public List<JsonNode> tokens() {
+    List<JsonNode> items = new ArrayList<>();
+    transport.send("GET", "/v1/tokens", null, Map.of(), true).json().path("items").forEach(items::add);
+    return List.copyOf(items);
+  }
+
+  /** Revokes the token at once (its watches end); {@link SsotException} {@code token-not-found} if none has this id. */
+  public long revokeToken(String id) {
+    return transport.send("DELETE", "/v1/tokens/" + enc(id), null, Map.of(), false).json().path("revision").asLong();
+  }
+
+  /** Sets the JSON Schema (draft 2020-12, as JSON text) that writes under {@code prefix} must meet. */
+  public WriteResult putSchema(String prefix, String schemaJson) {
+    Transport.Response r = transport.send("PUT", "/v1/schemas/" + checkedKey(prefix), Json.text(schemaJson),
+        Map.of(), false);
+    JsonNode n = r.json();
+    return new WriteResult(prefix, n.path("revision").asLong(), 0, n.path("version").asLong(), r.status() == 201);
+  }
+
+  /** The schema on {@code prefix} with its metadata ({@code prefix, schema, revision, ...}), or empty. */
+  public Optional<JsonNode> schema(String prefix) {
+    try {
+      return Optional.of(transport.send("GET", "/v1/schemas/" + checkedKey(prefix), null, Map.of(), true).json());
+    } catch (SsotException e) {
+      if (e.status() == 404) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** Every schema in force, by prefix, all pages read. */
+  public List<JsonNode> schemas() {
+    List<JsonNode> items = new ArrayList<>();
+    String cursor = null;
+    do {
+      JsonNode page = transport.send("GET", "/v1/schemas" + (cursor == null ? "" : "?cursor=" + enc(cursor)),
+          null, Map.of(), true).json();
+      page.path("items").forEach(items::add);
+      JsonNode next = page.get("next");
+      cursor = next == null || next.isNull() ? null : next.asText();
+    } while (cursor != null);
+    return List.copyOf(items);
+  }
+
+  /** Removes the schema on {@code prefix}; {@link SsotException} {@code schema-not-found} if there is none. */
+  public long deleteSchema(String prefix) {
+    return transport.send("DELETE", "/v1/schemas/" + checkedKey(prefix), null, Map.of(), false).json()
+        .path("revision").asLong();
+  }
+
+  /**
+   * {@code GET /v1/snapshot} (admin): the whole store at one revision, streamed into {@code out}
+   * as it arrives (never held in memory); {@code progress} hears the bytes copied so far. A failure
+   * to write {@code out} is an {@link java.io.UncheckedIOException}; the transfer breaking off, an
+   * {@link SsotException.UnavailableException}.
+   *
+   * @return the number of bytes written
+   */
+  public long saveSnapshot(OutputStream out, LongConsumer progress) {
+    try (InputStream in = transport.stream("GET", "/v1/snapshot", HttpRequest.BodyPublishers.noBody(), null)) {
+      byte[] buffer = new byte[64 << 10];
+      long total = 0;
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        try {
+          out.write(buffer, 0, n);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException("cannot write the snapshot: " + e.getMessage(), e);
+        }
+        total += n;
+        progress.accept(total);
+      }
+      return total;
+    } catch (IOException e) {
+      throw new SsotException.UnavailableException(0, "unavailable", "the snapshot broke off: " + e, null, e);
+    }
+  }
+
+  /**
+   * {@code POST /v1/snapshot} (admin): restores the snapshot {@code file} into the server's store,
+   * which must never have been written (409 {@code store-not-empty} otherwise). The file is
+   * streamed, never read into memory; {@code progress} hears the bytes sent so far. The server
+   * verifies the whole file before it applies any of it (400 {@code invalid-snapshot}).
+   *
+   * @return {@code {revision, keys, bytes, sha256, createdAt}} of the restored snapshot
+   */
+  public JsonNode restoreSnapshot(Path file, LongConsumer progress) {
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
+        HttpRequest.BodyPublishers.ofInputStream(() -> new CountingInputStream(file, progress)), size);
+    try (InputStream in = transport.stream("POST", "/v1/snapshot", body, "application/x-ndjson")) {
+      return Json.parse(in.readAllBytes());
+    } catch (IOException e) {
+      throw new SsotException.UnavailableException(0, "unavailable", "the restore broke off: " + e, null, e);
+    }
+  }
+
+  /** A file read for upload, telling how many bytes were read so far. */
+  private static final class CountingInputStream extends java.io.FilterInputStream {
+    private final LongConsumer progress;
+    private long count;
+
+    CountingInputStream(Path file, LongConsumer progress) {
+      super(open(file));
+      this.progress = progress;
+    }
+
+    private static InputStream open(Path file) {
+      try {
+        return Files.newInputStream(file);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        progress.accept(++count);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = super.read(buffer, offset, length);
+      if (n > 0) {
+        count += n;
+        progress.accept(count);
+      }
+      return n;
+    }
+  }
+
+  /**
+   * {@code GET /v1/pg/drift} (admin, servers with PostgreSQL): a fresh comparison of the store with
+   * PostgreSQL's current state: {@code revision, storeDigest, pgDigest, drifted, keys:[{key,
+   * storeRevision, pgRevision}], truncated}. It changes nothing on either side.
+   */
+  public JsonNode pgDrift() {
+    return transport.send("GET", "/v1/pg/drift", null, Map.of(), true).json();
+  }
+
+  /** {@code GET /v1/cluster}: the leader, this node and the members (404 when the server is not in cluster mode). */
+  public JsonNode cluster() {
+    return transport.send("GET", "/v1/cluster", null, Map.of(), true).json();
   }
 
   // ---- watches and views ---------------------------------------------------------------------
@@ -285,10 +472,15 @@ public final class SsotClient implements AutoCloseable {
   // ---- helpers -------------------------------------------------------------------------------
 
   private static String kv(String key) {
+    return "/v1/kv/" + checkedKey(key);
+  }
+
+  /** The key (or prefix) as it stands in a path: the key grammar has only characters that need no escape. */
+  private static String checkedKey(String key) {
     if (key == null || key.isEmpty()) {
       throw new IllegalArgumentException("a key is not empty");
     }
-    return "/v1/kv/" + key; // the key grammar has only characters that stand as they are in a path
+    return key;
   }
 
   private static String durability(WriteOptions o) {

@@ -3,6 +3,7 @@ package io.ssot.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ssot.protocol.Headers;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -132,6 +133,57 @@ final class Transport {
     }
   }
 
+  /**
+   * Sends a request whose answer may be large and returns a 2xx answer's body as a stream, read
+   * as it arrives (the caller closes it). Each endpoint is tried once, in order from the preferred
+   * one, moving on only when the connection is refused or the answer is 503: the body is not
+   * replayable in general, and a long transfer is not retried halfway.
+   */
+  InputStream stream(String method, String pathAndQuery, HttpRequest.BodyPublisher body, String contentType) {
+    Exception lastError = null;
+    boolean unavailable = false;
+    int start = preferred;
+    for (int i = 0; i < endpoints.size(); i++) {
+      int index = (start + i) % endpoints.size();
+      HttpRequest.Builder b = HttpRequest.newBuilder(endpoints.get(index).resolve(pathAndQuery)).method(method, body);
+      if (token != null) {
+        b.header("Authorization", "Bearer " + token);
+      }
+      if (contentType != null) {
+        b.header("Content-Type", contentType);
+      }
+      try {
+        HttpResponse<InputStream> raw = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        if (raw.statusCode() == 503) {
+          unavailable = true;
+          raw.body().close();
+          continue;
+        }
+        preferred = index;
+        if (raw.statusCode() >= 400) {
+          try (InputStream in = raw.body()) {
+            throw problem(raw.statusCode(), raw.headers().firstValue("Content-Type").orElse(null), in.readNBytes(64 << 10));
+          }
+        }
+        return raw.body();
+      } catch (IOException e) {
+        lastError = e;
+        if (!neverSent(e)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SsotException.UnavailableException(0, "unavailable", "interrupted", null, e);
+      }
+    }
+    if (unavailable && lastError == null) {
+      throw new SsotException.UnavailableException(503, "unavailable", method + " " + pathAndQuery
+          + ": every endpoint of " + endpoints + " answered 503", null, null);
+    }
+    throw new SsotException.UnavailableException(0, "unavailable", method + " " + pathAndQuery + " failed on "
+        + endpoints + (lastError == null ? "" : ": " + lastError), null, lastError);
+  }
+
   private HttpRequest request(URI endpoint, String method, String pathAndQuery, byte[] body, Map<String, String> headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve(pathAndQuery)).timeout(requestTimeout);
     if (token != null) {
@@ -158,17 +210,20 @@ final class Transport {
   }
 
   static SsotException problem(Response response) {
+    return problem(response.status(), response.header("Content-Type"), response.body());
+  }
+
+  private static SsotException problem(int status, String type, byte[] bytes) {
     JsonNode body = null;
-    String text = new String(response.body(), StandardCharsets.UTF_8);
-    String type = response.header("Content-Type");
+    String text = new String(bytes, StandardCharsets.UTF_8);
     if (type != null && (type.startsWith(Headers.PROBLEM_JSON) || type.startsWith("application/json"))) {
       try {
-        body = Json.parse(response.body());
+        body = Json.parse(bytes);
       } catch (RuntimeException notJson) {
         body = null;
       }
     }
-    return SsotException.of(response.status(), body, text.length() > 200 ? text.substring(0, 200) : text);
+    return SsotException.of(status, body, text.length() > 200 ? text.substring(0, 200) : text);
   }
 
   /** Retry-After in seconds (the only form the server sends); null when absent or malformed. */
