@@ -3,7 +3,6 @@ package io.ssot.client;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -14,7 +13,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The real server (io.ssot.Main from the test class path) as a child JVM on a loopback port with
@@ -149,11 +150,27 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * A loopback port that is free now and was not handed out before by this JVM, below the
+   * kernel's ephemeral range (32768 and up on Linux), so that neither another {@code bind(0)} nor
+   * an outgoing connection takes it before the child binds it (as the server's ChildServer does).
+   */
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    while (true) {
+      int port = NEXT_PORT.getAndIncrement();
+      if (port >= 32_000) {
+        NEXT_PORT.compareAndSet(port + 1, 20_000);
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // bound by someone else: the next one
+      }
     }
   }
+
+  /** Starts at a random point of [20000, 32000), so that test JVMs running side by side rarely meet. */
+  private static final AtomicInteger NEXT_PORT =
+      new AtomicInteger(20_000 + ThreadLocalRandom.current().nextInt(12_000));
 }
