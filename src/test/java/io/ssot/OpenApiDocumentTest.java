@@ -40,7 +40,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The OpenAPI document ({@code src/main/resources/openapi.json}, served at {@code /openapi.json})
  * is true: it is valid OpenAPI 3.1, it documents exactly the routes the server mounts, it holds
  * every problem code of the catalogue, and real answers of a real server to a broad set of
- * requests (success and refusal of every route) conform to it: status, headers and body.
+ * requests (success and refusal of every route) conform to it: status, headers and body (a
+ * snapshot line by line).
  */
 @Timeout(120)
 class OpenApiDocumentTest {
@@ -106,6 +107,13 @@ class OpenApiDocumentTest {
           assertEquals(List.of(), document.check("GET", "/v1/cluster", r.status(), r.headers(), r.body().getBytes()),
               r::toString);
         }
+        // A snapshot is not restored online in cluster mode.
+        Http.Response refused = node.send(HttpMethod.POST, "/v1/snapshot", Map.of("Content-Type",
+            "application/x-ndjson"), "{}\n");
+        assertEquals(405, refused.status(), refused::toString);
+        assertEquals("GET", refused.header("Allow"));
+        assertEquals(List.of(), document.check("POST", "/v1/snapshot", refused.status(), refused.headers(),
+            refused.body().getBytes()), refused::toString);
       }
     }
     assertTrue(mounted.contains("GET /v1/cluster"), mounted::toString);
@@ -266,6 +274,8 @@ class OpenApiDocumentTest {
     call(reader, "GET", "/v1/kv/app/a", Map.of(), null);
     call(reader, "PUT", "/v1/kv/app/a", json, "1");
     call(reader, "GET", "/v1/tokens", Map.of(), null);
+    // Snapshots, while the reader's token exists (a restored server has it too), and the drift check.
+    snapshots(admin, issued.json().getString("token"));
     call(anonymous, "GET", "/v1/kv/app/a", Map.of(), null);
     call(admin.as("not-a-token"), "GET", "/v1/kv/app/a", Map.of(), null);
     call(admin, "DELETE", "/v1/tokens/" + issued.json().getString("id"), Map.of(), null);
@@ -325,16 +335,51 @@ class OpenApiDocumentTest {
     call(admin, "GET", "/v1/history/app/filler?before=2", Map.of(), null);
 
     throttled();
-    assertConforms(Set.of(101, 200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 410, 412, 413, 414, 415, 422, 429, 431,
-        503, 504));
+    assertConforms(Set.of(101, 200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409, 410, 412, 413, 414, 415, 422, 429,
+        431, 503, 504));
     assertEquals(Set.of(), missing(Set.of("precondition-failed", "invalid-json", "invalid-header",
         "unsupported-media-type", "too-large", "invalid-parameter", "invalid-key", "future-revision", "key-not-found",
         "revision-not-applied", "method-not-allowed", "invalid-txn", "invalid-rollback", "invalid-schema",
         "schema-violation", "schema-not-found", "invalid-token-request", "forbidden", "unauthorized", "invalid-token",
         "token-not-found", "not-found", "not-acceptable", "invalid-client-name", "uri-too-long", "headers-too-large",
-        "compacted", "rate-limited", "too-many-auth-failures", "too-many-connections", "csrf-rejected")),
+        "compacted", "rate-limited", "too-many-auth-failures", "too-many-connections", "csrf-rejected",
+        "invalid-snapshot", "store-not-empty")),
         "problem codes not reached");
     assertEquals(List.of(), consoleSecurityHeaders(), "answers under /ui without the console's security headers");
+  }
+
+  /**
+   * Snapshots: one of this server (its lines are checked by {@link #snapshotLines}), refused into
+   * it as it is not empty, refused to a token that is not admin's; then, on a server of its own
+   * with PostgreSQL, a corrupt one refused, the snapshot restored into it, refused once more, and
+   * a drift check of the restored state (nothing drifted).
+   */
+  private void snapshots(Http admin, String readerToken) throws Exception {
+    Map<String, String> ndjson = Map.of("Content-Type", "application/x-ndjson");
+    Http.Response saved = expect(200, admin, "GET", "/v1/snapshot", Map.of(), null);
+    String snapshot = saved.body().toString(StandardCharsets.UTF_8);
+    expect(403, admin.as(readerToken), "GET", "/v1/snapshot", Map.of(), null);
+    expect(401, admin.anonymous(), "POST", "/v1/snapshot", ndjson, snapshot);
+    Http.Response notEmpty = expect(409, admin, "POST", "/v1/snapshot", ndjson, snapshot);
+    assertEquals("store-not-empty", notEmpty.json().getString("code"), notEmpty::toString);
+    expect(405, admin, "DELETE", "/v1/snapshot", Map.of(), null);
+
+    try (PgTestDatabase db = PgTestDatabase.create();
+         TestServer empty = TestServer.start(Map.of("pg.url", db.url()));
+         Http http = new Http(server.vertx(), empty.port())) {
+      int middle = snapshot.length() / 2;
+      String corrupt = snapshot.substring(0, middle) + (snapshot.charAt(middle) == 'x' ? 'y' : 'x')
+          + snapshot.substring(middle + 1);
+      Http.Response invalid = expect(400, http, "POST", "/v1/snapshot", ndjson, corrupt);
+      assertEquals("invalid-snapshot", invalid.json().getString("code"), invalid::toString);
+      Http.Response restored = expect(200, http, "POST", "/v1/snapshot", ndjson, snapshot);
+      assertEquals(saved.header("X-SSOT-Revision"), String.valueOf(restored.json().getLong("revision")));
+      expect(409, http, "POST", "/v1/snapshot", ndjson, snapshot);
+      Http.Response drift = expect(200, http, "GET", "/v1/pg/drift", Map.of(), null);
+      assertEquals(0, drift.json().getLong("drifted"), drift::toString);
+      expect(403, http.as(readerToken), "GET", "/v1/pg/drift", Map.of(), null);
+      expect(405, http, "POST", "/v1/pg/drift", Map.of("Content-Type", "application/json"), "{}");
+    }
   }
 
   /**
@@ -343,51 +388,51 @@ class OpenApiDocumentTest {
    */
   private void console(Http admin, Http anonymous) {
     Map<String, String> json = Map.of("Content-Type", "application/json");
-    Http.Response page = console(200, anonymous, "GET", "/ui", Map.of(), null);
-    console(304, anonymous, "GET", "/ui", Map.of("If-None-Match", page.header("ETag")), null);
-    console(405, anonymous, "POST", "/ui", json, "{}");
-    Http.Response script = console(200, anonymous, "GET", "/ui/app.js", Map.of(), null);
-    console(304, anonymous, "GET", "/ui/app.js", Map.of("If-None-Match", script.header("ETag")), null);
-    console(200, anonymous, "GET", "/ui/style.css", Map.of(), null);
-    console(405, anonymous, "DELETE", "/ui/app.js", Map.of(), null);
-    console(404, anonymous, "GET", "/ui/no-such-file.js", Map.of(), null);
-    console(401, anonymous, "GET", "/ui/api/no-such-figures", Map.of(), null);
+    Http.Response page = expect(200, anonymous, "GET", "/ui", Map.of(), null);
+    expect(304, anonymous, "GET", "/ui", Map.of("If-None-Match", page.header("ETag")), null);
+    expect(405, anonymous, "POST", "/ui", json, "{}");
+    Http.Response script = expect(200, anonymous, "GET", "/ui/app.js", Map.of(), null);
+    expect(304, anonymous, "GET", "/ui/app.js", Map.of("If-None-Match", script.header("ETag")), null);
+    expect(200, anonymous, "GET", "/ui/style.css", Map.of(), null);
+    expect(405, anonymous, "DELETE", "/ui/app.js", Map.of(), null);
+    expect(404, anonymous, "GET", "/ui/no-such-file.js", Map.of(), null);
+    expect(401, anonymous, "GET", "/ui/api/no-such-figures", Map.of(), null);
 
     String login = new JsonObject().put("token", TestServer.ADMIN_TOKEN).encode();
     String unknownToken = new JsonObject().put("token", "ssot_0123456789abcdef_notTheSecretOfAnyToken").encode();
-    console(401, anonymous, "POST", "/ui/session", json, unknownToken);
-    console(400, anonymous, "POST", "/ui/session", json, "{\"tok\":1}");
-    console(415, anonymous, "POST", "/ui/session", Map.of("Content-Type", "text/plain"), login);
-    console(403, anonymous, "POST", "/ui/session", with(json, "Origin", "https://evil.example"), login);
-    console(413, anonymous, "POST", "/ui/session", json, "{\"token\":\"" + "x".repeat(5000) + "\"}");
-    Http.Response session = console(200, anonymous, "POST", "/ui/session", json, login);
+    expect(401, anonymous, "POST", "/ui/session", json, unknownToken);
+    expect(400, anonymous, "POST", "/ui/session", json, "{\"tok\":1}");
+    expect(415, anonymous, "POST", "/ui/session", Map.of("Content-Type", "text/plain"), login);
+    expect(403, anonymous, "POST", "/ui/session", with(json, "Origin", "https://evil.example"), login);
+    expect(413, anonymous, "POST", "/ui/session", json, "{\"token\":\"" + "x".repeat(5000) + "\"}");
+    Http.Response session = expect(200, anonymous, "POST", "/ui/session", json, login);
     String setCookie = session.header("Set-Cookie");
     Map<String, String> cookie = with(json, "Cookie", setCookie.substring(0, setCookie.indexOf(';')));
     String csrf = session.json().getString("csrfToken");
 
-    console(200, anonymous, "GET", "/ui/session", cookie, null);
-    console(200, admin, "GET", "/ui/session", Map.of(), null);
-    console(401, anonymous, "GET", "/ui/session", Map.of(), null);
-    console(405, admin, "PUT", "/ui/session", json, "{}");
-    console(200, anonymous, "GET", "/ui/api/overview", cookie, null);
-    console(200, admin, "GET", "/ui/api/overview", Map.of(), null);
-    console(401, anonymous, "GET", "/ui/api/overview", Map.of(), null);
-    console(403, anonymous, "GET", "/ui/api/overview", with(cookie, "Origin", "https://evil.example"), null);
-    console(405, admin, "POST", "/ui/api/overview", json, "{}");
-    console(200, anonymous, "GET", "/v1/kv/app/a", cookie, null);
-    Http.Response forged = console(403, anonymous, "PUT", "/v1/kv/app/a", cookie, "{\"pool\":3}");
+    expect(200, anonymous, "GET", "/ui/session", cookie, null);
+    expect(200, admin, "GET", "/ui/session", Map.of(), null);
+    expect(401, anonymous, "GET", "/ui/session", Map.of(), null);
+    expect(405, admin, "PUT", "/ui/session", json, "{}");
+    expect(200, anonymous, "GET", "/ui/api/overview", cookie, null);
+    expect(200, admin, "GET", "/ui/api/overview", Map.of(), null);
+    expect(401, anonymous, "GET", "/ui/api/overview", Map.of(), null);
+    expect(403, anonymous, "GET", "/ui/api/overview", with(cookie, "Origin", "https://evil.example"), null);
+    expect(405, admin, "POST", "/ui/api/overview", json, "{}");
+    expect(200, anonymous, "GET", "/v1/kv/app/a", cookie, null);
+    Http.Response forged = expect(403, anonymous, "PUT", "/v1/kv/app/a", cookie, "{\"pool\":3}");
     assertEquals("csrf-rejected", forged.json().getString("code"), forged::toString);
-    console(200, anonymous, "PUT", "/v1/kv/app/a", with(cookie, "X-CSRF-Token", csrf), "{\"pool\":3}");
+    expect(200, anonymous, "PUT", "/v1/kv/app/a", with(cookie, "X-CSRF-Token", csrf), "{\"pool\":3}");
 
-    console(403, anonymous, "DELETE", "/ui/session", cookie, null);
-    console(204, anonymous, "DELETE", "/ui/session", with(cookie, "X-CSRF-Token", csrf), null);
-    console(401, anonymous, "GET", "/ui/session", cookie, null);
-    console(204, admin, "DELETE", "/ui/session", Map.of(), null);
+    expect(403, anonymous, "DELETE", "/ui/session", cookie, null);
+    expect(204, anonymous, "DELETE", "/ui/session", with(cookie, "X-CSRF-Token", csrf), null);
+    expect(401, anonymous, "GET", "/ui/session", cookie, null);
+    expect(204, admin, "DELETE", "/ui/session", Map.of(), null);
   }
 
-  /** A console exchange, recorded like the others, that must get {@code status}. */
-  private Http.Response console(int status, Http http, String method, String uri, Map<String, String> headers,
-                                String body) {
+  /** An exchange, recorded like the others, that must get {@code status}. */
+  private Http.Response expect(int status, Http http, String method, String uri, Map<String, String> headers,
+                               String body) {
     Http.Response r = call(http, method, uri, headers, body);
     assertEquals(status, r.status(), () -> method + " " + uri + ": " + r);
     return r;
@@ -445,6 +490,36 @@ class OpenApiDocumentTest {
       if (schema != null) {
         for (String error : document.validate("/components/schemas/" + schema, MAPPER.readTree(r.body().getBytes()))) {
           wrong.add(e.method() + " " + e.uri() + ": as " + schema + ": " + error);
+        }
+      }
+    }
+    return wrong;
+  }
+
+  /**
+   * What is wrong with the snapshots answered (application/x-ndjson, which the document describes
+   * line by line): each line against SnapshotLine and against the schema of its place, the
+   * header first, the trailer last and entries between; every line ends with a newline.
+   */
+  private List<String> snapshotLines() throws IOException {
+    List<String> wrong = new ArrayList<>();
+    for (Exchange e : exchanges) {
+      Http.Response r = e.response();
+      if (r.status() != 200 || !String.valueOf(r.header("Content-Type")).startsWith("application/x-ndjson")) {
+        continue;
+      }
+      String text = r.body().toString(StandardCharsets.UTF_8);
+      if (!text.endsWith("\n")) {
+        wrong.add(e.uri() + ": the last line does not end with a newline");
+      }
+      List<String> lines = text.lines().toList();
+      for (int i = 0; i < lines.size(); i++) {
+        String place = i == 0 ? "SnapshotHeader" : i == lines.size() - 1 ? "SnapshotTrailer" : "SnapshotEntry";
+        JsonNode line = MAPPER.readTree(lines.get(i));
+        for (String schema : List.of("SnapshotLine", place)) {
+          for (String error : document.validate("/components/schemas/" + schema, line)) {
+            wrong.add(e.uri() + ": line " + (i + 1) + " as " + schema + ": " + error);
+          }
         }
       }
     }
@@ -571,6 +646,7 @@ class OpenApiDocumentTest {
       wrong.addAll(document.check(e.method(), e.uri(), r.status(), r.headers(), r.body().getBytes()));
     }
     wrong.addAll(narrower());
+    wrong.addAll(snapshotLines());
     assertEquals(List.of(), wrong, () -> wrong.size() + " answers do not conform to the document");
     Set<String> missed = new TreeSet<>(documentedOperations());
     missed.removeAll(exercised);

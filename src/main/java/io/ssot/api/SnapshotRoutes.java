@@ -102,6 +102,10 @@ public final class SnapshotRoutes {
       ctx.fail(tooLarge(room));
       return;
     }
+    if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+      // Accepted so far: a client waiting to send (curl does for an upload) need not wait for its own timeout.
+      request.response().writeContinue();
+    }
     Path upload = dataDir.resolve("snapshot-upload-" + System.nanoTime() + ".partial");
     ctx.vertx().fileSystem().open(upload.toString(), new OpenOptions().setCreateNew(true).setWrite(true))
         .onFailure(ctx::fail)

@@ -179,6 +179,33 @@ class SnapshotRoundTripTest {
         e.updatedBy());
   }
 
+  /**
+   * An upload that asks whether to go on ({@code Expect: 100-continue}, as curl's does) is told
+   * to at once, once the restore is possible, rather than left waiting for its client's timeout.
+   */
+  @Test
+  void anUploadThatExpectsToContinueIsToldTo(Vertx vertx) throws Exception {
+    byte[] snapshot;
+    try (TestServer source = TestServer.start(); Http admin = new Http(vertx, source.port())) {
+      assertEquals(201, admin.put("/v1/kv/e/1", "{\"e\":1}").status());
+      snapshot = admin.get("/v1/snapshot").body().getBytes();
+    }
+    try (TestServer empty = TestServer.start();
+         java.net.Socket socket = new java.net.Socket("127.0.0.1", empty.port())) {
+      socket.setSoTimeout(10_000);
+      java.io.BufferedReader in = new java.io.BufferedReader(
+          new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(("POST /v1/snapshot HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+          + TestServer.ADMIN_TOKEN + "\r\nExpect: 100-continue\r\nContent-Length: " + snapshot.length
+          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      assertEquals("HTTP/1.1 100 Continue", in.readLine());
+      assertEquals("", in.readLine());
+      socket.getOutputStream().write(snapshot);
+      assertEquals("HTTP/1.1 200 OK", in.readLine());
+      assertEquals(1, empty.server().store().revision());
+    }
+  }
+
   @Test
   void aReaderThatGoesAwayMidStreamLeavesNoCursorBehind() throws Exception {
     try (TestServer server = TestServer.start(Map.of("store.maxKeys", "100000"))) {
