@@ -9,12 +9,14 @@ import io.ssot.cluster.DuplicateNodeId;
 import io.ssot.cluster.NodeIdentity;
 import io.ssot.core.WriteGate;
 import io.ssot.http.BodyBudget;
+import io.ssot.http.Compression;
 import io.ssot.core.Durability;
 import io.ssot.core.LocalDurability;
 import io.ssot.core.Writes;
 import io.ssot.http.JsonValues;
 import io.ssot.http.Limits;
 import io.ssot.http.RequestBody;
+import io.ssot.http.RequestIds;
 import io.ssot.http.ServerOptions;
 import io.ssot.api.Routes;
 import io.ssot.config.Config;
@@ -28,6 +30,7 @@ import io.ssot.limit.IdleConnections;
 import io.ssot.limit.RateLimiter;
 import io.ssot.ops.Compaction;
 import io.ssot.ops.HealthRoutes;
+import io.ssot.ops.LogFormat;
 import io.ssot.ops.Metrics;
 import io.ssot.cluster.Orphans;
 import io.ssot.persist.Bootstrap;
@@ -145,6 +148,7 @@ public final class SsotServer {
   /** Opens the store and starts serving; blocks until the port is bound. */
   public static SsotServer start(Config config) throws IOException {
     Consistency.check(config);
+    LogFormat.apply(config.get(Settings.LOG_FORMAT));
     ValueCipher cipher = ValueCipher.configure(config.get(Settings.ENCRYPTION_KEY_FILE),
         config.get(Settings.ENCRYPTION_PREFIXES));
     String pgUrl = config.get(Settings.PG_URL);
@@ -236,6 +240,8 @@ public final class SsotServer {
   }
 
   private static Vertx startVertx(int eventLoops, Metrics metrics) {
+    // The request's context slots exist in the contexts of Vert.x instances built after they are registered.
+    RequestIds.ensureRegistered();
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(eventLoops)
         .setPreferNativeTransport(true)
@@ -251,7 +257,7 @@ public final class SsotServer {
     Limits limits = Limits.from(config);
     Api api = new Api(store, writes, hub, limits, new JsonValues(limits.maxJsonDepth()),
         defaultSync(config), postgres == null ? null : postgres.history(), cipher,
-        RequestBody.from(config));
+        RequestBody.from(config), Compression.from(config));
     Gauge.builder("ssot_request_body_bytes_in_flight", api.bodies().budget(), BodyBudget::inFlight)
         .description("Request-body bytes reserved by requests now (limits.maxBodyBytesInFlight)")
         .register(metrics.registry());
@@ -262,7 +268,7 @@ public final class SsotServer {
     Gauge.builder("ssot_connections_open", connections, ConnectionLimit::open)
         .description("Open client connections").register(metrics.registry());
     Admission admission = new Admission(connections, rateLimiter, ClientIdentity::of);
-    WatchRoutes watchRoutes = new WatchRoutes(hub, limits, admission);
+    WatchRoutes watchRoutes = new WatchRoutes(hub, limits, admission, api.compression());
     TokenRoutes tokenRoutes = new TokenRoutes(api, tokens);
     ClientCertificates certificates = config.get(Settings.TLS_CLIENT_AUTH).equals("none") ? null
         : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
@@ -272,6 +278,7 @@ public final class SsotServer {
         cluster);
     ClusterRoutes clusterRoutes = cluster == null ? null : new ClusterRoutes(cluster);
     HttpServerOptions options = ServerOptions.from(config);
+    Compression.apply(config, options);
     TlsOptions.apply(config, options);
     httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();

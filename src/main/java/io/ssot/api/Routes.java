@@ -6,6 +6,7 @@ import io.ssot.core.Unrestorable;
 import io.ssot.http.ApiException;
 import io.ssot.http.ConnectionReuse;
 import io.ssot.http.Problems;
+import io.ssot.http.RequestIds;
 
 import io.ssot.protocol.Problem;
 import io.ssot.schema.InvalidSchema;
@@ -38,8 +39,8 @@ public final class Routes {
   }
 
   /**
-   * The handler of one event loop's server: single-key reads through {@link FastGet}, the rest
-   * through the router.
+   * The handler of one event loop's server: gives each request its id ({@link RequestIds}), then
+   * single-key reads through {@link FastGet}, the rest through the router.
    *
    * @param auth     authenticates every request before any route (after the path guard)
    * @param fastRead whether a request may read a key on the fast path (else the router answers it)
@@ -52,7 +53,12 @@ public final class Routes {
     // One per event loop: no sharing between cores.
     EntryBodies bodies = new EntryBodies(api.cipher(),
         EntryBodies.budgetFor(Runtime.getRuntime().maxMemory(), eventLoops));
-    return new FastGet(api.store(), bodies, fastRead, router(vertx, api, bodies, auth, extra));
+    FastGet fastGet = new FastGet(api.store(), bodies, fastRead, router(vertx, api, bodies, auth, extra),
+        api.compression());
+    return request -> {
+      RequestIds.assign(request);
+      fastGet.handle(request);
+    };
   }
 
   private static Router router(Vertx vertx, Api api, EntryBodies bodies, Handler<RoutingContext> auth,
@@ -62,6 +68,7 @@ public final class Routes {
     long bodyTimeoutMillis = api.bodies().timeoutMillis();
     // First of all, before admission (-2): a refused request's unread body is bounded too.
     router.route().order(-3).handler(ctx -> ConnectionReuse.handle(ctx, bodyTimeoutMillis));
+    router.route().order(-3).handler(api.compression()::keepSmallAnswersOnHttp2);
     router.route().order(-1).handler(ctx -> guardPath(ctx, maxKeyBytes));
     router.route().order(-1).handler(auth);
     new KvRoutes(api, bodies).mount(router);
@@ -226,6 +233,7 @@ public final class Routes {
     } else {
       problem = new ApiException(Problem.BAD_REQUEST, "the request could not be parsed");
     }
+    RequestIds.assign(request);
     request.response().putHeader("Connection", "close");
     Problems.send(request.response(), problem);
   }
