@@ -17,6 +17,7 @@ import io.ssot.http.JsonValues;
 import io.ssot.http.Limits;
 import io.ssot.http.RequestBody;
 import io.ssot.http.RequestIds;
+import io.ssot.http.Tracing;
 import io.ssot.http.ServerOptions;
 import io.ssot.api.Routes;
 import io.ssot.config.Config;
@@ -98,12 +99,15 @@ public final class SsotServer {
   /** Cluster mode: this node in its cluster and the gate of its writes; null when it runs alone. */
   private final ClusterNode cluster;
   private final AtomicBoolean stopping = new AtomicBoolean();
+  /** Null unless otel.endpoint is set. */
+  private final Tracing tracing;
   private Compaction compaction;
   private HttpServerOptions httpOptions;
   private int port;
 
   private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx, PgLocation pg, long persisted,
-                     ValueCipher cipher, String bootstrapToken) {
+                     ValueCipher cipher, String bootstrapToken, Tracing tracing) {
+    this.tracing = tracing;
     this.config = config;
     this.dataDir = dataDir;
     this.metrics = metrics;
@@ -138,6 +142,9 @@ public final class SsotServer {
     metrics.bind(store, hub);
     if (postgres != null) {
       metrics.bind(postgres.writeBehind());
+      if (tracing != null) {
+        postgres.writeBehind().trace(tracing);
+      }
     }
     if (cluster != null) {
       metrics.bind(cluster);
@@ -172,11 +179,12 @@ public final class SsotServer {
       }
     });
     Metrics metrics = new Metrics();
+    Tracing tracing = Tracing.start(config.get(Settings.OTEL_ENDPOINT));
     int loops = config.get(Settings.HTTP_EVENT_LOOPS);
     if (loops == 0) {
       loops = Runtime.getRuntime().availableProcessors();
     }
-    Vertx vertx = startVertx(loops, metrics);
+    Vertx vertx = startVertx(loops, metrics, tracing);
     DataDir dataDir;
     try {
       dataDir = opening.join();
@@ -203,7 +211,7 @@ public final class SsotServer {
       }
       String bootstrapToken = config.get(Settings.AUTH_ENABLED)
           ? BootstrapToken.resolve(config.get(Settings.ADMIN_TOKEN), dataPath) : null;
-      server = new SsotServer(config, dataDir, metrics, vertx, pg, persisted, cipher, bootstrapToken);
+      server = new SsotServer(config, dataDir, metrics, vertx, pg, persisted, cipher, bootstrapToken, tracing);
     } catch (RuntimeException | IOException e) {
       vertx.close();
       dataDir.close();
@@ -239,9 +247,10 @@ public final class SsotServer {
         config.get(Settings.CHANGELOG_SEGMENT_BYTES), config.get(Settings.STORE_MIN_FREE_DISK_BYTES));
   }
 
-  private static Vertx startVertx(int eventLoops, Metrics metrics) {
+  private static Vertx startVertx(int eventLoops, Metrics metrics, Tracing tracing) {
     // The request's context slots exist in the contexts of Vert.x instances built after they are registered.
     RequestIds.ensureRegistered();
+    Tracing.ensureRegistered();
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(eventLoops)
         .setPreferNativeTransport(true)
@@ -249,7 +258,7 @@ public final class SsotServer {
         // process that is killed would leave behind.
         .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false))
         .setMetricsOptions(Metrics.vertxMetricsOptions());
-    return Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory()).build();
+    return Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory(tracing)).build();
   }
 
   private Future<Void> listen(int instances) {
@@ -298,7 +307,7 @@ public final class SsotServer {
         healthRoutes.mount(r);
         if (clusterRoutes != null) {
           clusterRoutes.mount(r);
-          new WriteForwarding(v, api, cluster, config).mount(r);
+          new WriteForwarding(v, api, cluster, config, tracing).mount(r);
         }
       });
     };
@@ -413,6 +422,9 @@ public final class SsotServer {
     try {
       groupCommit.close();
       dataDir.close();
+      if (tracing != null) {
+        tracing.close();
+      }
       LOG.info("Stopped at revision {}", dataDir.store().revision());
     } catch (IOException | InterruptedException e) {
       LOG.error("The store did not close cleanly", e);
