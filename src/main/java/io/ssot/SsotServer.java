@@ -277,7 +277,7 @@ public final class SsotServer {
     Gauge.builder("ssot_connections_open", connections, ConnectionLimit::open)
         .description("Open client connections").register(metrics.registry());
     Admission admission = new Admission(connections, rateLimiter, ClientIdentity::of);
-    WatchRoutes watchRoutes = new WatchRoutes(hub, limits, admission, api.compression());
+    WatchRoutes watchRoutes = new WatchRoutes(hub, limits, admission);
     TokenRoutes tokenRoutes = new TokenRoutes(api, tokens);
     ClientCertificates certificates = config.get(Settings.TLS_CLIENT_AUTH).equals("none") ? null
         : ClientCertificates.parse(config.get(Settings.TLS_CLIENT_ROLES));
@@ -287,7 +287,6 @@ public final class SsotServer {
         cluster);
     ClusterRoutes clusterRoutes = cluster == null ? null : new ClusterRoutes(cluster);
     HttpServerOptions options = ServerOptions.from(config);
-    Compression.apply(config, options);
     TlsOptions.apply(config, options);
     httpOptions = options;
     long shutdownMillis = config.get(Settings.SHUTDOWN_TIMEOUT).toMillis();

@@ -22,7 +22,7 @@ import io.vertx.core.Future;
  * @param archive history older than the local change log (PostgreSQL), or {@code null}
  * @param cipher  encryption at rest: values are opened on their way out ({@link ValueCipher#open(Entry)})
  * @param bodies  reads request bodies within their limit, the server's body budget and the body timeout
- * @param compression keeps single-key answers uncompressed
+ * @param compression gzips large answers for clients that accept it
  */
 public record Api(MvccStore store, Writes writes, WatchHub hub, Limits limits, JsonValues json,
                   boolean syncByDefault, ArchivedHistory archive, ValueCipher cipher, RequestBody bodies,

@@ -1,6 +1,5 @@
 package io.ssot.api;
 
-import io.ssot.http.Compression;
 import io.ssot.http.ConnectionReuse;
 
 import io.ssot.security.ValueCipher;
@@ -33,16 +32,14 @@ public final class FastGet implements Handler<HttpServerRequest> {
   private final EntryBodies bodies;
   private final BiPredicate<HttpServerRequest, String> mayRead;
   private final Handler<HttpServerRequest> router;
-  private final Compression compression;
 
   /** @param mayRead whether the request's credentials read the key; if not, the router refuses it */
   FastGet(MvccStore store, EntryBodies bodies, BiPredicate<HttpServerRequest, String> mayRead,
-          Handler<HttpServerRequest> router, Compression compression) {
+          Handler<HttpServerRequest> router) {
     this.store = store;
     this.bodies = bodies;
     this.mayRead = mayRead;
     this.router = router;
-    this.compression = compression;
   }
 
   @Override
@@ -82,7 +79,6 @@ public final class FastGet implements Handler<HttpServerRequest> {
       return false;
     }
     request.routed(ROUTE); // the route template the request metrics count it under
-    compression.exclude(request.response());
     KvRoutes.sendEntry(request.response(), hot ? bodies.answer(entry, raw) : bodies.render(entry, raw),
         store.revision());
     return true;

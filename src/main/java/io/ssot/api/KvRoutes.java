@@ -147,7 +147,6 @@ final class KvRoutes {
     }
     // As on the fast path, only the answers of entries the store caches (keys read often) are kept.
     boolean keep = current && store.cached(key) == entry;
-    api.compression().exclude(response);
     return sendEntry(response, keep ? bodies.answer(entry, raw) : bodies.render(entry, raw), storeRevision);
   }
 

@@ -53,8 +53,7 @@ public final class Routes {
     // One per event loop: no sharing between cores.
     EntryBodies bodies = new EntryBodies(api.cipher(),
         EntryBodies.budgetFor(Runtime.getRuntime().maxMemory(), eventLoops));
-    FastGet fastGet = new FastGet(api.store(), bodies, fastRead, router(vertx, api, bodies, auth, extra),
-        api.compression());
+    FastGet fastGet = new FastGet(api.store(), bodies, fastRead, router(vertx, api, bodies, auth, extra));
     return request -> {
       RequestIds.assign(request);
       fastGet.handle(request);
@@ -68,7 +67,7 @@ public final class Routes {
     long bodyTimeoutMillis = api.bodies().timeoutMillis();
     // First of all, before admission (-2): a refused request's unread body is bounded too.
     router.route().order(-3).handler(ctx -> ConnectionReuse.handle(ctx, bodyTimeoutMillis));
-    router.route().order(-3).handler(api.compression()::keepSmallAnswersOnHttp2);
+    router.route().order(-3).handler(api.compression()::offer);
     router.route().order(-1).handler(ctx -> guardPath(ctx, maxKeyBytes));
     router.route().order(-1).handler(auth);
     new KvRoutes(api, bodies).mount(router);

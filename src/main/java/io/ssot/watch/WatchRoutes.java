@@ -1,7 +1,6 @@
 package io.ssot.watch;
 
 import io.ssot.http.ApiException;
-import io.ssot.http.Compression;
 import io.ssot.http.Limits;
 import io.ssot.http.Params;
 import io.ssot.limit.Admission;
@@ -22,17 +21,12 @@ public final class WatchRoutes {
   private final WatchHub hub;
   private final Limits limits;
   private final Admission admission;
-  private final Compression compression;
 
-  /**
-   * @param admission   the connection count and rate limits a WebSocket stays under after its handshake
-   * @param compression keeps SSE streams uncompressed (a compressor would hold events back)
-   */
-  public WatchRoutes(WatchHub hub, Limits limits, Admission admission, Compression compression) {
+  /** @param admission the connection count and rate limits a WebSocket stays under after its handshake */
+  public WatchRoutes(WatchHub hub, Limits limits, Admission admission) {
     this.hub = hub;
     this.limits = limits;
     this.admission = admission;
-    this.compression = compression;
   }
 
   public void mount(Router router) {
@@ -76,7 +70,6 @@ public final class WatchRoutes {
       // A reconnecting EventSource repeats the original URL; the last id it saw wins.
       from = lastEventId(lastEventId.trim()) + 1;
     }
-    compression.exclude(ctx.response());
     SseStream.start(ctx, hub, filter, from);
   }
 
