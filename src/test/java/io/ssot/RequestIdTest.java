@@ -24,8 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code X-Request-Id}: the client's when it is safe, else a new one; on every answer, in problem
- * bodies, in the audit log and in the MDC of every log line a request writes, also after it waited.
+ * {@code X-Request-Id}: the client's when it is safe, else a new one; on every answer (a fast-path
+ * 200 echoes only the client's own), in problem bodies, in the audit log and in the MDC of every
+ * log line a request writes, also after it waited.
  */
 class RequestIdTest {
 
@@ -75,6 +76,8 @@ class RequestIdTest {
         assertEquals(id, absent.header("X-Request-Id"));
         assertEquals(id, absent.json().getString("requestId"));
       }
+      assertEquals(null, h1.get("/v1/kv/ids/present").header("X-Request-Id"),
+          "the fast path's 200 makes no id of its own");
       String longest = "x".repeat(128);
       assertEquals(longest, h1.get("/v1/kv/ids/present", Map.of("X-Request-Id", longest)).header("X-Request-Id"));
     }

@@ -39,8 +39,9 @@ public final class Routes {
   }
 
   /**
-   * The handler of one event loop's server: gives each request its id ({@link RequestIds}), then
-   * single-key reads through {@link FastGet}, the rest through the router.
+   * The handler of one event loop's server: echoes a request's own id ({@link RequestIds}), then
+   * single-key reads through {@link FastGet}, the rest through the router, which gives every
+   * request without an id a new one.
    *
    * @param auth     authenticates every request before any route (after the path guard)
    * @param fastRead whether a request may read a key on the fast path (else the router answers it)
@@ -55,7 +56,7 @@ public final class Routes {
         EntryBodies.budgetFor(Runtime.getRuntime().maxMemory(), eventLoops));
     FastGet fastGet = new FastGet(api.store(), bodies, fastRead, router(vertx, api, bodies, auth, extra));
     return request -> {
-      RequestIds.assign(request);
+      RequestIds.echoGiven(request);
       fastGet.handle(request);
     };
   }
@@ -66,6 +67,10 @@ public final class Routes {
     int maxKeyBytes = api.limits().maxKeyBytes();
     long bodyTimeoutMillis = api.bodies().timeoutMillis();
     // First of all, before admission (-2): a refused request's unread body is bounded too.
+    router.route().order(-4).handler(ctx -> {
+      RequestIds.ensure(ctx.request()); // every answer of the router has an id
+      ctx.next();
+    });
     router.route().order(-3).handler(ctx -> ConnectionReuse.handle(ctx, bodyTimeoutMillis));
     router.route().order(-3).handler(api.compression()::offer);
     router.route().order(-1).handler(ctx -> guardPath(ctx, maxKeyBytes));
@@ -232,7 +237,7 @@ public final class Routes {
     } else {
       problem = new ApiException(Problem.BAD_REQUEST, "the request could not be parsed");
     }
-    RequestIds.assign(request);
+    RequestIds.ensure(request);
     request.response().putHeader("Connection", "close");
     Problems.send(request.response(), problem);
   }

@@ -3,28 +3,33 @@ package io.ssot.http;
 import io.ssot.protocol.Headers;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.spi.context.storage.AccessMode;
 import io.vertx.core.spi.context.storage.ContextLocal;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The id of each request ({@link Headers#REQUEST_ID}): the client's, when it is short and made of
  * safe characters, else one made here. A client's id that does not pass is replaced, not echoed
- * and not refused: an id is for finding log lines, and a request is not worth failing for it.
+ * and not refused: an id is for finding log lines, and a request is not worth failing for it. A
+ * 200 of the single-key GET fast path is the one answer that gets only the client's own id.
  *
  * <p>The id is kept in the Vert.x context of the request (each request runs on a context of its
  * own, which the callbacks of its futures keep), so that log lines written later by the same
  * request, on whatever thread its callbacks run, find it ({@link RequestIdMdc}).
  *
- * <p>Cost on the single-key GET: one header look-up, a scan of at most 128 characters or a counter
- * increment and a short string, one header added and one slot of the context set.
+ * <p>Cost on the single-key GET's fast path: one header look-up; with a client's id, a scan of it,
+ * one header added and one slot of the context set.
  */
 public final class RequestIds {
 
   public static final int MAX_LENGTH = 128;
+  /** Lower case and pre-encoded: HTTP/2 would lower-case the name of each answer, HTTP/1.1 encode it. */
+  private static final CharSequence HEADER = HttpHeaders.createOptimized(Headers.REQUEST_ID.toLowerCase(Locale.ROOT));
 
   /** Registered before any Vert.x instance is made: {@link #ensureRegistered()}. */
   private static final ContextLocal<String> ID = ContextLocal.registerLocal(String.class);
@@ -40,11 +45,28 @@ public final class RequestIds {
     // The static initialiser did the work.
   }
 
-  /** Gives {@code request} its id: echoes it on the answer and keeps it for the request's log lines. */
-  public static void assign(HttpServerRequest request) {
-    String given = request.getHeader(Headers.REQUEST_ID);
-    String id = given != null && valid(given) ? given : next();
-    request.response().putHeader(Headers.REQUEST_ID, id);
+  /**
+   * Echoes the request's own id, if it has a safe one, and keeps it for the request's log lines.
+   * All a single-key GET answered on the fast path gets: it writes no log line, audit line or
+   * problem, and a new id on each of its answers would cost it a fifth to a third more CPU over
+   * HTTP/2, whose header compression can only index a value that repeats.
+   */
+  public static void echoGiven(HttpServerRequest request) {
+    String given = request.getHeader(HEADER);
+    if (given != null && valid(given)) {
+      keep(request, given);
+    }
+  }
+
+  /** Gives {@code request} a new id unless {@link #echoGiven} kept its own: every other answer has one. */
+  public static void ensure(HttpServerRequest request) {
+    if (!request.response().headers().contains(HEADER)) {
+      keep(request, next());
+    }
+  }
+
+  private static void keep(HttpServerRequest request, String id) {
+    request.response().headers().add(HEADER, id); // add, not set: the headers are fresh
     Context context = Vertx.currentContext();
     if (context != null) {
       ((ContextInternal) context).putLocal(ID, AccessMode.CONCURRENT, id);
