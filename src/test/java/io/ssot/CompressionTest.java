@@ -39,6 +39,8 @@ class CompressionTest {
     for (int i = 0; i < 60; i++) {
       assertEquals(201, server.http().put("/v1/kv/gz/key-" + i,
           "{\"description\":\"a value that repeats itself, as configuration does\",\"n\":" + i + "}").status());
+      assertEquals(201, server.http().put("/v1/kv/config/gzapp/default/key-" + i,
+          "{\"description\":\"a value that repeats itself, as configuration does\",\"n\":" + i + "}").status());
     }
   }
 
@@ -56,6 +58,10 @@ class CompressionTest {
         JsonObject expanded = new JsonObject(gunzip(gzipped.body()));
         assertEquals(new JsonObject(plain.body()).getJsonArray("items"), expanded.getJsonArray("items"));
         assertEquals("gzip", http.get("/metrics", GZIP).header("Content-Encoding"));
+        Http.Response spring = http.get("/config/gzapp/default", GZIP);
+        assertEquals("gzip", spring.header("Content-Encoding"), "a Spring config document");
+        assertEquals(60, new JsonObject(gunzip(spring.body())).getJsonArray("propertySources").getJsonObject(0)
+            .getJsonObject("source").size() / 2, "its 60 keys, two properties each");
         assertNull(http.get("/v1/kv?prefix=gz/", Map.of("Accept-Encoding", "gzip;q=0, br")).header("Content-Encoding"),
             "refused with q=0");
       }

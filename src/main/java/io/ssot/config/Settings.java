@@ -194,7 +194,7 @@ public final class Settings {
       "The server log: text lines, or JSON lines (one object per line, with the request id in mdc.requestId).");
   public static final Setting<Boolean> HTTP_COMPRESSION = new Setting<>("http.compression", "true",
       Parsers::bool, "gzip answers of at least http.compressionMinBytes to clients that accept it (list, history "
-          + "and schema pages, txn answers, /metrics); never a single-key GET or a watch.");
+          + "and schema pages, txn answers, Spring config documents, /metrics); never a single-key GET or a watch.");
   public static final Setting<Long> HTTP_COMPRESSION_MIN_BYTES = new Setting<>("http.compressionMinBytes", "1KiB",
       s -> Parsers.bytesIn(s, 0, 1 << 30), "Smallest answer that is compressed.");
   public static final Setting<String> OTEL_ENDPOINT = new Setting<>("otel.endpoint", "",
