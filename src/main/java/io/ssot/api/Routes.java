@@ -39,9 +39,8 @@ public final class Routes {
   }
 
   /**
-   * The handler of one event loop's server: echoes a request's own id ({@link RequestIds}), then
-   * single-key reads through {@link FastGet}, the rest through the router, which gives every
-   * request without an id a new one.
+   * The handler of one event loop's server: single-key reads through {@link FastGet}, the rest
+   * through the router, which gives every request its id ({@link RequestIds}).
    *
    * @param auth     authenticates every request before any route (after the path guard)
    * @param fastRead whether a request may read a key on the fast path (else the router answers it)
@@ -54,11 +53,7 @@ public final class Routes {
     // One per event loop: no sharing between cores.
     EntryBodies bodies = new EntryBodies(api.cipher(),
         EntryBodies.budgetFor(Runtime.getRuntime().maxMemory(), eventLoops));
-    FastGet fastGet = new FastGet(api.store(), bodies, fastRead, router(vertx, api, bodies, auth, extra));
-    return request -> {
-      RequestIds.echoGiven(request);
-      fastGet.handle(request);
-    };
+    return new FastGet(api.store(), bodies, fastRead, router(vertx, api, bodies, auth, extra));
   }
 
   private static Router router(Vertx vertx, Api api, EntryBodies bodies, Handler<RoutingContext> auth,

@@ -58,10 +58,11 @@ public final class RequestIds {
     }
   }
 
-  /** Gives {@code request} a new id unless {@link #echoGiven} kept its own: every other answer has one. */
+  /** Gives {@code request} its id: its own if it has a safe one, else a new one. */
   public static void ensure(HttpServerRequest request) {
     if (!request.response().headers().contains(HEADER)) {
-      keep(request, next());
+      String given = request.getHeader(HEADER);
+      keep(request, given != null && valid(given) ? given : next());
     }
   }
 
