@@ -12,12 +12,15 @@ import io.ssot.cluster.DuplicateNodeId;
 import io.ssot.cluster.NodeIdentity;
 import io.ssot.core.WriteGate;
 import io.ssot.http.BodyBudget;
+import io.ssot.http.Compression;
 import io.ssot.core.Durability;
 import io.ssot.core.LocalDurability;
 import io.ssot.core.Writes;
 import io.ssot.http.JsonValues;
 import io.ssot.http.Limits;
 import io.ssot.http.RequestBody;
+import io.ssot.http.RequestIds;
+import io.ssot.http.Tracing;
 import io.ssot.http.ServerOptions;
 import io.ssot.api.PgDriftRoutes;
 import io.ssot.api.Routes;
@@ -35,6 +38,7 @@ import io.ssot.ops.ApiDocumentRoutes;
 import io.ssot.ops.Backups;
 import io.ssot.ops.Compaction;
 import io.ssot.ops.HealthRoutes;
+import io.ssot.ops.LogFormat;
 import io.ssot.ops.Metrics;
 import io.ssot.cluster.Orphans;
 import io.ssot.persist.Bootstrap;
@@ -110,6 +114,8 @@ public final class SsotServer {
   private final AtomicBoolean stopping = new AtomicBoolean();
   /** Completed with the reason when this cluster node's store diverged from PostgreSQL's history. */
   private final CompletableFuture<String> rebuildNeeded = new CompletableFuture<>();
+  /** Null unless otel.endpoint is set. */
+  private final Tracing tracing;
   private Compaction compaction;
   private Backups backups;
   /** Compares the store with PostgreSQL now and then; null without PostgreSQL. */
@@ -122,7 +128,8 @@ public final class SsotServer {
   private volatile Router router;
 
   private SsotServer(Config config, DataDir dataDir, Metrics metrics, Vertx vertx, PgLocation pg, long persisted,
-                     ValueCipher cipher, String bootstrapToken) {
+                     ValueCipher cipher, String bootstrapToken, Tracing tracing) {
+    this.tracing = tracing;
     this.config = config;
     this.dataDir = dataDir;
     this.metrics = metrics;
@@ -160,6 +167,9 @@ public final class SsotServer {
     if (postgres != null) {
       metrics.bind(postgres.writeBehind());
       metrics.bind(drift);
+      if (tracing != null) {
+        postgres.writeBehind().trace(tracing);
+      }
     }
     if (cluster != null) {
       cluster.whenDiverged(rebuildNeeded::complete);
@@ -173,6 +183,7 @@ public final class SsotServer {
   /** Opens the store and starts serving; blocks until the port is bound. */
   public static SsotServer start(Config config) throws IOException {
     Consistency.check(config);
+    LogFormat.apply(config.get(Settings.LOG_FORMAT));
     ValueCipher cipher = ValueCipher.configure(config.get(Settings.ENCRYPTION_KEY_FILE),
         config.get(Settings.ENCRYPTION_PREFIXES));
     String pgUrl = config.get(Settings.PG_URL);
@@ -196,11 +207,12 @@ public final class SsotServer {
       }
     });
     Metrics metrics = new Metrics();
+    Tracing tracing = Tracing.start(config.get(Settings.OTEL_ENDPOINT));
     int loops = config.get(Settings.HTTP_EVENT_LOOPS);
     if (loops == 0) {
       loops = Runtime.getRuntime().availableProcessors();
     }
-    Vertx vertx = startVertx(loops, metrics);
+    Vertx vertx = startVertx(loops, metrics, tracing);
     DataDir dataDir;
     try {
       dataDir = opening.join();
@@ -232,7 +244,7 @@ public final class SsotServer {
       }
       String bootstrapToken = config.get(Settings.AUTH_ENABLED)
           ? BootstrapToken.resolve(config.get(Settings.ADMIN_TOKEN), dataPath) : null;
-      server = new SsotServer(config, dataDir, metrics, vertx, pg, persisted, cipher, bootstrapToken);
+      server = new SsotServer(config, dataDir, metrics, vertx, pg, persisted, cipher, bootstrapToken, tracing);
     } catch (RuntimeException | IOException e) {
       vertx.close();
       dataDir.close();
@@ -268,7 +280,10 @@ public final class SsotServer {
         config.get(Settings.CHANGELOG_SEGMENT_BYTES), config.get(Settings.STORE_MIN_FREE_DISK_BYTES));
   }
 
-  private static Vertx startVertx(int eventLoops, Metrics metrics) {
+  private static Vertx startVertx(int eventLoops, Metrics metrics, Tracing tracing) {
+    // The request's context slots exist in the contexts of Vert.x instances built after they are registered.
+    RequestIds.ensureRegistered();
+    Tracing.ensureRegistered();
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(eventLoops)
         .setPreferNativeTransport(true)
@@ -276,7 +291,7 @@ public final class SsotServer {
         // process that is killed would leave behind.
         .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false))
         .setMetricsOptions(Metrics.vertxMetricsOptions());
-    return Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory()).build();
+    return Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory(tracing)).build();
   }
 
   private Future<Void> listen(int instances) {
@@ -284,7 +299,7 @@ public final class SsotServer {
     Limits limits = Limits.from(config);
     Api api = new Api(store, writes, hub, limits, new JsonValues(limits.maxJsonDepth()),
         defaultSync(config), postgres == null ? null : postgres.history(), cipher,
-        RequestBody.from(config));
+        RequestBody.from(config), Compression.from(config));
     Gauge.builder("ssot_request_body_bytes_in_flight", api.bodies().budget(), BodyBudget::inFlight)
         .description("Request-body bytes reserved by requests now (limits.maxBodyBytesInFlight)")
         .register(metrics.registry());
@@ -340,7 +355,7 @@ public final class SsotServer {
         }
         if (clusterRoutes != null) {
           clusterRoutes.mount(r);
-          new WriteForwarding(v, api, cluster, config).mount(r);
+          new WriteForwarding(v, api, cluster, config, tracing).mount(r);
         }
       });
       router = handler.router();
@@ -491,6 +506,9 @@ public final class SsotServer {
     try {
       groupCommit.close();
       dataDir.close();
+      if (tracing != null) {
+        tracing.close();
+      }
       LOG.info("Stopped at revision {}", dataDir.store().revision());
     } catch (IOException | InterruptedException e) {
       LOG.error("The store did not close cleanly", e);

@@ -2,6 +2,7 @@ package io.ssot.api;
 
 import io.ssot.core.ArchivedHistory;
 import io.ssot.core.Writes;
+import io.ssot.http.Compression;
 import io.ssot.http.JsonValues;
 import io.ssot.http.Limits;
 import io.ssot.http.RequestBody;
@@ -21,9 +22,11 @@ import io.vertx.core.Future;
  * @param archive history older than the local change log (PostgreSQL), or {@code null}
  * @param cipher  encryption at rest: values are opened on their way out ({@link ValueCipher#open(Entry)})
  * @param bodies  reads request bodies within their limit, the server's body budget and the body timeout
+ * @param compression gzips large answers for clients that accept it
  */
 public record Api(MvccStore store, Writes writes, WatchHub hub, Limits limits, JsonValues json,
-                  boolean syncByDefault, ArchivedHistory archive, ValueCipher cipher, RequestBody bodies) {
+                  boolean syncByDefault, ArchivedHistory archive, ValueCipher cipher, RequestBody bodies,
+                  Compression compression) {
 
   /**
    * The key's entry at {@code revision} ({@code null} when absent then): from the local change

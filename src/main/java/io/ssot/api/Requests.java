@@ -1,5 +1,6 @@
 package io.ssot.api;
 
+import io.ssot.http.Compression;
 import io.ssot.http.ApiException;
 import io.ssot.http.Params;
 
@@ -128,6 +129,7 @@ final class Requests {
   }
 
   static io.vertx.core.Future<Void> sendJson(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
-    return ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(body);
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+    return Compression.end(ctx, body);
   }
 }

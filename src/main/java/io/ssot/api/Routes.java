@@ -6,6 +6,7 @@ import io.ssot.core.Unrestorable;
 import io.ssot.http.ApiException;
 import io.ssot.http.ConnectionReuse;
 import io.ssot.http.Problems;
+import io.ssot.http.RequestIds;
 
 import io.ssot.protocol.Problem;
 import io.ssot.schema.InvalidSchema;
@@ -39,7 +40,7 @@ public final class Routes {
 
   /**
    * The handler of one event loop's server: single-key reads through {@link FastGet}, the rest
-   * through the router.
+   * through the router, which gives every request its id ({@link RequestIds}).
    *
    * @param auth     authenticates every request before any route (after the path guard)
    * @param fastRead whether a request may read a key on the fast path (else the router answers it)
@@ -61,7 +62,12 @@ public final class Routes {
     int maxKeyBytes = api.limits().maxKeyBytes();
     long bodyTimeoutMillis = api.bodies().timeoutMillis();
     // First of all, before admission (-2): a refused request's unread body is bounded too.
+    router.route().order(-4).handler(ctx -> {
+      RequestIds.ensure(ctx.request()); // every answer of the router has an id
+      ctx.next();
+    });
     router.route().order(-3).handler(ctx -> ConnectionReuse.handle(ctx, bodyTimeoutMillis));
+    router.route().order(-3).handler(api.compression()::offer);
     router.route().order(-1).handler(ctx -> guardPath(ctx, maxKeyBytes));
     router.route().order(-1).handler(auth);
     new KvRoutes(api, bodies).mount(router);
@@ -226,6 +232,7 @@ public final class Routes {
     } else {
       problem = new ApiException(Problem.BAD_REQUEST, "the request could not be parsed");
     }
+    RequestIds.ensure(request);
     request.response().putHeader("Connection", "close");
     Problems.send(request.response(), problem);
   }

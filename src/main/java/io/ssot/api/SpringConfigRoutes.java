@@ -1,6 +1,7 @@
 package io.ssot.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ssot.http.Compression;
 import io.ssot.http.ApiException;
 import io.ssot.http.Params;
 import io.ssot.protocol.Problem;
@@ -109,23 +110,25 @@ final class SpringConfigRoutes {
     if (ask.format() == Format.ENVIRONMENT) {
       byte[] body = SpringEnvironment.environment(ask.application(), ask.profiles(), snapshot.revision(), sources,
           withOrigin);
-      return send(response, withOrigin ? V2_JSON : "application/json", Buffer.buffer(body));
+      return send(ctx, withOrigin ? V2_JSON : "application/json", Buffer.buffer(body));
     }
     TreeMap<String, JsonNode> merged = SpringEnvironment.merged(sources);
     return switch (ask.format()) {
-      case PROPERTIES -> send(response, "text/plain; charset=utf-8",
+      case PROPERTIES -> send(ctx, "text/plain; charset=utf-8",
           Buffer.buffer(SpringEnvironment.properties(merged).getBytes(StandardCharsets.UTF_8)));
-      case YAML -> send(response, "text/plain; charset=utf-8",
+      case YAML -> send(ctx, "text/plain; charset=utf-8",
           Buffer.buffer(SpringEnvironment.yaml(merged).getBytes(StandardCharsets.UTF_8)));
-      default -> send(response, "application/json", Buffer.buffer(SpringEnvironment.json(merged)));
+      default -> send(ctx, "application/json", Buffer.buffer(SpringEnvironment.json(merged)));
     };
   }
 
-  private static Future<Void> send(HttpServerResponse response, String contentType, Buffer body) {
+  private static Future<Void> send(RoutingContext ctx, String contentType, Buffer body) {
+    HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed()) {
       return Future.succeededFuture();
     }
-    return response.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body);
+    response.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+    return Compression.end(ctx, body);
   }
 
   /** Each layer's entries at one revision: the keys below it, in key order. */

@@ -4,6 +4,7 @@ import io.ssot.cluster.ClusterNode;
 import io.ssot.config.Config;
 import io.ssot.config.Settings;
 import io.ssot.http.ApiException;
+import io.ssot.http.Tracing;
 import io.ssot.protocol.Headers;
 import io.ssot.protocol.Problem;
 import io.ssot.security.AuthHandler;
@@ -25,6 +26,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.Set;
 
 /**
@@ -60,10 +62,13 @@ public final class WriteForwarding {
   private final long answerTimeoutMillis;
   /** Longest wait for the leader's revision to reach this store before answering anyway. */
   private final long applyWaitMillis;
+  /** Null: no tracing; the request's own traceparent, if any, is passed on unchanged. */
+  private final Tracing tracing;
 
   /** One per event loop: its client's connections stay on that loop. */
-  public WriteForwarding(Vertx vertx, Api api, ClusterNode node, Config config) {
+  public WriteForwarding(Vertx vertx, Api api, ClusterNode node, Config config, Tracing tracing) {
     this.api = api;
+    this.tracing = tracing;
     this.node = node;
     this.answerTimeoutMillis = config.get(Settings.CLUSTER_FORWARD_ANSWER_TIMEOUT).toMillis();
     this.applyWaitMillis = config.get(Settings.CLUSTER_FORWARD_APPLY_WAIT).toMillis();
@@ -105,11 +110,13 @@ public final class WriteForwarding {
       headers.set(FORWARDED, node.self().id());
       RequestOptions options = new RequestOptions().setMethod(req.method()).setAbsoluteURI(leaderUrl + req.uri())
           .setHeaders(headers).setIdleTimeout(answerTimeoutMillis);
-      return client.request(options).recover(e -> Future.failedFuture(unreachable(leaderId, leaderUrl, e)))
+      Supplier<Future<HttpClientResponse>> send = () -> client.request(options)
+          .recover(e -> Future.failedFuture(unreachable(leaderId, leaderUrl, e)))
           .compose(out -> {
             node.forwarded();
             return out.send(body).recover(e -> Future.failedFuture(unanswered(leaderId, leaderUrl, e)));
           });
+      return tracing == null ? send.get() : tracing.forward(headers, send);
     }).compose(answer -> answer.body().compose(body -> waitForRevision(answer, body).map(v -> {
       ctx.response().setStatusCode(answer.statusCode());
       copyHeaders(answer.headers(), ctx.response().headers());

@@ -203,6 +203,17 @@ public final class Settings {
   public static final Setting<Duration> WATCH_SLOW_CONSUMER_GRACE = new Setting<>("watch.slowConsumerGrace", "5s",
       Parsers::duration, "How long a full watch connection may write nothing before its waiting watches are cancelled "
           + "(slow-consumer); a connection that has not taken that error after as long again is closed.");
+  public static final Setting<String> LOG_FORMAT = new Setting<>("log.format", "text",
+      s -> Parsers.oneOf(s, Set.of("text", "json")),
+      "The server log: text lines, or JSON lines (one object per line, with the request id in mdc.requestId).");
+  public static final Setting<Boolean> HTTP_COMPRESSION = new Setting<>("http.compression", "true",
+      Parsers::bool, "gzip answers of at least http.compressionMinBytes to clients that accept it (list, history "
+          + "and schema pages, txn answers, Spring config documents, /metrics); never a single-key GET or a watch.");
+  public static final Setting<Long> HTTP_COMPRESSION_MIN_BYTES = new Setting<>("http.compressionMinBytes", "1KiB",
+      s -> Parsers.bytesIn(s, 0, 1 << 30), "Smallest answer that is compressed.");
+  public static final Setting<String> OTEL_ENDPOINT = new Setting<>("otel.endpoint", "",
+      Parsers::text, "OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318) to send traces of requests, write-behind "
+          + "batches and forwarded writes to; empty: no tracing, at no cost.");
   public static final Setting<Duration> SHUTDOWN_TIMEOUT = new Setting<>("shutdown.timeout", "10s",
       Parsers::duration, "How long SIGTERM waits for in-flight requests before closing.");
 
@@ -222,5 +233,6 @@ public final class Settings {
       LIMITS_IDLE_TIMEOUT, LIMITS_WEB_SOCKET_IDLE_TIMEOUT, LIMITS_MAX_BODY_BYTES_IN_FLIGHT, LIMITS_BODY_TIMEOUT,
       RATE_LIMIT_READS_PER_SECOND, RATE_LIMIT_READ_BURST,
       RATE_LIMIT_WRITES_PER_SECOND, RATE_LIMIT_WRITE_BURST, RATE_LIMIT_MAX_IDENTITIES, WATCH_PROGRESS_INTERVAL,
-      WATCH_MAX_QUEUE_BYTES, WATCH_MAX_QUEUED_BYTES_TOTAL, WATCH_SLOW_CONSUMER_GRACE, SHUTDOWN_TIMEOUT);
+      WATCH_MAX_QUEUE_BYTES, WATCH_MAX_QUEUED_BYTES_TOTAL, WATCH_SLOW_CONSUMER_GRACE, LOG_FORMAT, HTTP_COMPRESSION,
+      HTTP_COMPRESSION_MIN_BYTES, OTEL_ENDPOINT, SHUTDOWN_TIMEOUT);
 }

@@ -6,9 +6,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Writes {@link ApiException}s as {@code application/problem+json}, with the catalogue's type and title. */
 public final class Problems {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
 
   private Problems() {
   }
@@ -18,23 +22,35 @@ public final class Problems {
       response.reset();
       return;
     }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("Answered {} {}: {}", problem.status(), problem.code(), problem.detail());
+    }
     problem.headers().forEach(response::putHeader);
     response.setStatusCode(problem.status())
         .putHeader("Content-Type", Headers.PROBLEM_JSON)
-        .end(body(problem));
+        .end(body(problem, response.headers().get(Headers.REQUEST_ID)));
+  }
+
+  public static Buffer body(ApiException problem) {
+    return body(problem, null);
   }
 
   /**
    * Extra members are numbers, strings, objects with string members (a leader) or lists of them
    * (violations).
+   *
+   * @param requestId the request's id ({@link RequestIds}), written as {@code requestId}; null: none
    */
-  public static Buffer body(ApiException problem) {
+  public static Buffer body(ApiException problem, String requestId) {
     JsonWriter json = new JsonWriter(256).beginObject()
         .field("type", problem.problem().type(problem.status()))
         .field("title", Problem.title(problem.status()))
         .field("status", problem.status())
         .field("detail", problem.detail())
         .field("code", problem.code());
+    if (requestId != null) {
+      json.field("requestId", requestId);
+    }
     for (Map.Entry<String, Object> e : problem.extra().entrySet()) {
       if (e.getValue() instanceof Number n) {
         json.field(e.getKey(), n.longValue());

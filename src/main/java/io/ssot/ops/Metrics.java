@@ -2,6 +2,7 @@ package io.ssot.ops;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.ssot.http.Tracing;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -45,10 +46,13 @@ public final class Metrics {
     return registry;
   }
 
-  /** Vert.x Micrometer's metrics, with HTTP server requests recorded by {@link RequestMetrics}. */
-  public VertxMetricsFactory vertxMetricsFactory() {
+  /**
+   * Vert.x Micrometer's metrics, with HTTP server requests recorded by {@link RequestMetrics}, which
+   * also traces them when {@code tracing} is not null.
+   */
+  public VertxMetricsFactory vertxMetricsFactory(Tracing tracing) {
     MicrometerMetricsFactory micrometer = new MicrometerMetricsFactory(registry);
-    RequestMetrics requests = new RequestMetrics(registry);
+    RequestMetrics requests = new RequestMetrics(registry, tracing);
     return options -> new ServerVertxMetrics(micrometer.metrics(options), requests);
   }
 

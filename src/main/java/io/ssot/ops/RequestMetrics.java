@@ -2,6 +2,7 @@ package io.ssot.ops;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.ssot.http.Tracing;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.spi.metrics.HttpServerMetrics;
 import io.vertx.core.spi.observability.HttpRequest;
@@ -29,9 +30,12 @@ final class RequestMetrics implements HttpServerMetrics<RequestMetrics.Request, 
 
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, RouteTimers> routes = new ConcurrentHashMap<>();
+  /** Traces each request too when set; null: no tracing, and nothing else done for it. */
+  private final Tracing tracing;
 
-  RequestMetrics(MeterRegistry registry) {
+  RequestMetrics(MeterRegistry registry, Tracing tracing) {
     this.registry = registry;
+    this.tracing = tracing;
   }
 
   /** One request in flight; Vert.x hands it back on each event of that request. */
@@ -39,6 +43,7 @@ final class RequestMetrics implements HttpServerMetrics<RequestMetrics.Request, 
     final long startNanos = System.nanoTime();
     final int method;
     String route = UNROUTED;
+    Tracing.ServerSpan span;
 
     Request(int method) {
       this.method = method;
@@ -47,13 +52,27 @@ final class RequestMetrics implements HttpServerMetrics<RequestMetrics.Request, 
 
   @Override
   public Request requestBegin(Void socket, HttpRequest request) {
-    return new Request(methodIndex(request.method()));
+    Request r = new Request(methodIndex(request.method()));
+    if (tracing != null) {
+      r.span = tracing.begin(request.method(), request.uri(), request.headers());
+    }
+    return r;
   }
 
   @Override
   public void requestRouted(Request request, String route) {
     if (route != null) { // Vert.x Web reports unnamed routes (such as the path guard) as null
       request.route = route;
+    }
+    if (request.span != null) {
+      tracing.routed(request.span, route);
+    }
+  }
+
+  @Override
+  public void requestReset(Request request) {
+    if (request != null && request.span != null) {
+      tracing.reset(request.span);
     }
   }
 
@@ -68,6 +87,9 @@ final class RequestMetrics implements HttpServerMetrics<RequestMetrics.Request, 
     }
     timers.timer(request.method, response.statusCode())
         .record(System.nanoTime() - request.startNanos, TimeUnit.NANOSECONDS);
+    if (request.span != null) {
+      tracing.ended(request.span, response.statusCode());
+    }
   }
 
   private static int methodIndex(HttpMethod method) {

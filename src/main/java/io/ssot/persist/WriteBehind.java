@@ -2,6 +2,7 @@ package io.ssot.persist;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.ssot.http.Tracing;
 import io.ssot.store.Commit;
 import io.ssot.store.MvccStore;
 import io.vertx.circuitbreaker.CircuitBreaker;
@@ -68,6 +69,9 @@ public final class WriteBehind {
   /** The cluster term this node writes under (the last it led); 0 until it first leads. */
   private volatile long term;
 
+  /** Set once at start-up when tracing is on, read by the drain on the event loop. */
+  private volatile Tracing tracing;
+
   /**
    * @param batchTimeout a batch not committed within it counts as a failure for the circuit: the
    *                     sync writes waiting on it fail then anyway, and a PostgreSQL that does not
@@ -94,6 +98,11 @@ public final class WriteBehind {
         .publishPercentiles(0.5, 0.99).register(registry);
     store.addCommitListener(rev -> schedule());
     schedule();
+  }
+
+  /** Traces each batch from now on (otel.endpoint). */
+  public void trace(Tracing tracing) {
+    this.tracing = tracing;
   }
 
   private void schedule() {
@@ -131,7 +140,9 @@ public final class WriteBehind {
     }
     inFlight = true;
     long batchTerm = term;
-    breaker.<Void>execute(promise -> writer.write(batch, batchTerm).onComplete(promise))
+    Tracing tracing = this.tracing;
+    breaker.<Void>execute(promise -> (tracing == null ? writer.write(batch, batchTerm)
+            : tracing.batch(batch.size(), () -> writer.write(batch, batchTerm))).onComplete(promise))
         .onComplete(ar -> {
           inFlight = false;
           if (ar.succeeded()) {

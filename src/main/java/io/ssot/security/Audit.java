@@ -1,6 +1,7 @@
 package io.ssot.security;
 
 import io.ssot.http.EntryJson;
+import io.ssot.http.RequestIds;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -11,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * The audit log: one JSON object per line on the logger {@code ssot.audit}, for token changes
  * and denied requests (writes are audited by the history, which records each principal).
  * Never holds a token or secret: principals, token ids, methods, paths (without the query) and
- * outcomes only.
+ * outcomes only, and the id of the request ({@link RequestIds}; null outside one).
  */
 public final class Audit {
 
@@ -37,7 +38,8 @@ public final class Audit {
         .put("method", method)
         .put("path", path)
         .put("address", address)
-        .put("outcome", outcome);
+        .put("outcome", outcome)
+        .put("requestId", RequestIds.current());
     LOG.info(line.encode());
   }
 

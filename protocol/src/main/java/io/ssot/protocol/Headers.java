@@ -5,6 +5,14 @@ public final class Headers {
 
   /** The store's revision when the answer was made, on every read and write answer and on an SSE stream's start. */
   public static final String REVISION = "X-SSOT-Revision";
+  /**
+   * The request's id: taken from the request when it is 1 to 128 characters of letters, digits and
+   * {@code - _ . : + / = @}, else generated; on every answer, in the log lines and audit lines of
+   * the request and in its problem bodies ({@code requestId}).
+   */
+  public static final String REQUEST_ID = "X-Request-Id";
+  /** The W3C trace context of a request; passed on to the leader with a forwarded write. */
+  public static final String TRACEPARENT = "traceparent";
   /** The revision an EventSource saw last; an SSE watch resumes after it. */
   public static final String LAST_EVENT_ID = "Last-Event-ID";
 
