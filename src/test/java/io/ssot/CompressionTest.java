@@ -64,6 +64,12 @@ class CompressionTest {
             .getJsonObject("source").size() / 2, "its 60 keys, two properties each");
         assertNull(http.get("/v1/kv?prefix=gz/", Map.of("Accept-Encoding", "gzip;q=0, br")).header("Content-Encoding"),
             "refused with q=0");
+        // The API document and the web console's files too.
+        for (String path : List.of("/openapi.json", "/ui/app.js")) {
+          Http.Response file = http.anonymous().get(path, GZIP);
+          assertEquals("gzip", file.header("Content-Encoding"), path);
+          assertEquals(http.anonymous().get(path).body().toString(), gunzip(file.body()), path);
+        }
       }
     }
   }

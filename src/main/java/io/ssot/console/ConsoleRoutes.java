@@ -1,5 +1,6 @@
 package io.ssot.console;
 
+import io.ssot.http.Compression;
 import io.ssot.http.ApiException;
 import io.ssot.http.RequestBody;
 import io.ssot.protocol.Problem;
@@ -96,7 +97,7 @@ public final class ConsoleRoutes {
       return;
     }
     headers.set("Content-Type", file.contentType());
-    ctx.response().end(file.bytes());
+    Compression.end(ctx, file.bytes());
   }
 
   private void login(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package io.ssot.ops;
 
+import io.ssot.http.Compression;
 import io.ssot.http.ApiException;
 import io.ssot.protocol.Problem;
 import io.vertx.core.buffer.Buffer;
@@ -58,7 +59,8 @@ public final class ApiDocumentRoutes {
       ctx.response().setStatusCode(304).end();
       return;
     }
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(document);
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    Compression.end(ctx, document);
   }
 
   /**
