@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ssot.snapshot.SnapshotFile;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -13,6 +14,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +24,7 @@ import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code http.compression}: large answers are gzipped for a client that accepts it, over HTTP/1.1
@@ -138,6 +142,33 @@ class CompressionTest {
         firstEvent.get(10, TimeUnit.SECONDS); // events readable as they are: not compressed
       } finally {
         client.close().await();
+      }
+    }
+  }
+
+  @Test
+  void aSnapshotStreamsGzippedWhenAskedAndVerifiesOnceExpanded(@TempDir Path dir) throws IOException {
+    for (int i = 0; i < 2_100; i++) { // more than two of the stream's pages
+      assertEquals(201, server.http().put("/v1/kv/snap/key-" + i, "{\"n\":" + i + "}").status());
+    }
+    try (Http h1 = new Http(server.vertx(), server.port()); Http h2 = Http.h2c(server.vertx(), server.port())) {
+      for (Http http : List.of(h1, h2)) {
+        Http.Response plain = http.get("/v1/snapshot");
+        assertNull(plain.header("Content-Encoding"), "not asked for: not compressed");
+        Http.Response gzipped = http.get("/v1/snapshot", GZIP);
+        assertEquals(200, gzipped.status());
+        assertEquals("gzip", gzipped.header("Content-Encoding"), gzipped.version().toString());
+        assertTrue(gzipped.body().length() * 3 < plain.body().length(),
+            gzipped.body().length() + " compressed bytes of " + plain.body().length());
+        Path file = dir.resolve("snapshot-" + gzipped.version());
+        Files.writeString(file, gunzip(gzipped.body()));
+        SnapshotFile.Summary summary = SnapshotFile.verify(file);
+        List<String> expanded = Files.readAllLines(file);
+        List<String> sent = List.of(plain.body().toString().split("\n"));
+        assertEquals(sent.size(), expanded.size());
+        assertEquals(sent.size() - 2, summary.count(), "every entry between the header and the trailer");
+        assertEquals(sent.subList(1, sent.size() - 1), expanded.subList(1, expanded.size() - 1),
+            "the same entries as the plain answer");
       }
     }
   }

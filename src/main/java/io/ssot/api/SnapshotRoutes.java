@@ -1,6 +1,7 @@
 package io.ssot.api;
 
 import io.ssot.http.ApiException;
+import io.ssot.http.Compression;
 import io.ssot.persist.PgLocation;
 import io.ssot.persist.PgSeed;
 import io.ssot.persist.WriteBehind;
@@ -72,7 +73,7 @@ public final class SnapshotRoutes {
           .header("Retry-After", "1"));
       return;
     }
-    new SnapshotStream(ctx.vertx(), api.store().openSnapshot(), ctx.response()).start();
+    new SnapshotStream(ctx.vertx(), api.store().openSnapshot(), ctx.response(), Compression.streamFor(ctx)).start();
   }
 
   private void restore(RoutingContext ctx) {

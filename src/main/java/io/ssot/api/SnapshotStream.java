@@ -1,5 +1,6 @@
 package io.ssot.api;
 
+import io.ssot.http.Compression;
 import io.ssot.protocol.Headers;
 import io.ssot.snapshot.SnapshotWriter;
 import io.ssot.store.Entry;
@@ -26,13 +27,17 @@ final class SnapshotStream {
   private final Vertx vertx;
   private final SnapshotCursor cursor;
   private final HttpServerResponse response;
+  /** Null when the answer is not compressed. */
+  private final Compression.Stream gzip;
   private final SnapshotWriter writer = new SnapshotWriter();
   private boolean finished;
 
-  SnapshotStream(Vertx vertx, SnapshotCursor cursor, HttpServerResponse response) {
+  /** @param gzip the compression of the answer's pieces, or null for none */
+  SnapshotStream(Vertx vertx, SnapshotCursor cursor, HttpServerResponse response, Compression.Stream gzip) {
     this.vertx = vertx;
     this.cursor = cursor;
     this.response = response;
+    this.gzip = gzip;
   }
 
   void start() {
@@ -41,7 +46,7 @@ final class SnapshotStream {
         .putHeader("Content-Type", "application/x-ndjson")
         .putHeader(Headers.REVISION, Long.toString(cursor.revision()))
         .putHeader("Content-Disposition", "attachment; filename=\"ssot-" + cursor.revision() + ".snapshot\"");
-    response.write(Buffer.buffer(writer.header(cursor.revision(), System.currentTimeMillis())));
+    response.write(encoded(Buffer.buffer(writer.header(cursor.revision(), System.currentTimeMillis()))));
     next();
   }
 
@@ -51,7 +56,7 @@ final class SnapshotStream {
     }
     vertx.executeBlocking(() -> {
       List<Entry> page = cursor.next(PAGE_KEYS, PAGE_BYTES);
-      return page.isEmpty() ? null : Buffer.buffer(writer.entries(page));
+      return page.isEmpty() ? null : encoded(Buffer.buffer(writer.entries(page)));
     }, false).onComplete(ar -> {
       if (finished) {
         return;
@@ -63,10 +68,13 @@ final class SnapshotStream {
         finish();
         response.reset();
       } else if (ar.result() == null) {
+        Buffer trailer = Buffer.buffer(writer.trailer());
+        response.end(gzip == null ? trailer : gzip.finish(trailer));
         finish();
-        response.end(Buffer.buffer(writer.trailer()));
       } else {
-        response.write(ar.result());
+        if (ar.result().length() > 0) { // gzip may hold a page back whole
+          response.write(ar.result());
+        }
         if (response.writeQueueFull()) {
           response.drainHandler(v -> next());
         } else {
@@ -76,10 +84,18 @@ final class SnapshotStream {
     });
   }
 
+  /** {@code piece} as sent: gzipped when the answer is. */
+  private Buffer encoded(Buffer piece) {
+    return gzip == null ? piece : gzip.piece(piece);
+  }
+
   private void finish() {
     if (!finished) {
       finished = true;
       cursor.close();
+      if (gzip != null) {
+        gzip.abandon();
+      }
     }
   }
 }

@@ -69,7 +69,8 @@ public final class ConsoleRoutes {
   }
 
   private static void securityHeaders(RoutingContext ctx) {
-    String path = ctx.normalizedPath();
+    // The raw path: this runs before the path guard, and normalizing a bad escape (%zz) throws.
+    String path = ctx.request().path();
     if (!path.equals("/ui") && !path.startsWith("/ui/")) {
       ctx.next();
       return;

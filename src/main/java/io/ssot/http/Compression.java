@@ -70,6 +70,72 @@ public final class Compression {
     return ctx.vertx().executeBlocking(() -> gzip(body), false).compose(response::end);
   }
 
+  /**
+   * For an answer written in pieces (a snapshot): a {@link Stream} that gzips them when the client
+   * accepts it, else null. The answer's headers say so.
+   */
+  public static Stream streamFor(RoutingContext ctx) {
+    if (ctx.get(KEY) == null) {
+      return null;
+    }
+    ctx.response().putHeader(HttpHeaders.CONTENT_ENCODING, GZIP).putHeader(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING);
+    return new Stream();
+  }
+
+  /**
+   * One gzip stream over the pieces of one answer, at level 1. Its calls come one at a time (each
+   * piece is compressed where it is made, a worker thread for a snapshot's pages); {@link #finish}
+   * or {@link #abandon} frees the deflater's native memory.
+   */
+  public static final class Stream {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(64 << 10);
+    private final FastGzip gzip;
+
+    private Stream() {
+      try {
+        gzip = new FastGzip(out);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // cannot happen: it writes to memory
+      }
+    }
+
+    /** The compressed bytes {@code piece} adds (possibly none yet: the deflater keeps some back). */
+    public Buffer piece(Buffer piece) {
+      try {
+        gzip.write(piece.getBytes());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return drain();
+    }
+
+    /** The compressed bytes of {@code last} and the end of the stream. */
+    public Buffer finish(Buffer last) {
+      try {
+        gzip.write(last.getBytes());
+        gzip.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return drain();
+    }
+
+    /** The answer ended early: frees the deflater. */
+    public void abandon() {
+      try {
+        gzip.close();
+      } catch (IOException ignored) {
+        // in memory
+      }
+    }
+
+    private Buffer drain() {
+      Buffer compressed = Buffer.buffer(out.toByteArray());
+      out.reset();
+      return compressed;
+    }
+  }
+
   /** Whether an {@code Accept-Encoding} value accepts gzip: named (or {@code *}) without {@code q=0}. */
   static boolean acceptsGzip(String acceptEncoding) {
     if (acceptEncoding == null) {
