@@ -43,6 +43,7 @@ class ClusterTracingTest {
     }
     ChildServer leader = cluster.awaitOneLeader(nodes);
     ChildServer follower = nodes.get(0) == leader ? nodes.get(1) : nodes.get(0);
+    cluster.awaitLeaderKnown(follower); // a follower learns the leader at a poll
     String trace = "0af7651916cd43dd8448eb211c80319c";
     String caller = "b7ad6b7169203331";
     try (Http http = new Http(vertx, follower.port)) {
