@@ -5,6 +5,9 @@
 # -Xmx$HEAP pinned to core 1 (wrk on core 0, -t1 -c64 --latency) and measures, on one server:
 #   idle:    heap after a full collection (jcmd GC.run), RSS (anonymous / file-backed) and the
 #            largest classes of the heap (jcmd GC.class_histogram: what the key index costs);
+#   warm-up: WARMUP_SECS of GETs of random keys, reported (req/s, p99, collections) but kept out
+#            of the figures below, as ceiling.sh does: on one core the JIT compilers take turns
+#            with the event loop, and the read cache and the answer caches fill from empty;
 #   random:  RANDOM_SECS of GETs of random keys (random-get.lua): req/s, p50, p99, the full
 #            collections the load caused (-Xlog:gc: count and pause time), then heap after a full
 #            collection and RSS;
@@ -15,7 +18,7 @@
 # alternating order, so a noisy machine affects them alike. Values are only read after the fill.
 #
 #   loadtest/random-reads.sh [jar...]
-#   KEYS=1000000 VALUE_BYTES=1024 HEAP=256m RANDOM_SECS=60 ALTERNATE_SECS=15 PAIRS=2 PORT=18093
+#   KEYS=1000000 VALUE_BYTES=1024 HEAP=256m WARMUP_SECS=20 RANDOM_SECS=60 ALTERNATE_SECS=15 PAIRS=2 PORT=18093
 #   KEEP_DATA=<dir>: fill it once and keep it (reused when it already holds a store)
 # Needs wrk (Debian: apt-get install wrk), python3, jcmd.
 set -euo pipefail
@@ -24,6 +27,7 @@ cd "$(dirname "$0")/.."
 KEYS=${KEYS:-1000000}
 VALUE_BYTES=${VALUE_BYTES:-1024}
 HEAP=${HEAP:-256m}
+WARMUP_SECS=${WARMUP_SECS:-20}
 RANDOM_SECS=${RANDOM_SECS:-60}
 ALTERNATE_SECS=${ALTERNATE_SECS:-15}
 PAIRS=${PAIRS:-2}
@@ -98,11 +102,14 @@ fi
 measure() { # jar, label
   local gc=$DIR/gc-$2.log
   start_server "$1" "$2" -Xmx"$HEAP" -Xlog:gc:file="$gc"
-  echo "== $2 ($1), -Xmx$HEAP, $KEYS keys of $VALUE_BYTES bytes"
+  echo "== $2 ($1), -Xmx$HEAP, $KEYS keys of $VALUE_BYTES bytes, $(grep -o 'Using [A-Za-z0-9]*' "$gc") (the JVM's choice)"
   echo "  idle: $(heap_and_rss "$gc")"
   echo "  idle, largest classes (jcmd GC.class_histogram: instances, bytes, class):"
   jcmd "$PID" GC.class_histogram | sed -n '4,9p' | awk '{ printf "    %s %s %s\n", $2, $3, $4 }'
   local before r
+  before=$(grep -c 'Pause' "$gc" || true)
+  r=($(run_wrk "$WARMUP_SECS" random))
+  echo "  warm-up ${WARMUP_SECS}s of random reads (not counted below): ${r[0]} req/s, p99 ${r[2]} ms; $(tail -n +$((before + 1)) "$gc" | full_gcs /dev/stdin), $(tail -n +$((before + 1)) "$gc" | young_gcs /dev/stdin)"
   before=$(grep -c 'Pause' "$gc" || true)
   r=($(run_wrk "$RANDOM_SECS" random))
   echo "  random ${RANDOM_SECS}s: ${r[0]} req/s, p50 ${r[1]} ms, p99 ${r[2]} ms, CPU ${r[3]} µs/request; $(tail -n +$((before + 1)) "$gc" | full_gcs /dev/stdin), $(tail -n +$((before + 1)) "$gc" | young_gcs /dev/stdin)"

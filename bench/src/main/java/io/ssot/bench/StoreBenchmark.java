@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * {@link MvccStore} get and put over a real data directory (Chronicle Map and the change log) in
+ * {@link MvccStore} get (cached and not) and put over a real data directory (Chronicle Map and the change log) in
  * a temporary directory, with 1,000 keys of 100 B or 10 KB values. A put is what
  * {@code durability=local} acknowledges: the map and the change-log record written, no fsync.
  * After each iteration the change log is compacted to its active segment so long runs do not
@@ -73,6 +73,15 @@ public class StoreBenchmark extends BenchmarkBase {
   @Benchmark
   public Entry get() {
     return store.get(nextKey());
+  }
+
+  /**
+   * A read the read cache does not hold (most of random reads over a large key space): the map
+   * lookup and the decode. With {@code -prof gc}, the bytes it allocates per read.
+   */
+  @Benchmark
+  public Entry getUncached() {
+    return store.getUncached(nextKey());
   }
 
   /** An unconditional put of an existing key (a new revision, map update and change-log append). */
