@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -64,7 +65,7 @@ class AnswerOutputBoundTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve("server.log"),
-        ChildServer.freePort(), Map.of("SSOT_DATA_DIR", work.resolve("data").toString(),
+        LoopbackPorts.free(), Map.of("SSOT_DATA_DIR", work.resolve("data").toString(),
             "SSOT_HTTP_EVENT_LOOPS", "2", "SSOT_STORE_MAX_KEYS", "1000",
             "SSOT_STORE_AVERAGE_VALUE_BYTES", "393216"));
     child.awaitReady(vertx);

@@ -4,6 +4,7 @@ import static io.ssot.LimitsTest.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ class BodyBudgetHeapTest {
   void stalledLargeBodiesDoNotExhaustTheHeap() throws Exception {
     Path data = Files.createDirectory(work.resolve("data"));
     ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve("server.log"),
-        ChildServer.freePort(), Map.of("SSOT_DATA_DIR", data.toString(), "SSOT_HTTP_EVENT_LOOPS", "2",
+        LoopbackPorts.free(), Map.of("SSOT_DATA_DIR", data.toString(), "SSOT_HTTP_EVENT_LOOPS", "2",
             "SSOT_STORE_MAX_KEYS", "20000", "SSOT_CHANGELOG_SEGMENT_BYTES", "1MiB",
             "SSOT_LIMITS_BODY_TIMEOUT", "5m")); // the stalled bodies hold their budget until they go
     Vertx vertx = Vertx.vertx();

@@ -2,21 +2,17 @@ package io.ssot;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.ssot.testsupport.ChildJvm;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The server as a child process on a loopback port, configured by its environment alone (its
@@ -24,10 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * token is {@link TestServer#ADMIN_TOKEN} unless {@code env} names another.
  */
 final class ChildServer {
-
-  /** Starts at a random point of [20000, 32000), so that test JVMs running side by side rarely meet. */
-  private static final AtomicInteger NEXT_PORT =
-      new AtomicInteger(20_000 + ThreadLocalRandom.current().nextInt(12_000));
 
   final Process process;
   final int port;
@@ -41,18 +33,8 @@ final class ChildServer {
 
   /** {@code java <the project's JVM flags> -cp <test classpath> io.ssot.Main}, on a small, quickly started JVM. */
   static List<String> mainOnTestClasspath() {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    for (String flag : System.getProperty("ssot.jvm.flags", "").split(" ")) {
-      if (!flag.isBlank()) {
-        command.add(flag);
-      }
-    }
     // The machine is shared with the test JVM.
-    command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), "io.ssot.Main"));
-    return command;
+    return ChildJvm.mainCommand("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
   }
 
   /** Runs {@code command} in {@code workDir} with SSOT_HTTP_PORT = {@code port} and {@code env} as its only SSOT_ settings. */
@@ -95,27 +77,6 @@ final class ChildServer {
       process.destroyForcibly();
       Files.delete(out);
       Files.delete(err);
-    }
-  }
-
-  /**
-   * A loopback port that is free now and was not handed out before by this JVM. A child binds it
-   * a moment later, so it is taken below the kernel's ephemeral range (32768 and up on Linux):
-   * there, neither another {@code bind(0)} nor an outgoing connection (to a proxy, to PostgreSQL)
-   * can take it in between. Handing out each port once keeps two children from racing for one.
-   */
-  static int freePort() {
-    while (true) {
-      int port = NEXT_PORT.getAndIncrement();
-      if (port >= 32_000) {
-        NEXT_PORT.compareAndSet(port + 1, 20_000);
-        continue;
-      }
-      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-        return s.getLocalPort();
-      } catch (IOException taken) {
-        // bound by someone else: the next one
-      }
     }
   }
 

@@ -3,6 +3,7 @@ package io.ssot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -120,7 +121,7 @@ class ClusterForwardTest {
   void aFollowerThatCannotReachTheLeaderAnswers503AndAppliesNothing(Vertx vertx) throws Exception {
     // The leader advertises an address where nothing listens: every forward fails to connect.
     ChildServer leader = cluster.node("a")
-        .env("SSOT_CLUSTER_ADVERTISE_URL", "http://127.0.0.1:" + ChildServer.freePort()).start();
+        .env("SSOT_CLUSTER_ADVERTISE_URL", "http://127.0.0.1:" + LoopbackPorts.free()).start();
     leader.awaitReady(vertx);
     cluster.awaitOneLeader(List.of(leader));
     ChildServer follower = cluster.start("b");

@@ -3,6 +3,7 @@ package io.ssot;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -219,7 +220,7 @@ final class ClusterNodes implements BeforeEachCallback, AfterTestExecutionCallba
 
   private ChildServer launch(Started s) throws IOException {
     ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work,
-        work.resolve(s.id() + "-" + children.size() + ".log"), ChildServer.freePort(), s.env());
+        work.resolve(s.id() + "-" + children.size() + ".log"), LoopbackPorts.free(), s.env());
     children.add(child);
     started.put(child, s);
     return child;

@@ -3,6 +3,7 @@ package io.ssot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
@@ -70,7 +71,7 @@ class ClusterReadsTest {
     cluster.awaitOneLeader(List.of(first));
     Map<String, String> env = env("same");
     env.put("SSOT_DATA_DIR", cluster.work().resolve("data-same-2").toString());
-    env.put("SSOT_HTTP_PORT", Integer.toString(ChildServer.freePort()));
+    env.put("SSOT_HTTP_PORT", Integer.toString(LoopbackPorts.free()));
     env.put("SSOT_ADMIN_TOKEN", TestServer.ADMIN_TOKEN);
     ChildServer.Exit exit = ChildServer.runToExit(ChildServer.mainOnTestClasspath(), cluster.work(), env);
     assertEquals(2, exit.code(), exit.stdout() + exit.stderr());

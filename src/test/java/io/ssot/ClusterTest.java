@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -378,7 +379,7 @@ class ClusterTest {
   void clusterModeWithoutPostgresIsRefusedAtStartup() throws Exception {
     ChildServer.Exit exit = ChildServer.runToExit(ChildServer.mainOnTestClasspath(), cluster.work(),
         Map.of("SSOT_CLUSTER_ENABLED", "true", "SSOT_DATA_DIR", cluster.work().resolve("d").toString(),
-            "SSOT_HTTP_PORT", Integer.toString(ChildServer.freePort())));
+            "SSOT_HTTP_PORT", Integer.toString(LoopbackPorts.free())));
     assertEquals(2, exit.code(), exit.stdout() + exit.stderr());
     assertTrue(exit.stderr().contains("SSOT_CLUSTER_ENABLED is true but SSOT_PG_URL is not set"), exit.stderr());
   }

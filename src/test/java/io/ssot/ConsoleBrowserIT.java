@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ class ConsoleBrowserIT {
     Map<String, String> env = Map.of("SSOT_DATA_DIR", work.resolve("data").toString(), "SSOT_STORE_MAX_KEYS", "20000");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ChildServer server = ChildServer.start(List.of(java, "-jar", jar.toString()), work, work.resolve("server.log"),
-        ChildServer.freePort(), env);
+        LoopbackPorts.free(), env);
     try {
       server.awaitReady(vertx);
       for (String page : PAGES) {

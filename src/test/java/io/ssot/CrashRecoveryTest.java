@@ -11,6 +11,7 @@ import io.ssot.store.DataDir;
 import io.ssot.store.Entry;
 import io.ssot.store.MvccStore;
 import io.ssot.store.Precondition;
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -83,7 +84,7 @@ class CrashRecoveryTest {
     List<Ack> acks = new ArrayList<>();
     for (int round = 1; round <= 2; round++) {
       Path log = work.resolve("child-" + round + ".log");
-      int port = ChildServer.freePort();
+      int port = LoopbackPorts.free();
       // The second child also compacts, often and keeping little, so recovery starts from a
       // compact revision above 1 and kills can land during compaction.
       ChildServer child = startChild(data, port, log, round == 2);

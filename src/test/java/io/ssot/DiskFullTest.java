@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -68,7 +69,7 @@ class DiskFullTest {
           "SSOT_STORE_MIN_FREE_DISK_BYTES", "0");
       List<Ack> acks = new ArrayList<>();
       ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve("child-1.log"),
-          ChildServer.freePort(), env);
+          LoopbackPorts.free(), env);
       Client first = Client.of(child.port);
       HttpClient watchClient = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
           .setDefaultPort(child.port));
@@ -114,7 +115,7 @@ class DiskFullTest {
 
       // Restart while the disk is still full: it starts (no SIGBUS), with writes refused.
       ChildServer full = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve("child-2.log"),
-          ChildServer.freePort(), withReserve(env));
+          LoopbackPorts.free(), withReserve(env));
       Client client = Client.of(full.port);
       try {
         full.awaitReady(vertx);
@@ -134,7 +135,7 @@ class DiskFullTest {
 
       disk.resize(40);
       ChildServer bigger = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve("child-3.log"),
-          ChildServer.freePort(), withReserve(env));
+          LoopbackPorts.free(), withReserve(env));
       client = Client.of(bigger.port);
       try {
         bigger.awaitReady(vertx);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -178,7 +179,7 @@ class GracefulShutdownTest {
   // ---- the child ----------------------------------------------------------------------------------
 
   private ChildServer start(Path data, String logName) throws Exception {
-    return ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve(logName), ChildServer.freePort(),
+    return ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve(logName), LoopbackPorts.free(),
         Map.of("SSOT_DATA_DIR", data.toString(), "SSOT_HTTP_EVENT_LOOPS", "2", "SSOT_STORE_MAX_KEYS", "20000",
             "SSOT_CHANGELOG_SEGMENT_BYTES", "1MiB", "SSOT_SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT_MS + "ms"));
   }

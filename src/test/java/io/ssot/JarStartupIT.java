@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
@@ -102,7 +103,7 @@ class JarStartupIT {
           .setTrustOptions(new PemTrustOptions().addCertPath(pem.cert().toString()));
     }
     List<String> command = List.of(javaHome.resolve("bin/java").toString(), "-jar", jar().toString());
-    ChildServer child = ChildServer.start(command, dir, dir.resolve("out.log"), ChildServer.freePort(), env);
+    ChildServer child = ChildServer.start(command, dir, dir.resolve("out.log"), LoopbackPorts.free(), env);
     try {
       child.awaitReady(vertx, client);
       try (Http http = new Http(vertx, child.port, client)) {

@@ -3,6 +3,7 @@ package io.ssot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -55,7 +56,7 @@ class JsonLogTest {
   private static List<String> serveOneProblem(Vertx vertx, Path dir, String format, String requestId)
       throws Exception {
     ChildServer child = ChildServer.start(ChildServer.mainOnTestClasspath(), dir, dir.resolve("out.log"),
-        ChildServer.freePort(), Map.of("SSOT_DATA_DIR", dir.resolve("data").toString(), "SSOT_STORE_MAX_KEYS",
+        LoopbackPorts.free(), Map.of("SSOT_DATA_DIR", dir.resolve("data").toString(), "SSOT_STORE_MAX_KEYS",
             "20000", "SSOT_LOG_FORMAT", format, "SSOT_LOG_LEVEL", "DEBUG"));
     try {
       child.awaitReady(vertx);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -56,7 +57,7 @@ class StartupFailureTest {
 
   @Test
   void unreachablePostgresIsNamedWithoutItsPassword() throws Exception {
-    int closed = ChildServer.freePort();
+    int closed = LoopbackPorts.free();
     String line = failure(1, Map.of("SSOT_PG_URL", "postgresql://postgres:s3cret@127.0.0.1:" + closed + "/ssot"));
     assertContains(line, "pg.url postgresql://postgres@127.0.0.1:" + closed + "/ssot", "SSOT_PG_URL", "unreachable");
     assertFalse(line.contains("s3cret"), line);
@@ -82,7 +83,7 @@ class StartupFailureTest {
   void aRedisUrlThatDoesNotParseIsNamedWithoutRepeatingIt() throws Exception {
     // Refused before PostgreSQL or Redis is reached; the URL is not repeated, it may hold a password.
     String line = failure(2, Map.of("SSOT_CLUSTER_ENABLED", "true", "SSOT_PG_URL", "postgresql://postgres@127.0.0.1:"
-        + ChildServer.freePort() + "/ssot", "SSOT_REDIS_URL", "http://s3cret@127.0.0.1:6379"));
+        + LoopbackPorts.free() + "/ssot", "SSOT_REDIS_URL", "http://s3cret@127.0.0.1:6379"));
     assertContains(line, "SSOT_REDIS_URL", "redis://[user:password@]host");
     assertFalse(line.contains("s3cret"), line);
   }
@@ -148,7 +149,7 @@ class StartupFailureTest {
    */
   private String failure(int exitCode, Map<String, String> env, String... args) throws Exception {
     Map<String, String> all = new HashMap<>(Map.of(
-        "SSOT_HTTP_PORT", Integer.toString(ChildServer.freePort()),
+        "SSOT_HTTP_PORT", Integer.toString(LoopbackPorts.free()),
         "SSOT_DATA_DIR", work.resolve("data").toString(),
         "SSOT_STORE_MAX_KEYS", "20000",
         "SSOT_ADMIN_TOKEN", TestServer.ADMIN_TOKEN));

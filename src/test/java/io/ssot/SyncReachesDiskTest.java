@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
@@ -57,7 +58,7 @@ class SyncReachesDiskTest {
     List<String> command = new ArrayList<>(List.of("strace", "-f", "-ttt", "-y", "-e",
         "trace=mmap,msync,fsync,fdatasync", "-o", trace.toString()));
     command.addAll(ChildServer.mainOnTestClasspath());
-    ChildServer child = ChildServer.start(command, work, work.resolve("child.log"), ChildServer.freePort(), Map.of(
+    ChildServer child = ChildServer.start(command, work, work.resolve("child.log"), LoopbackPorts.free(), Map.of(
         "SSOT_DATA_DIR", work.resolve("data").toString(),
         "SSOT_STORE_MAX_KEYS", "2000",
         "SSOT_CHANGELOG_SEGMENT_BYTES", "1MiB"));

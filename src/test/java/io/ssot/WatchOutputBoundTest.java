@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Http2Settings;
@@ -62,7 +63,7 @@ class WatchOutputBoundTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     child = ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve("server.log"),
-        ChildServer.freePort(), Map.of("SSOT_DATA_DIR", work.resolve("data").toString(),
+        LoopbackPorts.free(), Map.of("SSOT_DATA_DIR", work.resolve("data").toString(),
             "SSOT_HTTP_EVENT_LOOPS", "2", "SSOT_STORE_MAX_KEYS", "1000",
             "SSOT_STORE_AVERAGE_VALUE_BYTES", "65536", "SSOT_WATCH_SLOW_CONSUMER_GRACE", "2s"));
     child.awaitReady(vertx);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.ssot.store.DataDir;
+import io.ssot.testsupport.LoopbackPorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -110,7 +111,7 @@ class WriteBehindCrashTest {
     env.put("SSOT_HTTP_EVENT_LOOPS", "2");
     env.put("SSOT_STORE_MAX_KEYS", "20000");
     env.put("SSOT_CHANGELOG_SEGMENT_BYTES", "1MiB");
-    return ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve(log), ChildServer.freePort(), env);
+    return ChildServer.start(ChildServer.mainOnTestClasspath(), work, work.resolve(log), LoopbackPorts.free(), env);
   }
 
   /** {@code checks} of /health/ready, or null if it cannot be had. */

@@ -1,10 +1,10 @@
 package io.ssot.cli;
 
+import io.ssot.testsupport.ChildJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,19 +50,11 @@ final class CliProcess {
 
   /** Starts it; the caller talks to its standard input and reads its output files as it goes. */
   Running start(String... args) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    // The module openings the jar's manifest gives (an offline restore opens a Chronicle store).
-    for (String flag : System.getProperty("ssot.jvm.flags", "").split(" ")) {
-      if (!flag.isBlank()) {
-        command.add(flag);
-      }
-    }
     // A short-lived client, as bin/ssot runs it (without its class-data archive: Java 17 keeps
-    // none for a class path with directories, as this one has).
-    command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m"));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.ssot.Main", "cli"));
+    // none for a class path with directories, as this one has). The module openings of the
+    // jar's manifest come with it: an offline restore opens a Chronicle store.
+    List<String> command = ChildJvm.mainCommand("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m");
+    command.add("cli");
     command.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "cli", ".out");
     Path err = Files.createTempFile(dir, "cli", ".err");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -29,7 +30,7 @@ class ClientRetryTest {
 
   @Test
   void a503IsRetriedAfterItsRetryAfter() throws Exception {
-    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), ServerProcess.freePort(),
+    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), LoopbackPorts.free(),
         Map.of("SSOT_LIMITS_MAX_CONNECTIONS", "1"))) {
       // The one connection the server takes is held elsewhere: the client's gets 503 + Retry-After: 1.
       Socket held = holdConnection(server);
@@ -67,7 +68,7 @@ class ClientRetryTest {
 
   @Test
   void aWatchEndedAsSlowConsumerResumesWithoutGap() throws Exception {
-    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), ServerProcess.freePort(),
+    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), LoopbackPorts.free(),
         Map.of("SSOT_WATCH_MAX_QUEUE_BYTES", "64KiB", "SSOT_WATCH_SLOW_CONSUMER_GRACE", "500ms"));
          SsotClient client = server.client().build()) {
       List<Long> seen = new CopyOnWriteArrayList<>();

@@ -3,6 +3,7 @@ package io.ssot.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ssot.testsupport.LoopbackPorts;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -81,7 +82,7 @@ class ClusterFailOverTest {
       env.put("SSOT_CLUSTER_POLL_INTERVAL", "200ms");
       env.put("SSOT_PG_URL", "postgresql://postgres@127.0.0.1:5432/" + database);
       env.put("SSOT_REDIS_URL", "redis://127.0.0.1:6379");
-      nodes.add(ServerProcess.start(dir.resolve("data-c" + i), ServerProcess.freePort(), env));
+      nodes.add(ServerProcess.start(dir.resolve("data-c" + i), LoopbackPorts.free(), env));
     }
     ServerProcess leader = awaitLeader();
     // The leader first: the client talks to it until it is gone.

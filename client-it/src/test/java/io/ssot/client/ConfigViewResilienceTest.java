@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ssot.testsupport.LoopbackPorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ class ConfigViewResilienceTest {
 
   @Test
   void viewResumesThroughRestartAndKill9() throws Exception {
-    ServerProcess server = ServerProcess.start(dir.resolve("data"), ServerProcess.freePort(), QUICK_STOP);
+    ServerProcess server = ServerProcess.start(dir.resolve("data"), LoopbackPorts.free(), QUICK_STOP);
     try (SsotClient client = server.client().retryBudget(Duration.ofSeconds(30)).build()) {
       ConfigView view = client.view("app/");
       assertTrue(view.awaitReady(Duration.ofSeconds(10)));
@@ -72,7 +73,7 @@ class ConfigViewResilienceTest {
 
   @Test
   void aSilentConnectionIsTakenForLostAndReplaced() throws Exception {
-    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), ServerProcess.freePort(), QUICK_STOP);
+    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), LoopbackPorts.free(), QUICK_STOP);
          FreezingProxy proxy = new FreezingProxy(server.port);
          SsotClient direct = server.client().build();
          SsotClient client = SsotClient.builder().endpoints("http://127.0.0.1:" + proxy.port())
@@ -101,8 +102,8 @@ class ConfigViewResilienceTest {
 
   @Test
   void clientAndViewFailOverToAnotherEndpoint() throws Exception {
-    int portA = ServerProcess.freePort();
-    int portB = ServerProcess.freePort();
+    int portA = LoopbackPorts.free();
+    int portB = LoopbackPorts.free();
     ServerProcess a = ServerProcess.start(dir.resolve("data"), portA, QUICK_STOP);
     ServerProcess b = null;
     try (SsotClient client = SsotClient.builder().endpoints("http://127.0.0.1:" + portA, "http://127.0.0.1:" + portB)
@@ -141,7 +142,7 @@ class ConfigViewResilienceTest {
     Map<String, String> compacting = Map.of("SSOT_CHANGELOG_SEGMENT_BYTES", "64KiB",
         "SSOT_CHANGELOG_RETENTION_REVISIONS", "1", "SSOT_CHANGELOG_RETENTION_AGE", "0ms",
         "SSOT_CHANGELOG_COMPACT_INTERVAL", "100ms", "SSOT_SHUTDOWN_TIMEOUT", "2s");
-    int port = ServerProcess.freePort();
+    int port = LoopbackPorts.free();
     ServerProcess server = ServerProcess.start(dir.resolve("data"), port, compacting);
     ServerProcess away = null;
     try (SsotClient client = server.client().build()) {
@@ -156,7 +157,7 @@ class ConfigViewResilienceTest {
 
       // The view's server goes away; the same data is served elsewhere, written and compacted.
       server.stop();
-      away = server.moveTo(ServerProcess.freePort());
+      away = server.moveTo(LoopbackPorts.free());
       try (SsotClient other = away.client().build()) {
         other.delete("cp/gone");
         String big = "x".repeat(16 << 10);

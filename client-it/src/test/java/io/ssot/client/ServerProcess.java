@@ -2,20 +2,18 @@ package io.ssot.client;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.ssot.testsupport.ChildJvm;
+import io.ssot.testsupport.LoopbackPorts;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The real server (io.ssot.Main from the test class path) as a child JVM on a loopback port with
@@ -46,7 +44,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   static ServerProcess start(Path dataDir) throws IOException, InterruptedException {
-    return start(dataDir, freePort(), Map.of());
+    return start(dataDir, LoopbackPorts.free(), Map.of());
   }
 
   String url() {
@@ -59,17 +57,8 @@ final class ServerProcess implements AutoCloseable {
 
   private void launch() throws IOException, InterruptedException {
     Files.createDirectories(dataDir);
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    for (String flag : System.getProperty("ssot.jvm.flags", "").split(" ")) {
-      if (!flag.isBlank()) {
-        command.add(flag);
-      }
-    }
     // The machine is shared with the test JVM: a small, quickly started server.
-    command.addAll(List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), "io.ssot.Main"));
+    List<String> command = ChildJvm.mainCommand("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     ProcessBuilder pb = new ProcessBuilder(command).directory(dataDir.getParent().toFile())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("SSOT_"));
@@ -149,28 +138,4 @@ final class ServerProcess implements AutoCloseable {
       kill9();
     }
   }
-
-  /**
-   * A loopback port that is free now and was not handed out before by this JVM, below the
-   * kernel's ephemeral range (32768 and up on Linux), so that neither another {@code bind(0)} nor
-   * an outgoing connection takes it before the child binds it (as the server's ChildServer does).
-   */
-  static int freePort() {
-    while (true) {
-      int port = NEXT_PORT.getAndIncrement();
-      if (port >= 32_000) {
-        NEXT_PORT.compareAndSet(port + 1, 20_000);
-        continue;
-      }
-      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-        return s.getLocalPort();
-      } catch (IOException taken) {
-        // bound by someone else: the next one
-      }
-    }
-  }
-
-  /** Starts at a random point of [20000, 32000), so that test JVMs running side by side rarely meet. */
-  private static final AtomicInteger NEXT_PORT =
-      new AtomicInteger(20_000 + ThreadLocalRandom.current().nextInt(12_000));
 }

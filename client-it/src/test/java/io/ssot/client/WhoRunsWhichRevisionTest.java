@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ssot.testsupport.LoopbackPorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,7 +34,7 @@ class WhoRunsWhichRevisionTest {
 
   @Test
   void heldClientIsBehindAlteredClientDriftsAndIsRepairedOthersAreCurrent() throws Exception {
-    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), ServerProcess.freePort(),
+    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), LoopbackPorts.free(),
              Map.of("SSOT_WATCH_PROGRESS_INTERVAL", "300ms"));
          SsotClient admin = server.client().clientId("writer").build();
          SsotClient current = server.client().clientId("fleet-current").application("fleet").instance("i-1").build();

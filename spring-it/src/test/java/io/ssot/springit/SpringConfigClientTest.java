@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.ssot.testsupport.ChildJvm;
+import io.ssot.testsupport.LoopbackPorts;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,18 +59,9 @@ class SpringConfigClientTest {
   @BeforeEach
   void startServer() throws Exception {
     workDir = Files.createTempDirectory("ssot-spring-it");
-    port = freePort();
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    for (String flag : System.getProperty("ssot.jvm.flags", "").split(" ")) {
-      if (!flag.isBlank()) {
-        command.add(flag);
-      }
-    }
+    port = LoopbackPorts.free();
     // A small, quickly started JVM: the machine is shared with this one.
-    command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), "io.ssot.Main"));
+    List<String> command = ChildJvm.mainCommand("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
         .redirectOutput(workDir.resolve("server.log").toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("SSOT_"));
@@ -233,14 +223,6 @@ class SpringConfigClientTest {
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e + ")";
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
