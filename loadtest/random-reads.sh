@@ -73,6 +73,9 @@ full_gcs() { # gc log: full collections not asked for by jcmd, count, total paus
 young_gcs() {
   grep -E 'Pause Young' "$1" | awk '{t+=$NF+0; n++} END {printf "%d young GCs, %.1f s", n, t/1000}'
 }
+collections_since() { # gc log, lines of it already counted: the full and the young collections after them
+  echo "$(tail -n +$(($2 + 1)) "$1" | full_gcs /dev/stdin), $(tail -n +$(($2 + 1)) "$1" | young_gcs /dev/stdin)"
+}
 TICK_HZ=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
 run_wrk() { # seconds, url or "random"; prints "req/s p50 p99 cpu": ms, and the server's CPU µs per request
@@ -107,12 +110,12 @@ measure() { # jar, label
   echo "  idle, largest classes (jcmd GC.class_histogram: instances, bytes, class):"
   jcmd "$PID" GC.class_histogram | sed -n '4,9p' | awk '{ printf "    %s %s %s\n", $2, $3, $4 }'
   local before r
-  before=$(grep -c 'Pause' "$gc" || true)
+  before=$(wc -l < "$gc")
   r=($(run_wrk "$WARMUP_SECS" random))
-  echo "  warm-up ${WARMUP_SECS}s of random reads (not counted below): ${r[0]} req/s, p99 ${r[2]} ms; $(tail -n +$((before + 1)) "$gc" | full_gcs /dev/stdin), $(tail -n +$((before + 1)) "$gc" | young_gcs /dev/stdin)"
-  before=$(grep -c 'Pause' "$gc" || true)
+  echo "  warm-up ${WARMUP_SECS}s of random reads (not counted below): ${r[0]} req/s, p99 ${r[2]} ms; $(collections_since "$gc" "$before")"
+  before=$(wc -l < "$gc")
   r=($(run_wrk "$RANDOM_SECS" random))
-  echo "  random ${RANDOM_SECS}s: ${r[0]} req/s, p50 ${r[1]} ms, p99 ${r[2]} ms, CPU ${r[3]} µs/request; $(tail -n +$((before + 1)) "$gc" | full_gcs /dev/stdin), $(tail -n +$((before + 1)) "$gc" | young_gcs /dev/stdin)"
+  echo "  random ${RANDOM_SECS}s: ${r[0]} req/s, p50 ${r[1]} ms, p99 ${r[2]} ms, CPU ${r[3]} µs/request; $(collections_since "$gc" "$before")"
   echo "  after: $(heap_and_rss "$gc")"
   local h1 r1 h2 r2
   h1=($(run_wrk "$ALTERNATE_SECS" hot)); r1=($(run_wrk "$ALTERNATE_SECS" random))
